@@ -1,0 +1,164 @@
+"""What a call costs (notebook ``01_token_billing``).
+
+cost = uncached input × input price + cache reads × read price
+       + cache writes × write price + output × output price
+
+all per million tokens, at the rates of the request's long-context tier.
+:func:`cost` prices one call; :func:`cost_frame` prices a DataFrame of calls
+with numpy in one pass and gives the same numbers (a property-based test
+checks it), much faster (``benchmarks/billing.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import money
+from .prices import Price, quote
+from .usage import Usage
+
+M = 1_000_000
+USAGE_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+
+
+@dataclass(frozen=True)
+class Bill:
+    """The cost of one call (or a sum of calls) in USD, split by what was billed."""
+
+    model: str
+    as_of: date
+    uncached_input_usd: float
+    cache_read_usd: float
+    cache_write_usd: float
+    output_usd: float
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    @property
+    def input_usd(self) -> float:
+        return self.uncached_input_usd + self.cache_read_usd + self.cache_write_usd
+
+    @property
+    def total_usd(self) -> float:
+        return self.input_usd + self.output_usd
+
+    def total(self, currency: str = "USD", rate: float | None = None) -> float:
+        """The total in ``currency`` at the dated rate of ``data/fx_rates.csv`` (or ``rate``)."""
+        return money.convert(self.total_usd, currency, self.as_of, rate)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.update(input_usd=self.input_usd, total_usd=self.total_usd)
+        return d
+
+    def __str__(self) -> str:
+        return (f"{self.model} @ {self.as_of}: {money.both(self.total_usd, self.as_of)} = "
+                f"input {money.fmt(self.uncached_input_usd)} + cache read {money.fmt(self.cache_read_usd)} "
+                f"+ cache write {money.fmt(self.cache_write_usd)} + output {money.fmt(self.output_usd)}")
+
+
+def _price(model_or_price: str | Price, as_of, batch: bool, period: str) -> Price:
+    if isinstance(model_or_price, Price):
+        return model_or_price
+    return quote(model_or_price, as_of, batch=batch, period=period)
+
+
+def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
+         batch: bool = False, period: str = "standard") -> Bill:
+    """The :class:`Bill` for one call. ``model`` is a model id or a :class:`~course_lib.prices.Price`.
+
+    Taught in notebook ``01_token_billing``.
+    """
+    if not isinstance(usage, Usage):
+        raise ValueError(f"usage: expected a course_lib.usage.Usage, got {type(usage).__name__}; "
+                         "use course_lib.usage.normalize(response) first")
+    p = _price(model, as_of, batch, period)
+    n = usage.input_tokens
+    return Bill(
+        model=p.model, as_of=p.as_of,
+        uncached_input_usd=usage.uncached_input_tokens * p.rate("input", n) / M,
+        cache_read_usd=usage.cache_read_tokens * p.rate("cache_read", n) / M,
+        cache_write_usd=usage.cache_write_tokens * p.rate("cache_write", n) / M,
+        output_usd=usage.output_tokens * p.rate("output", n) / M,
+        input_tokens=n, output_tokens=usage.output_tokens,
+        cache_read_tokens=usage.cache_read_tokens, cache_write_tokens=usage.cache_write_tokens,
+    )
+
+
+def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cached: int = 0,
+                cache_write: int = 0, as_of: date | str | None = None, *, batch: bool = False,
+                period: str = "standard") -> Bill:
+    """Shorthand for :func:`cost` from token counts (notebook ``01_token_billing``)."""
+    usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens,
+                  cache_read_tokens=cached, cache_write_tokens=cache_write)
+    return cost(usage, model, as_of, batch=batch, period=period)
+
+
+def _rate_vector(p: Price, unit: str, n_input: np.ndarray) -> np.ndarray:
+    base = getattr(p, unit)
+    rate = np.full(n_input.shape, p.input if base is None else base, dtype=float)
+    # apply tiers from the lowest threshold up, so the highest applicable one wins
+    for start, rates in sorted(p.tiers):
+        if unit in rates:
+            rate = np.where(n_input > start, rates[unit], rate)
+    return rate
+
+
+def _validate_frame(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    missing = [c for c in ("input_tokens", "output_tokens") if c not in df.columns]
+    if missing:
+        raise ValueError(f"{missing[0]}: missing column; a usage frame needs {USAGE_COLUMNS[:2]} "
+                         f"and may have {USAGE_COLUMNS[2:]}")
+    cols = {}
+    for c in USAGE_COLUMNS:
+        if c not in df.columns:
+            cols[c] = np.zeros(len(df), dtype=np.int64)
+            continue
+        s = df[c]
+        if not pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise ValueError(f"{c}: expected integer token counts, got dtype {s.dtype}")
+        a = s.to_numpy(dtype=np.int64)
+        if (a < 0).any():
+            raise ValueError(f"{c}: token counts cannot be negative (row {int(np.argmax(a < 0))})")
+        cols[c] = a
+    over = cols["cache_read_tokens"] + cols["cache_write_tokens"] > cols["input_tokens"]
+    if over.any():
+        raise ValueError(f"cache_read_tokens: cached tokens exceed input_tokens (row {int(np.argmax(over))})")
+    return cols
+
+
+def cost_frame(df: pd.DataFrame, model: str | Price, as_of: date | str | None = None, *,
+               batch: bool = False, period: str = "standard") -> pd.DataFrame:
+    """Price every row of a usage DataFrame at once; returns the cost columns in USD.
+
+    Gives the same numbers as :func:`cost` row by row. Taught in notebook
+    ``01_token_billing``.
+    """
+    p = _price(model, as_of, batch, period)
+    c = _validate_frame(df)
+    n = c["input_tokens"]
+    uncached = n - c["cache_read_tokens"] - c["cache_write_tokens"]
+    out = pd.DataFrame(index=df.index)
+    out["uncached_input_usd"] = uncached * _rate_vector(p, "input", n) / M
+    out["cache_read_usd"] = c["cache_read_tokens"] * _rate_vector(p, "cache_read", n) / M
+    out["cache_write_usd"] = c["cache_write_tokens"] * _rate_vector(p, "cache_write", n) / M
+    out["output_usd"] = c["output_tokens"] * _rate_vector(p, "output", n) / M
+    out["total_usd"] = (out["uncached_input_usd"] + out["cache_read_usd"]
+                        + out["cache_write_usd"] + out["output_usd"])
+    return out
+
+
+def compare_models(usage: Usage, models, as_of: date | str | None = None, *,
+                   batch: bool = False, period: str = "standard") -> pd.DataFrame:
+    """One usage billed on several models, cheapest first, in USD and CNY (notebooks ``01``, ``02``)."""
+    rows = []
+    for m in models:
+        b = cost(usage, m, as_of, batch=batch, period=period)
+        rows.append({"model": m, "input_usd": b.input_usd, "output_usd": b.output_usd,
+                     "total_usd": b.total_usd, "total_cny": b.total("CNY")})
+    return pd.DataFrame(rows).set_index("model").sort_values("total_usd")

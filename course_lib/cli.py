@@ -1,0 +1,83 @@
+"""``python -m course_lib``: the course's calculators on the command line.
+
+    python -m course_lib price --model claude-sonnet-4-6 --input 3200 --output 500 --json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import money
+from .prices import DEFAULT_AS_OF, PERIODS
+
+
+def _nonneg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of tokens, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"token counts cannot be negative, got {n}")
+    return n
+
+
+def _round(x: float) -> float:
+    return round(float(x), 10)
+
+
+def cmd_price(a: argparse.Namespace) -> dict:
+    from .billing import cost_tokens
+    bill = cost_tokens(a.model, a.input, a.output, cached=a.cached, cache_write=a.cache_write,
+                       as_of=a.as_of, batch=a.batch, period=a.period)
+    fx = money.fx_rate(bill.as_of)
+    out = {
+        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period,
+        "input_tokens": a.input, "cached_tokens": a.cached, "cache_write_tokens": a.cache_write,
+        "output_tokens": a.output,
+        "uncached_input_usd": _round(bill.uncached_input_usd), "cache_read_usd": _round(bill.cache_read_usd),
+        "cache_write_usd": _round(bill.cache_write_usd), "output_usd": _round(bill.output_usd),
+        "total_usd": _round(bill.total_usd), "currency": a.currency,
+        "total": _round(bill.total(a.currency)),
+        "fx": {"usd_cny": fx.rate, "date": str(fx.day), "source": fx.source},
+    }
+    if not a.json:
+        cur = a.currency
+        print(f"{a.model} on {bill.as_of}{' (batch)' if a.batch else ''}{'' if a.period == 'standard' else f' ({a.period})'}")
+        for label, key in (("uncached input", "uncached_input_usd"), ("cache read", "cache_read_usd"),
+                           ("cache write", "cache_write_usd"), ("output", "output_usd")):
+            print(f"  {label:<15}{money.fmt(out[key], cur, bill.as_of, digits=6)}")
+        print(f"  {'total':<15}{money.fmt(bill.total_usd, cur, bill.as_of, digits=6)}")
+        if cur == "CNY":
+            print(f"  at {fx}")
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m course_lib", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    pr = sub.add_parser("price", help="price one call from its token counts")
+    pr.add_argument("--model", required=True)
+    pr.add_argument("--input", type=_nonneg, required=True, help="input tokens, cached included")
+    pr.add_argument("--output", type=_nonneg, required=True, help="output tokens, reasoning included")
+    pr.add_argument("--cached", type=_nonneg, default=0, help="input tokens read from the prompt cache")
+    pr.add_argument("--cache-write", type=_nonneg, default=0, help="input tokens written to the prompt cache")
+    pr.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
+    pr.add_argument("--batch", action="store_true", help="batch API price")
+    pr.add_argument("--period", choices=PERIODS, default="standard", help="peak / off-peak (DeepSeek)")
+    pr.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="USD")
+    pr.add_argument("--json", action="store_true", help="print one JSON object")
+    pr.set_defaults(func=cmd_price)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        out = args.func(args)
+    except ValueError as e:  # bad input: one clear line, no traceback
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if getattr(args, "json", False):
+        print(json.dumps(out, ensure_ascii=False))
+    return 0

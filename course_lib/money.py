@@ -1,0 +1,83 @@
+"""Currencies: USD and CNY with a dated, sourced exchange rate (notebook ``01_token_billing``).
+
+Rates live in ``data/fx_rates.csv``. By default a conversion uses the latest
+rate on or before the date asked for; pass ``rate=`` to use your own (for
+example today's rate) and the result says so.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from .prices import DATA_DIR, _as_date
+
+CURRENCIES = ("USD", "CNY")
+
+
+@dataclass(frozen=True)
+class FxRate:
+    """CNY per USD on a date, with where the number comes from."""
+
+    day: date
+    rate: float
+    source: str
+
+    def __str__(self) -> str:
+        return f"1 USD = {self.rate:.4f} CNY ({self.day}, {self.source})"
+
+
+@lru_cache(maxsize=1)
+def _rates() -> tuple[FxRate, ...]:
+    with open(DATA_DIR / "fx_rates.csv", newline="", encoding="utf-8") as fh:
+        rows = [FxRate(date.fromisoformat(r["date"]), float(r["rate"]), f"{r['kind']}: {r['source']}")
+                for r in csv.DictReader(fh) if (r["base"], r["quote"]) == ("USD", "CNY")]
+    return tuple(sorted(rows, key=lambda r: r.day))
+
+
+def fx_rate(on: date | str | None = None, rate: float | None = None) -> FxRate:
+    """The USD→CNY rate in force on ``on``: the latest in ``data/fx_rates.csv`` not after it.
+
+    With ``rate=`` given, that rate is used and labelled as the caller's own.
+    Taught in notebook ``01_token_billing``.
+    """
+    day = _as_date(on)
+    if rate is not None:
+        if not isinstance(rate, (int, float)) or rate <= 0:
+            raise ValueError(f"rate must be a positive number of CNY per USD, got {rate!r}")
+        return FxRate(day, float(rate), "rate given by the caller")
+    earlier = [r for r in _rates() if r.day <= day]
+    if not earlier:
+        first = _rates()[0].day
+        raise ValueError(f"on: no USD/CNY rate on or before {day}; data/fx_rates.csv starts {first}")
+    return earlier[-1]
+
+
+def convert(usd: float, currency: str = "USD", on: date | str | None = None,
+            rate: float | None = None) -> float:
+    """``usd`` in ``currency`` ("USD" or "CNY")."""
+    currency = check_currency(currency)
+    return float(usd) if currency == "USD" else float(usd) * fx_rate(on, rate).rate
+
+
+def check_currency(currency: str) -> str:
+    cur = str(currency).upper()
+    if cur not in CURRENCIES:
+        raise ValueError(f"currency must be one of {CURRENCIES}, got {currency!r}")
+    return cur
+
+
+def fmt(usd: float, currency: str = "USD", on: date | str | None = None,
+        rate: float | None = None, digits: int | None = None) -> str:
+    """Money for display: ``$0.0171`` or ``¥0.1200``; small amounts keep 4 decimals."""
+    value = convert(usd, currency, on, rate)
+    if digits is None:
+        digits = 4 if abs(value) < 10 else 2
+    symbol = "$" if check_currency(currency) == "USD" else "¥"
+    return f"{symbol}{value:,.{digits}f}"
+
+
+def both(usd: float, on: date | str | None = None, rate: float | None = None) -> str:
+    """USD and CNY side by side: ``$2.4750 (¥17.37)``."""
+    return f"{fmt(usd)} ({fmt(usd, 'CNY', on, rate)})"

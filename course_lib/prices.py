@@ -1,0 +1,312 @@
+"""The dated price book (taught in notebook ``01_token_billing``).
+
+Prices come from `genai-prices`_ (pinned in ``requirements.txt``), which bundles
+a dated price history offline, and from ``data/course_prices.csv`` for the
+models it lacks. Every quote is for an explicit as-of date: the course's
+default is :data:`DEFAULT_AS_OF`, the month of the source page's snapshot.
+
+Two corrections to genai-prices are applied here, both listed in
+``data/README.md``:
+
+* DeepSeek's peak-hour windows (``data/time_of_day_rules.csv``) apply only from
+  the date they started; genai-prices applies them on every date.
+* Batch prices before genai-prices carries them (2026-10-14) come from the
+  providers' published discounts in ``data/batch_discounts.csv``.
+
+.. _genai-prices: https://pypi.org/project/genai-prices/
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timezone
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+from genai_prices import data_snapshot
+from genai_prices.types import TieredPrices
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_AS_OF = date(2026, 6, 15)
+GENAI_PRICES_VERSION = version("genai-prices")
+
+#: The source page's price-snapshot models, in the page's order.
+SOURCE_PAGE_MODELS = (
+    "gpt-5.5",
+    "claude-sonnet-4-6",
+    "gemini-2.5-flash-lite",
+    "deepseek-v4-flash",
+    "deepseek-v4-pro",
+    "qwen3.5-plus",
+    "glm-5",
+    "kimi-k2.7",
+)
+PERIODS = ("standard", "peak", "off-peak")
+UNITS = ("input", "output", "cache_read", "cache_write")
+
+# A time of day outside every peak window in the data, and one inside.
+_OFF_PEAK_UTC = time(12, 0, tzinfo=timezone.utc)
+_PEAK_UTC = time(2, 0, tzinfo=timezone.utc)
+_GP_KEYS = {"input": "input_mtok", "output": "output_mtok",
+            "cache_read": "cache_read_mtok", "cache_write": "cache_write_mtok"}
+
+
+class UnknownModelError(ValueError):
+    """Raised for a model the price book does not know; names the closest ones."""
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per million tokens for one model on one date.
+
+    ``tiers`` holds whole-request long-context tiers (长上下文阶梯价): a tuple of
+    ``(threshold, {unit: rate})``; when a request's input tokens exceed the
+    threshold, *every* token of that unit is billed at the tier's rate.
+    ``cache_read`` or ``cache_write`` is ``None`` when the provider has no
+    separate price for it; those tokens are then billed at the input price.
+    """
+
+    model: str
+    provider: str
+    as_of: date
+    input: float
+    output: float
+    cache_read: float | None = None
+    cache_write: float | None = None
+    cache_write_1h: float | None = None
+    tiers: tuple = ()
+    batch: bool = False
+    period: str = "standard"
+    source: str = ""
+    note: str = ""
+
+    def rate(self, unit: str, input_tokens: int = 0) -> float:
+        """The USD-per-million rate of ``unit`` for a request of ``input_tokens``."""
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+        base = getattr(self, unit)
+        if base is None:
+            base = self.input
+        for start, rates in sorted(self.tiers, reverse=True):
+            if input_tokens > start and unit in rates:
+                return rates[unit]
+        return base
+
+    def as_row(self) -> dict:
+        """One flat dict, for price tables."""
+        row = {
+            "model": self.model, "provider": self.provider, "as_of": self.as_of,
+            "input": self.input, "output": self.output,
+            "cache_read": self.cache_read, "cache_write": self.cache_write,
+            "long_context_above": min((t for t, _ in self.tiers), default=None),
+            "batch": self.batch, "period": self.period, "source": self.source,
+        }
+        return row
+
+
+def _read_csv(name: str) -> list[dict]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _as_date(as_of: date | str | None) -> date:
+    if as_of is None:
+        return DEFAULT_AS_OF
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return date.fromisoformat(str(as_of))
+    except ValueError:
+        raise ValueError(f"as_of must be a date as YYYY-MM-DD, got {as_of!r}") from None
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value not in ("", None) else None
+
+
+@lru_cache(maxsize=1)
+def course_table() -> pd.DataFrame:
+    """The course's own price rows (``data/course_prices.csv``) for models genai-prices lacks."""
+    return pd.DataFrame(_read_csv("course_prices.csv"))
+
+
+@lru_cache(maxsize=1)
+def _gp_model_ids() -> tuple[str, ...]:
+    snap = data_snapshot.get_snapshot()
+    return tuple(sorted({m.id for p in snap.providers for m in p.models}))
+
+
+def known_models() -> tuple[str, ...]:
+    """Every model id the price book can quote (genai-prices ids and course rows)."""
+    return tuple(sorted(set(_gp_model_ids()) | set(course_table()["model"])))
+
+
+def closest_models(model: str, n: int = 5) -> list[str]:
+    """The known model ids nearest to ``model`` by spelling."""
+    pool = known_models()
+    lowered = {m.lower(): m for m in pool}
+    hits = difflib.get_close_matches(model.lower(), list(lowered), n=n, cutoff=0.5)
+    return [lowered[h] for h in hits]
+
+
+def _unknown(model: str) -> UnknownModelError:
+    near = closest_models(model)
+    hint = ", ".join(near) if near else "none close; see course_lib.prices.known_models()"
+    return UnknownModelError(f"unknown model {model!r}: closest known models are {hint}")
+
+
+def _peak_rule(provider: str, as_of: date) -> dict | None:
+    for row in _read_csv("time_of_day_rules.csv"):
+        if row["provider"] == provider and as_of >= date.fromisoformat(row["valid_from"]):
+            return row
+    return None
+
+
+def _batch_discount(provider: str, as_of: date) -> dict | None:
+    for row in _read_csv("batch_discounts.csv"):
+        if row["provider"] == provider and as_of >= date.fromisoformat(row["valid_from"]):
+            return row
+    return None
+
+
+def _gp_value(v) -> tuple[float | None, dict]:
+    """A genai-prices price value as (base rate, {threshold: rate})."""
+    if v is None:
+        return None, {}
+    if isinstance(v, TieredPrices):
+        return float(v.base), {t.start: float(t.price) for t in v.tiers}
+    return float(v), {}
+
+
+def _from_genai_prices(model: str, as_of: date, batch: bool, period: str) -> Price | None:
+    snap = data_snapshot.get_snapshot()
+    try:
+        provider, info = snap.find_provider_model(model, None, None, None)
+    except LookupError:
+        return None
+    note = []
+    rule = _peak_rule(provider.id, as_of)
+    if period == "peak" and rule is None:
+        note.append(f"no peak pricing in force for {provider.id} on {as_of}")
+    when = _PEAK_UTC if (period == "peak" and rule is not None) else _OFF_PEAK_UTC
+    ts = datetime.combine(as_of, when)
+    ctx = {"processing": "batch"} if batch else None
+    mp = info.get_prices(ts, ctx)
+    discount = 1.0
+    source = f"genai-prices {GENAI_PRICES_VERSION} ({provider.name}, {info.id})"
+    if batch:
+        standard = info.get_prices(ts)
+        if mp == standard:  # no batch variant in force at that date
+            row = _batch_discount(provider.id, as_of)
+            if row is None:
+                raise ValueError(
+                    f"batch: no batch price is known for {info.id} ({provider.id}) on {as_of}; "
+                    "providers with batch discounts in data/batch_discounts.csv: "
+                    + ", ".join(r["provider"] for r in _read_csv("batch_discounts.csv")))
+            discount = 1 - float(row["discount"])
+            source += f"; batch discount {row['discount']} from {row['source']}"
+        else:
+            source += "; batch variant"
+    rates, tiers = {}, {}
+    for unit, key in _GP_KEYS.items():
+        base, tier = _gp_value(getattr(mp, key))
+        rates[unit] = None if base is None else base * discount
+        for start, r in tier.items():
+            tiers.setdefault(start, {})[unit] = r * discount
+    w1h, _ = _gp_value(getattr(mp, "cache_write_1h_mtok"))
+    if rates["input"] is None or rates["output"] is None:
+        raise ValueError(f"genai-prices has no input/output token price for {info.id} on {as_of}")
+    return Price(
+        model=model, provider=provider.id, as_of=as_of,
+        input=rates["input"], output=rates["output"],
+        cache_read=rates["cache_read"], cache_write=rates["cache_write"],
+        cache_write_1h=None if w1h is None else w1h * discount,
+        tiers=tuple(sorted((s, r) for s, r in tiers.items())),
+        batch=batch, period=period, source=source, note="; ".join(note),
+    )
+
+
+def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Price | None:
+    rows = [r for r in _read_csv("course_prices.csv")
+            if r["model"].lower() == model.lower() and date.fromisoformat(r["valid_from"]) <= as_of]
+    if not rows:
+        if any(r["model"].lower() == model.lower() for r in _read_csv("course_prices.csv")):
+            raise ValueError(f"as_of: no price for {model!r} on {as_of}; the course table starts later")
+        return None
+    row = max(rows, key=lambda r: r["valid_from"])
+    if batch:
+        raise ValueError(f"batch: no batch price is known for {model!r}")
+    return Price(
+        model=row["model"], provider=row["provider"], as_of=as_of,
+        input=float(row["input_usd_mtok"]), output=float(row["output_usd_mtok"]),
+        cache_read=_float(row["cache_read_usd_mtok"]), cache_write=_float(row["cache_write_usd_mtok"]),
+        batch=False, period=period, source=f"course table: {row['source']} (as of {row['as_of']})",
+        note=row["note"],
+    )
+
+
+@lru_cache(maxsize=4096)
+def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
+          period: str = "standard") -> Price:
+    """The price of ``model`` on ``as_of`` (default :data:`DEFAULT_AS_OF`).
+
+    ``period`` is ``"standard"``, ``"off-peak"`` (both: outside any peak
+    window) or ``"peak"`` (inside DeepSeek's peak window where one is in force).
+    ``batch=True`` gives the batch (非实时) price. Raises
+    :class:`UnknownModelError` naming the closest known models.
+
+    Taught in notebook ``01_token_billing``.
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"model must be a non-empty model id, got {model!r}")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
+    day = _as_date(as_of)
+    for source in (_from_course_table, _from_genai_prices):
+        price = source(model.strip(), day, batch, period)
+        if price is not None:
+            return price
+    raise _unknown(model)
+
+
+def price_table(models=SOURCE_PAGE_MODELS, as_of: date | str | None = None, *,
+                batch: bool = False, period: str = "standard") -> pd.DataFrame:
+    """A table of USD-per-million prices, one row per model (notebook ``01_token_billing``)."""
+    rows = [quote(m, as_of, batch=batch, period=period).as_row() for m in models]
+    return pd.DataFrame(rows).set_index("model")
+
+
+def source_page_table(as_of: date | str | None = None) -> pd.DataFrame:
+    """The source page's price snapshot beside the price book's prices on ``as_of``.
+
+    Taught in notebook ``01_token_billing``.
+    """
+    rows = []
+    for r in _read_csv("source_page_prices.csv"):
+        p = quote(r["course_model"], as_of)
+        lo_in, hi_in = float(r["page_input_low"]), float(r["page_input_high"])
+        lo_out, hi_out = float(r["page_output_low"]), float(r["page_output_high"])
+        rows.append({
+            "role": f"{r['role_en']} ({r['role_zh']})",
+            "model": r["course_model"],
+            "page_input": r["page_input_low"] if lo_in == hi_in else f"{r['page_input_low']}–{r['page_input_high']}",
+            "page_output": r["page_output_low"] if lo_out == hi_out else f"{r['page_output_low']}–{r['page_output_high']}",
+            "book_input": p.input,
+            "book_output": p.output,
+            "agrees": lo_in - 0.01 <= p.input <= hi_in + 0.01 and lo_out - 0.02 <= p.output <= hi_out + 0.02,
+            "source": p.source.split(" (")[0] if p.source.startswith("genai") else "course table",
+        })
+    return pd.DataFrame(rows).set_index("model")
+
+
+def with_rates(price: Price, **rates: float) -> Price:
+    """A copy of ``price`` with some rates replaced: for what-if questions in the notebooks."""
+    bad = set(rates) - set(UNITS) - {"cache_write_1h"}
+    if bad:
+        raise ValueError(f"unknown rate(s) {sorted(bad)}; accepted: {UNITS + ('cache_write_1h',)}")
+    return replace(price, note=(price.note + "; what-if rates").strip("; "), **rates)
