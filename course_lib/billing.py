@@ -101,7 +101,9 @@ def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cache
 
 def _rate_vector(p: Price, unit: str, n_input: np.ndarray) -> np.ndarray:
     base = getattr(p, unit)
-    rate = np.full(n_input.shape, p.input if base is None else base, dtype=float)
+    if base is None:  # no separate price: billed as input, tiers included
+        return _rate_vector(p, "input", n_input)
+    rate = np.full(n_input.shape, base, dtype=float)
     # apply tiers from the lowest threshold up, so the highest applicable one wins
     for start, rates in sorted(p.tiers):
         if unit in rates:

@@ -88,8 +88,8 @@ class Price:
         if unit not in UNITS:
             raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
         base = getattr(self, unit)
-        if base is None:
-            base = self.input
+        if base is None:  # no separate price: billed as input, tiers included
+            return self.rate("input", input_tokens)
         for start, rates in sorted(self.tiers, reverse=True):
             if input_tokens > start and unit in rates:
                 return rates[unit]

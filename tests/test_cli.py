@@ -1,0 +1,39 @@
+"""python -m course_lib price: the issue's acceptance commands, and clear errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from course_lib.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "course_lib", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("inp, out, total", [("3200", "500", 0.0171), ("600000", "45000", 2.475)])
+def test_price_json_acceptance(inp, out, total):
+    r = run("price", "--model", "claude-sonnet-4-6", "--input", inp, "--output", out, "--as-of", "2026-06-15", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["total_usd"] == total
+
+
+def test_price_cny_cached_batch(capsys):
+    assert main(["price", "--model", "deepseek-v4-pro", "--input", "600000", "--output", "45000",
+                 "--cached", "480000", "--as-of", "2026-08-20", "--period", "peak", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_usd"] == 0.35772
+    assert main(["price", "--model", "claude-sonnet-4-6", "--input", "3200", "--output", "500",
+                 "--batch", "--currency", "cny"]) == 0
+    assert "¥" in capsys.readouterr().out
+
+
+def test_unknown_model_exits_2_with_one_line(capsys):
+    assert main(["price", "--model", "gpt-55", "--input", "1", "--output", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown model 'gpt-55'") and "Traceback" not in err
+
+
+def test_negative_tokens_rejected():
+    r = run("price", "--model", "gpt-5.5", "--input", "-5", "--output", "1")
+    assert r.returncode == 2 and "cannot be negative" in r.stderr

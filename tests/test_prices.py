@@ -1,0 +1,111 @@
+"""The price book: genai-prices at an explicit date, the course table, corrections, errors."""
+from datetime import date
+
+import pytest
+
+from course_lib import money, prices
+from course_lib.prices import DEFAULT_AS_OF, UnknownModelError, quote
+
+
+def test_default_as_of_is_the_source_snapshot_month():
+    assert DEFAULT_AS_OF == date(2026, 6, 15)
+
+
+@pytest.mark.parametrize("model, inp, out, read", [
+    ("gpt-5.5", 5, 30, 0.5),
+    ("claude-sonnet-4-6", 3, 15, 0.3),
+    ("gemini-2.5-flash-lite", 0.10, 0.40, 0.01),
+    ("deepseek-v4-flash", 0.14, 0.28, 0.0028),
+    ("deepseek-v4-pro", 0.435, 0.87, 0.003625),
+    ("glm-5", 0.552, 2.483, 0.138),
+])
+def test_june_prices_from_genai_prices(model, inp, out, read):
+    p = quote(model)
+    assert (p.input, p.output, p.cache_read) == pytest.approx((inp, out, read))
+    assert p.source.startswith("genai-prices 0.2.3")
+
+
+def test_claude_cache_write_prices():
+    p = quote("claude-sonnet-4-6")
+    assert (p.cache_write, p.cache_write_1h) == (3.75, 6.0)
+
+
+def test_course_table_fills_what_genai_prices_lacks():
+    q = quote("qwen3.5-plus")
+    assert (q.input, q.output) == (0.11, 0.67)
+    assert "course table" in q.source and "阶梯价" in q.note
+    k = quote("kimi-k2.7")
+    assert (k.input, k.output, k.cache_read) == (0.95, 4.0, 0.19)
+
+
+def test_gpt55_whole_request_long_context_tier():
+    p = quote("gpt-5.5")
+    assert p.rate("input", 272_000) == 5 and p.rate("input", 272_001) == 10
+    assert p.rate("output", 300_000) == 45 and p.rate("cache_read", 300_000) == 1.0
+
+
+def test_deepseek_prices_change_on_2026_08_17():
+    before, after = quote("deepseek-v4-pro", "2026-08-16"), quote("deepseek-v4-pro", "2026-08-17")
+    assert (before.input, before.output) == (0.435, 0.87)
+    assert (after.input, after.output, after.cache_read) == (0.66, 1.98, 0.022)
+    peak = quote("deepseek-v4-pro", "2026-08-17", period="peak")
+    assert (peak.input, peak.output, peak.cache_read) == (1.32, 3.96, 0.044)
+
+
+def test_peak_window_is_not_applied_before_it_existed():
+    # genai-prices applies DeepSeek's peak windows on every date; the course does not
+    p = quote("deepseek-v4-pro", "2026-06-15", period="peak")
+    assert p.input == 0.435 and "no peak pricing" in p.note
+
+
+def test_batch_before_and_after_genai_prices_carries_it():
+    june = quote("claude-sonnet-4-6", "2026-06-15", batch=True)
+    assert (june.input, june.output) == (1.5, 7.5) and "batch discount" in june.source
+    nov = quote("claude-sonnet-4-6", "2026-11-01", batch=True)
+    assert (nov.input, nov.output) == (1.5, 7.5) and "batch variant" in nov.source
+
+
+def test_batch_unknown_for_deepseek_is_an_error():
+    with pytest.raises(ValueError, match="batch: no batch price"):
+        quote("deepseek-v4-pro", batch=True)
+
+
+def test_unknown_model_names_closest():
+    with pytest.raises(UnknownModelError, match="claude-sonnet-4-6") as e:
+        quote("claude-sonet-4-6")
+    assert isinstance(e.value, ValueError)
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"model": ""}, "model"),
+    ({"model": "gpt-5.5", "as_of": "15/06/2026"}, "as_of"),
+    ({"model": "gpt-5.5", "period": "night"}, "period"),
+])
+def test_bad_input_names_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        quote(**kwargs)
+
+
+def test_source_page_table_printable_from_the_book():
+    t = prices.source_page_table()
+    assert list(t.index) == ["gpt-5.5", "claude-sonnet-4-6", "gemini-2.5-flash-lite", "deepseek-v4-flash",
+                             "qwen3.5-plus", "glm-5", "kimi-k2.7"]
+    assert t["agrees"].all()
+
+
+def test_price_table_has_every_source_model():
+    t = prices.price_table()
+    assert set(prices.SOURCE_PAGE_MODELS) == set(t.index)
+
+
+def test_fx_rate_is_dated_and_sourced_and_changeable():
+    r = money.fx_rate("2026-06-15")
+    assert (r.day, r.rate) == (date(2026, 1, 8), 7.0197) and "CFETS" in r.source
+    assert money.fx_rate("2025-12-01").rate == 7.0796
+    assert money.convert(1, "CNY", rate=7.2) == 7.2
+    with pytest.raises(ValueError, match="currency"):
+        money.convert(1, "EUR")
+    with pytest.raises(ValueError, match="on: no USD/CNY rate"):
+        money.fx_rate("2020-01-01")
+    with pytest.raises(ValueError, match="rate"):
+        money.fx_rate(rate=-1)
