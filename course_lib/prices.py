@@ -278,7 +278,9 @@ def price_table(models=SOURCE_PAGE_MODELS, as_of: date | str | None = None, *,
                 batch: bool = False, period: str = "standard") -> pd.DataFrame:
     """A table of USD-per-million prices, one row per model (notebook ``01_token_billing``)."""
     rows = [quote(m, as_of, batch=batch, period=period).as_row() for m in models]
-    return pd.DataFrame(rows).set_index("model")
+    df = pd.DataFrame(rows).set_index("model")
+    df["long_context_above"] = df["long_context_above"].astype("Int64")
+    return df
 
 
 def source_page_table(as_of: date | str | None = None) -> pd.DataFrame:

@@ -1,0 +1,176 @@
+"""Checked exercises with feedback that teaches (every lesson's closing section).
+
+Each exercise's answer is *computed* by ``course_lib`` (never typed in), and
+the common wrong answers are computed too, so the feedback can say which
+mistake a student most likely made::
+
+    from course_lib.exercises import check, hint, solution
+    check("01.1", 0.04)     # ✘ ... you priced the output at the input price
+    solution("01.1")        # the worked solution, when you want it
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .billing import cost_tokens
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    message: str
+
+    def __str__(self) -> str:
+        return ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
+
+    def _repr_markdown_(self) -> str:
+        return ("**✔ Correct.** " if self.correct else "**✘ Not yet.** ") + self.message
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    question: str
+    answer: Callable[[], float]
+    why: Callable[[], str]
+    hint: str
+    rel_tol: float = 0.02
+    mistakes: tuple = field(default_factory=tuple)  # (callable giving the wrong value, explanation)
+
+
+def _usd(x: float) -> str:
+    return f"${x:.4f}"
+
+
+def _v(model, i, o, cached=0, as_of=None, period="standard"):
+    return cost_tokens(model, i, o, cached=cached, as_of=as_of, period=period).total_usd
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def _add(ex: Exercise) -> None:
+    EXERCISES[ex.id] = ex
+
+
+_add(Exercise(
+    id="00.1",
+    question="The source page says the bill is unit price × tokens metered × workflow amplification. "
+             "V1 sends 3,200 input and 500 output tokens; V3 sends 600,000 and 45,000. On Claude Sonnet 4.6 "
+             "(2026-06-15), V3's bill is how many times V1's? Answer a number.",
+    answer=lambda: _v("claude-sonnet-4-6", 600_000, 45_000) / _v("claude-sonnet-4-6", 3200, 500),
+    why=lambda: (f"V3 costs {_usd(_v('claude-sonnet-4-6', 600_000, 45_000))} and V1 "
+                 f"{_usd(_v('claude-sonnet-4-6', 3200, 500))}: the same model, about 145 times the bill. "
+                 "That factor is the workflow amplification (工作流放大系数)."),
+    hint="Price both with course_lib.billing.cost_tokens and divide.",
+    mistakes=((lambda: 600_000 / 3200, "that is the ratio of input tokens only; output is priced 5× higher and "
+               "V3's output grows 90×, not 187×"),
+              (lambda: 2.48 / 0.01, "that uses the page's rounded $0.01 for V1, which is 40% low")),
+))
+_add(Exercise(
+    id="01.1",
+    question="What does V1 (3,200 input + 500 output tokens) cost on GPT-5.5 at the 2026-06-15 prices, in USD?",
+    answer=lambda: _v("gpt-5.5", 3200, 500),
+    why=lambda: "3,200 × $5/M + 500 × $30/M = $0.0160 + $0.0150 = $0.0310.",
+    hint="Input and output have separate prices (输入/输出分价); both are per million tokens.",
+    rel_tol=0.01,
+    mistakes=((lambda: 3700 * 5 / 1e6, "you priced the output at the input price; output costs 6× more on GPT-5.5"),
+              (lambda: 3200 * 5 / 1e6, "you left out the output tokens"),
+              (lambda: (3200 * 5 + 500 * 30) / 1e3, "you divided by a thousand, not a million")),
+))
+_add(Exercise(
+    id="01.2",
+    question="V2 (automatic RAG) sends 25,000 input and 800 output tokens. On Claude Sonnet 4.6, V2's bill is "
+             "how many times V1's? (The page says 9×.) Answer a number.",
+    answer=lambda: _v("claude-sonnet-4-6", 25_000, 800) / _v("claude-sonnet-4-6", 3200, 500),
+    why=lambda: (f"V2 is {_usd(_v('claude-sonnet-4-6', 25_000, 800))} and V1 {_usd(_v('claude-sonnet-4-6', 3200, 500))}, "
+                 "so about 5.1×. The page's 9× divides its $0.09 by its rounded $0.01 for V1."),
+    hint="Recompute V1 first: is it really $0.01?",
+    mistakes=((lambda: 9.0, "that is the page's figure, which follows only from its V1 of $0.01"),
+              (lambda: 25_000 / 3200, "that is the input-token ratio; output hardly grows from V1 to V2")),
+))
+_add(Exercise(
+    id="01.3",
+    question="V3 on DeepSeek V4-Pro with an 80% cache-hit rate (缓存命中): 600,000 input tokens of which 480,000 "
+             "are cache hits, 45,000 output. What does it cost at the *peak* price on 2026-09-01, in USD?",
+    answer=lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of="2026-09-01", period="peak"),
+    why=lambda: ("From 2026-08-17 DeepSeek V4-Pro costs $1.32/M input, $0.044/M cache hit and $3.96/M output at "
+                 "peak: 120,000 × 1.32 + 480,000 × 0.044 + 45,000 × 3.96, per million = $0.3577. "
+                 "Off-peak it is half: $0.1789; at the June prices it was $0.0931."),
+    hint="Use cost_tokens(..., cached=480_000, as_of='2026-09-01', period='peak').",
+    rel_tol=0.01,
+    mistakes=((lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000), "those are the June prices; "
+               "DeepSeek's prices changed on 2026-08-17"),
+              (lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of="2026-09-01"),
+               "that is the off-peak price; the question asks for peak"),
+              (lambda: _v("deepseek-v4-pro", 600_000, 45_000, as_of="2026-09-01", period="peak"),
+               "you billed the cache hits at the full input price")),
+))
+_add(Exercise(
+    id="01.4",
+    question="An Anthropic response reports usage {input_tokens: 50, cache_read_input_tokens: 9000, "
+             "cache_creation_input_tokens: 0, output_tokens: 200}. How many input tokens did the call send "
+             "in all, cached included?",
+    answer=lambda: 9050,
+    why=lambda: ("Anthropic reports cached tokens *outside* input_tokens, so all input is 50 + 9,000 = 9,050. "
+                 "OpenAI, Gemini, DeepSeek and llama.cpp report them inside the input count. "
+                 "course_lib.usage.normalize handles both."),
+    hint="Does Anthropic's input_tokens include the cache reads?",
+    rel_tol=0.0,
+    mistakes=((lambda: 50, "Anthropic's input_tokens excludes cache reads: this would drop 9,000 tokens"),
+              (lambda: 9250, "output tokens are not input")),
+))
+
+
+def _get(exercise_id: str) -> Exercise:
+    try:
+        return EXERCISES[exercise_id]
+    except KeyError:
+        raise ValueError(f"exercise_id: unknown exercise {exercise_id!r}; known: {', '.join(EXERCISES)}") from None
+
+
+def question(exercise_id: str) -> str:
+    """The exercise's question."""
+    return _get(exercise_id).question
+
+
+def hint(exercise_id: str) -> str:
+    """A hint that does not give the answer away."""
+    return _get(exercise_id).hint
+
+
+def solution(exercise_id: str) -> str:
+    """The worked solution, with the computed answer."""
+    ex = _get(exercise_id)
+    return f"Answer: {ex.answer():.6g}. {ex.why()}"
+
+
+def check(exercise_id: str, answer) -> Feedback:
+    """Check a student's answer; the feedback explains, and names the likely mistake.
+
+    Taught in every lesson's exercises.
+    """
+    ex = _get(exercise_id)
+    if answer is None or answer is Ellipsis:
+        return Feedback(False, f"Replace `...` with your answer. Hint: {ex.hint}")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"Answer with a number, not {answer!r}. Hint: {ex.hint}")
+    target = ex.answer()
+    close = abs(value - target) <= max(ex.rel_tol * abs(target), 1e-12)
+    if close:
+        return Feedback(True, ex.why())
+    for wrong, explanation in ex.mistakes:
+        w = wrong()
+        if abs(value - w) <= max(ex.rel_tol * abs(w), 1e-12):
+            return Feedback(False, f"It looks like {explanation}. Hint: {ex.hint}")
+    direction = "high" if value > target else "low"
+    return Feedback(False, f"{value:g} is too {direction}. Hint: {ex.hint}")

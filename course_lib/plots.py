@@ -1,0 +1,80 @@
+"""Figures for the lessons. Each function returns a matplotlib Figure; the notebook shows it.
+
+Every number plotted is computed by ``course_lib`` from ``data/``.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .billing import cost_tokens
+from .prices import SOURCE_PAGE_MODELS, price_table, quote
+
+
+def price_bars(as_of=None, models=SOURCE_PAGE_MODELS):
+    """Input and output price per model, log scale (notebook ``01_token_billing``)."""
+    t = price_table(models, as_of)
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    x = np.arange(len(t))
+    ax.bar(x - 0.2, t["input"], 0.4, label="input")
+    ax.bar(x + 0.2, t["output"], 0.4, label="output")
+    ax.set_xticks(x, t.index, rotation=30, ha="right")
+    ax.set_yscale("log")
+    ax.set_ylabel("USD per 1M tokens (log)")
+    ax.set_title(f"Input and output prices on {quote(models[0], as_of).as_of}")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def cache_hit_curve(input_tokens, output_tokens, models, as_of=None, period="standard"):
+    """Cost of one call as the cache-hit rate goes from 0 to 100% (notebook ``01_token_billing``)."""
+    rates = np.linspace(0, 1, 21)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for m in models:
+        ys = [cost_tokens(m, input_tokens, output_tokens, cached=int(r * input_tokens), as_of=as_of,
+                          period=period).total_usd for r in rates]
+        ax.plot(rates * 100, ys, marker=".", label=m)
+    ax.set_xlabel("cache-hit rate (%)")
+    ax.set_ylabel("USD per call")
+    ax.set_yscale("log")
+    ax.set_title(f"{input_tokens:,} in + {output_tokens:,} out: the bill against cache hits")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def long_context_cliff(model="gpt-5.5", as_of=None, output_tokens=2_000, max_input=400_000):
+    """Cost against input size, showing a whole-request tier (notebook ``01_token_billing``)."""
+    xs = np.linspace(1_000, max_input, 400).astype(int)
+    ys = [cost_tokens(model, int(x), output_tokens, as_of=as_of).total_usd for x in xs]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.plot(xs / 1000, ys)
+    for start, _ in quote(model, as_of).tiers:
+        ax.axvline(start / 1000, color="grey", linestyle="--")
+        ax.annotate(f"> {start:,} tokens: whole request at the higher price", (start / 1000, max(ys) * 0.9),
+                    xytext=(-250, 0), textcoords="offset points", fontsize=8)
+    ax.set_xlabel("input tokens (thousands)")
+    ax.set_ylabel("USD per call")
+    ax.set_title(f"{model}: a long-context tier is a cliff, not a slope")
+    fig.tight_layout()
+    return fig
+
+
+def price_timeline(model, start, end, input_tokens, output_tokens, cached=0, step_days=3):
+    """One workload's bill over time, peak and off-peak (notebook ``01_token_billing``)."""
+    d0, d1 = date.fromisoformat(str(start)), date.fromisoformat(str(end))
+    days = [d0 + timedelta(days=i) for i in range(0, (d1 - d0).days + 1, step_days)]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for period in ("off-peak", "peak"):
+        ys = [cost_tokens(model, input_tokens, output_tokens, cached=cached, as_of=d, period=period).total_usd
+              for d in days]
+        ax.step(days, ys, where="post", label=period)
+    ax.set_ylabel("USD per task")
+    ax.set_title(f"{model}: the same task priced on different dates")
+    ax.legend()
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,302 @@
+# %% [markdown]
+# # 01 · Token billing: how one call becomes a bill
+#
+# **After this lesson you will be able to**
+#
+# - read a dated price book and say where each price comes from;
+# - price a call from its input and output tokens, with prompt caching, long-context tiers and batch;
+# - read `usage` from any provider's response in code, cached tokens included, and price it;
+# - say why the same task costs different amounts on different dates, and in USD or CNY;
+# - reproduce the source page's V1 / V2 / V3 figures, and show where the page is off.
+#
+# Everything is computed by `course_lib` from the files in `data/`; nothing below is typed in by hand.
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from course_lib import billing, money, plots, prices, usage
+from course_lib.billing import cost_tokens
+
+pd.set_option("display.width", 120)
+pd.set_option("display.max_colwidth", 60)
+print("prices as of", prices.DEFAULT_AS_OF, "from genai-prices", prices.GENAI_PRICES_VERSION)
+
+# %% [markdown]
+# ## 1. A dated price book
+#
+# Prices change, so every price here has a date. The course's default date is **2026-06-15**, the month
+# of the source page's price snapshot (价格快照). Prices come from
+# [genai-prices](https://pypi.org/project/genai-prices/), which bundles a dated price history offline,
+# and from `data/course_prices.csv` for the two models it lacks. All prices are USD per million tokens.
+
+# %%
+prices.price_table()[["provider", "input", "output", "cache_read", "cache_write", "long_context_above", "source"]]
+
+# %% [markdown]
+# The source page printed its own table. Here it is beside the price book; `agrees` is true when the
+# book's price falls in the page's (rounded) range.
+
+# %%
+prices.source_page_table()
+
+# %% [markdown]
+# ## 2. Input and output are priced apart (输入/输出分价)
+#
+# Output usually costs 3–8× more than input: generating a token is sequential work, reading one is not.
+
+# %%
+table = prices.price_table()
+(table["output"] / table["input"]).round(1).rename("output ÷ input").to_frame().T
+
+# %%
+plots.price_bars()
+plt.show()
+
+# %% [markdown]
+# ## 3. Everything you send is input (全部 prompt 计 Input)
+#
+# The system prompt, the conversation history, retrieved documents (RAG), tool results and even the
+# JSON schemas of the tools are all input tokens, billed on **every** call. Here is one agent turn,
+# with sizes assumed for illustration (lesson 02 measures real ones):
+
+# %%
+turn = pd.Series({
+    "system prompt": 1_500,
+    "tool schemas": 2_500,
+    "conversation history": 24_000,
+    "retrieved files (RAG)": 8_000,
+    "tool results fed back": 4_000,
+}, name="input tokens (assumed)")
+price = prices.quote("claude-sonnet-4-6")
+per_part = (turn * price.input / 1e6).rename("USD on Sonnet 4.6")
+pd.concat([turn, per_part.round(5)], axis=1)
+
+# %%
+b = cost_tokens("claude-sonnet-4-6", int(turn.sum()), 3_000)
+print(b)
+
+# %% [markdown]
+# ## 4. Prompt caching (缓存命中)
+#
+# When the start of a prompt repeats a recent request exactly (a *stable prefix*), providers bill those
+# tokens at a **cache-read** price: 10% of input on Claude and GPT, about 1–3% on DeepSeek. Anthropic
+# also charges a **cache write** at 125% of input (200% for a one-hour cache). The bill against the
+# hit rate, for V3's 600K input and 45K output:
+
+# %%
+plots.cache_hit_curve(600_000, 45_000, ["claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro", "deepseek-v4-flash"])
+plt.show()
+
+# %% [markdown]
+# ## 5. Long-context tiers (长上下文阶梯价)
+#
+# Some prices depend on the size of the *whole request*. GPT-5.5 charges $5/$30 per million up to
+# 272K input tokens; one token more and **every** token of the request is billed at $10/$45. Domestic
+# Chinese platforms commonly tier by context length too.
+
+# %%
+for n in (272_000, 272_001):
+    print(f"{n:,} input + 2,000 output on gpt-5.5: {money.fmt(cost_tokens('gpt-5.5', n, 2_000).total_usd)}")
+
+# %%
+plots.long_context_cliff()
+plt.show()
+
+# %% [markdown]
+# ## 6. Batch (~50% off)
+#
+# Work that can wait hours (nightly reviews, evaluations, back-fills) can go through a batch API at about
+# half price. genai-prices carries batch prices from 2026-10-14; before that the course applies each
+# provider's published discount (`data/batch_discounts.csv`). DeepSeek has no batch API, and the book
+# says so rather than inventing a price.
+
+# %%
+for model in ("gpt-5.5", "claude-sonnet-4-6", "gemini-2.5-flash-lite"):
+    p = prices.quote(model, batch=True)
+    print(f"{model:24} batch {p.input:>6} / {p.output:>6} USD per M   ({p.source.split('; ')[-1][:60]})")
+try:
+    prices.quote("deepseek-v4-pro", batch=True)
+except ValueError as e:
+    print("deepseek-v4-pro:", e)
+
+# %% [markdown]
+# ## 7. Reading `usage` in code, cached tokens included
+#
+# The source page reads usage like this (JavaScript, OpenAI's shape):
+#
+# ```js
+# const u = response.usage;
+# const cost =
+#   (u.prompt_tokens - (u.prompt_tokens_details?.cached_tokens ?? 0)) * inputPrice +
+#   (u.prompt_tokens_details?.cached_tokens ?? 0) * cachedPrice +
+#   u.completion_tokens * outputPrice;
+# metrics.record('llm.cost_usd', cost, { model, feature: 'code-review' });
+# ```
+#
+# That formula is right for OpenAI, and wrong for Anthropic, whose `input_tokens` does **not** include
+# cached tokens. Providers disagree on the shape; `course_lib.usage.normalize` turns any of them into
+# one record where `input_tokens` always includes cached tokens. Here are real recorded response bodies
+# from `data/responses/`, each with its source:
+
+# %%
+import json
+from pathlib import Path
+
+rows = []
+for path in sorted(Path("../data/responses").glob("*.json")):
+    rec = json.loads(path.read_text())
+    u = usage.normalize(rec["body"])
+    rows.append({"file": path.stem, "shape": u.shape, "input (all)": u.input_tokens,
+                 "cache read": u.cache_read_tokens, "cache write": u.cache_write_tokens,
+                 "output (all)": u.output_tokens, "reasoning": u.reasoning_tokens})
+pd.DataFrame(rows).set_index("file")
+
+# %% [markdown]
+# The Python counterpart of the page's snippet, for any provider:
+
+# %%
+from course_lib.meter import CostMeter
+
+body = json.loads(Path("../data/responses/anthropic_messages.json").read_text())["body"]
+u = usage.normalize(body)                 # Anthropic: 504 uncached + 123 written to the cache
+bill = billing.cost(u, "claude-sonnet-4-6")
+print(bill)
+
+meter = CostMeter()
+meter.record(u, "claude-sonnet-4-6", feature="code-review", task="PR-42")
+meter.metrics.frame()
+
+# %% [markdown]
+# Two traps the normaliser closes:
+#
+# - **DeepSeek reports cache hits twice**, as `prompt_cache_hit_tokens` and as
+#   `prompt_tokens_details.cached_tokens`. Adding both double-counts.
+# - **Handing the wrong object to a pricing library can silently price a call at $0.** genai-prices
+#   reads usage by attribute name; given OpenAI's raw usage dict it finds no `input_tokens` and returns
+#   zero without complaint. `course_lib` refuses instead:
+
+# %%
+from genai_prices import calc_price
+
+raw = json.loads(Path("../data/responses/openai_chat.json").read_text())["body"]["usage"]
+print("genai-prices on the raw dict:", calc_price(raw, "gpt-4o").total_price, "USD  <- silently zero")
+print("course_lib:", money.fmt(billing.cost(usage.normalize(raw), "gpt-4o").total_usd))
+try:
+    billing.cost(raw, "gpt-4o")
+except ValueError as e:
+    print("course_lib on the raw dict:", e)
+
+# %% [markdown]
+# ## 8. Dates and currencies
+#
+# DeepSeek changed its prices on **2026-08-17** and introduced peak and off-peak prices (Beijing
+# 09:00–12:00 and 14:00–18:00 are peak). The same V3 task, with 80% cache hits:
+
+# %%
+for as_of, period in [("2026-06-15", "standard"), ("2026-08-20", "off-peak"), ("2026-08-20", "peak")]:
+    b = cost_tokens("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of=as_of, period=period)
+    print(f"{as_of} {period:9} {money.both(b.total_usd, as_of)}")
+
+# %%
+plots.price_timeline("deepseek-v4-pro", "2026-07-01", "2026-10-01", 600_000, 45_000, cached=480_000)
+plt.show()
+
+# %% [markdown]
+# Money is shown in USD and CNY. The rate is dated and sourced (`data/fx_rates.csv`), and you can pass
+# your own:
+
+# %%
+print(money.fx_rate())
+print("V3 on Sonnet at the course rate:", money.fmt(2.475, "CNY"))
+print("at a rate of your own, 7.25:    ", money.fmt(2.475, "CNY", rate=7.25))
+
+# %% [markdown]
+# ## 9. The source page's figures, recomputed
+#
+# The page quotes four bills. Recomputed from the price book at its own prices:
+
+# %%
+figs = pd.read_csv("../data/source_page_figures.csv")
+rows = []
+for f in figs.itertuples():
+    b = cost_tokens(f.model, f.input_tokens, f.output_tokens, cached=int(f.input_tokens * f.cache_hit_rate))
+    page = f"${f.page_usd_low}" if f.page_usd_low == f.page_usd_high else f"${f.page_usd_low}–{f.page_usd_high}"
+    rows.append({"case": f.case, "model": f.model, "page says": page, "recomputed USD": round(b.total_usd, 4),
+                 "recomputed CNY": round(b.total("CNY"), 3)})
+pd.DataFrame(rows)
+
+# %%
+v1 = cost_tokens("claude-sonnet-4-6", 3_200, 500).total_usd
+v2 = cost_tokens("claude-sonnet-4-6", 25_000, 800).total_usd
+print(f"V1 = {money.fmt(v1)}, not $0.01: the page is {1 - 0.01 / v1:.0%} low")
+print(f"V2 / V1 = {v2 / v1:.1f}x, not 9x: the 9x divides $0.09 by the rounded $0.01")
+
+# %% [markdown]
+# **Where the page is off, and why**
+#
+# - V1 is **$0.0171**, not "about $0.01": 3,200 × $3/M = $0.0096 of input plus 500 × $15/M = $0.0075 of
+#   output. Rounding it to a cent hides 40% of the bill.
+# - So V2 is about **5×** V1, not 9×. The 9× follows only from the rounded V1.
+# - V3 at **$2.475** is right.
+# - DeepSeek V4-Pro at 80% cache hits was **$0.093** at the June prices, inside the page's $0.09–0.12.
+#   From 2026-08-17 it is **$0.179 off-peak and $0.358 peak**: check the date of any price you quote.
+
+# %% [markdown]
+# ## 10. Cost per task, not per token
+#
+# A price per million tokens says little about a feature. What a product owner needs is the cost of a
+# *task* (one review, one ticket), which is what the meter groups by:
+
+# %%
+meter = CostMeter(thresholds={"task": 1.00})
+meter.record(usage.Usage(3_200, 500), "claude-sonnet-4-6", feature="code-review", task="PR-1 (chat)")
+meter.record(usage.Usage(25_000, 800), "claude-sonnet-4-6", feature="code-review", task="PR-2 (RAG)")
+for turn_no in range(15):
+    meter.record(usage.Usage(40_000, 3_000), "claude-sonnet-4-6", feature="code-review", task="PR-3 (agent)")
+meter.per_task()[["calls", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "cost_usd"]]
+
+# %%
+for alert in meter.alerts:
+    print(alert)
+
+# %% [markdown]
+# ## Recap
+#
+# - A bill is input tokens × input price + output tokens × output price, with cached tokens at the
+#   cache-read price and cache writes at the write price, at the rates of the request's tier.
+# - Everything sent is input, on every call: system prompt, history, RAG context, tool results, tool schemas.
+# - Output costs 3–8× more than input; caching makes repeated prefixes 10–100× cheaper; batch halves the bill.
+# - Prices have dates: DeepSeek's doubled at peak from 2026-08-17. Quote a price with its date and source.
+# - Read `usage` from the response, normalise it (Anthropic counts cache apart; DeepSeek reports it twice),
+#   and track cost per task.
+# - The page's V1 is $0.0171 (not $0.01), so V2 is 5× V1 (not 9×); V3 is $2.475.
+#
+# ## Exercises
+#
+# Replace `...` with your answer. `hint(id)` gives a hint; `solution(id)` the worked answer.
+
+# %%
+from course_lib.exercises import check, hint, question, solution
+
+print(question("01.1"))
+check("01.1", ...)
+
+# %%
+print(question("01.2"))
+check("01.2", ...)
+
+# %%
+print(question("01.3"))
+check("01.3", ...)
+
+# %%
+print(question("01.4"))
+check("01.4", ...)
+
+# %% [markdown]
+# A wrong answer gets feedback about the likely mistake. For instance, pricing GPT-5.5's output at the
+# input price:
+
+# %%
+check("01.1", 3_700 * 5 / 1e6)

@@ -1,0 +1,52 @@
+"""The two-command set-up: pins agree, CI runs the README's test command, Binder can build."""
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pins(lines):
+    out = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if m:
+            out[m[1].lower().replace("_", "-")] = m[2]
+    return out
+
+
+def test_environment_yml_has_the_same_pins_as_requirements():
+    req = pins((ROOT / "requirements.txt").read_text().splitlines())
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    assert pins(pip) == req, "environment.yml and requirements.txt drifted apart"
+    assert "-e ." in pip, "environment.yml must install course_lib"
+
+
+def test_every_requirement_is_pinned_and_constrained():
+    lines = [l.split("#", 1)[0].strip() for l in (ROOT / "requirements.txt").read_text().splitlines()]
+    lines = [l for l in lines if l]
+    assert all("==" in l for l in lines), [l for l in lines if "==" not in l]
+    constraints = pins((ROOT / "constraints.txt").read_text().splitlines())
+    for name, version in pins(lines).items():
+        assert constraints.get(name) == version, f"{name}: constraints.txt has {constraints.get(name)}"
+
+
+def test_core_dependencies_present():
+    req = pins((ROOT / "requirements.txt").read_text().splitlines())
+    for name in ("jupyterlab", "ipywidgets", "matplotlib", "pandas", "nbval", "ollama", "genai-prices"):
+        assert name in req
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^exec make test$", ci, re.M)
+
+
+def test_strict_nbval_not_lax():
+    cfg = (ROOT / "pyproject.toml").read_text()
+    assert '"--nbval"' in cfg and "nbval-lax" not in cfg
