@@ -1,0 +1,88 @@
+"""The live path against a real local model server.
+
+The fixture starts llama.cpp's server (prebuilt xllamacpp wheel) with Gemma 3
+270M from PyPI on 127.0.0.1 and stops it afterwards. The model is a base
+model: these tests assert on token counts, usage, cache hits and timings,
+never on generated text.
+"""
+import time
+
+import pytest
+
+from course_lib import live
+from course_lib.billing import cost
+from course_lib.llama_server import LlamaServer
+from course_lib.usage import normalize
+
+pytestmark = pytest.mark.live
+
+MESSAGES = [
+    {"role": "system", "content": "You are a careful code reviewer. Point out bugs in the diff. " * 4},
+    {"role": "user", "content": "--- a/cart.py\n+++ b/cart.py\n-    return total\n+    return total - discount\n"},
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LlamaServer(ctx=2048) as srv:
+        yield srv
+    assert srv.proc is None  # stopped
+
+
+def test_health_props_metrics(server):
+    assert live.http_json(f"{server.base_url}/health")["status"] == "ok"
+    props = live.http_json(f"{server.base_url}/props")
+    assert props["default_generation_settings"]["n_ctx"] == 2048
+
+
+def test_usage_is_normalised_and_priced(server):
+    body = server.chat(MESSAGES, max_tokens=8)
+    u = normalize(body)
+    assert u.shape == "llamacpp" and u.output_tokens == 8 and u.input_tokens > 40
+    assert cost(u, "claude-sonnet-4-6").total_usd == pytest.approx(
+        (u.input_tokens * 3 + 8 * 15) / 1e6)
+
+
+def test_second_identical_call_hits_the_prompt_cache(server):
+    fresh = [{"role": "system", "content": "Review this change for security issues first. " * 4}, MESSAGES[1]]
+    first = normalize(server.chat(fresh, max_tokens=4))
+    second_body = server.chat(fresh, max_tokens=4)
+    second = normalize(second_body)
+    assert second.input_tokens == first.input_tokens and first.cache_read_tokens < second.cache_read_tokens
+    assert 0 < second.cache_read_tokens < second.input_tokens
+    assert second_body["timings"]["prompt_n"] == second.input_tokens - second.cache_read_tokens
+    assert cost(second, "claude-sonnet-4-6").total_usd < cost(first, "claude-sonnet-4-6").total_usd
+
+
+def test_tokenize_counts_match_usage_growth(server):
+    assert len(server.tokenize("Hello world")) == 2
+
+
+def test_probe_finds_the_server(server, monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_OFFLINE", raising=False)
+    p = live.probe_openai(f"{server.base_url}/v1", timeout=5)
+    assert p.reachable and "models" in p.detail
+
+
+def test_no_server_answers_fast(monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_OFFLINE", raising=False)
+    t0 = time.monotonic()
+    p = live.probe_ollama("http://127.0.0.1:9", timeout=2)
+    assert not p.reachable and time.monotonic() - t0 < 5
+
+
+def test_a_server_that_never_answers_times_out(monkeypatch):
+    import socket
+    monkeypatch.delenv("COURSE_LIB_OFFLINE", raising=False)
+    with socket.socket() as s:  # accepts connections, never replies
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionError, match="did not answer within 1 s"):
+            live.http_json(f"http://127.0.0.1:{s.getsockname()[1]}/api/version", timeout=1)
+        assert time.monotonic() - t0 < 5
+
+
+def test_bad_timeout_rejected():
+    with pytest.raises(ValueError, match="timeout"):
+        live.http_json("http://127.0.0.1:9", timeout=0)
