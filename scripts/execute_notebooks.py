@@ -3,7 +3,7 @@
 Reproducible means a clean re-run makes no diff: no per-cell timestamps
 (record_timing off), no widget state in the metadata, widget views given
 stable ids, no probing for local servers (COURSE_LIB_OFFLINE=1: the live
-paths have their own tests), the Agg backend, a fixed hash seed.
+paths have their own tests), a fixed hash seed.
 
     python scripts/execute_notebooks.py [--build] [NAME ...]
 """
@@ -48,7 +48,8 @@ def main() -> None:
     ap.add_argument("names", nargs="*")
     ap.add_argument("--build", action="store_true", help="rebuild from notebooks/src first")
     a = ap.parse_args()
-    os.environ.update(COURSE_LIB_OFFLINE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    os.environ.update(COURSE_LIB_OFFLINE="1", PYTHONHASHSEED="0")
+    os.environ.pop("MPLBACKEND", None)  # the kernel must use its inline backend to show figures
     if a.build:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "build_notebooks.py"), *a.names], check=True)
     paths = [NB / f"{n}.ipynb" for n in a.names] or sorted(NB.glob("[0-9][0-9]_*.ipynb"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("COURSE_LIB_OFFLINE", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.pop("MPLBACKEND", None)  # notebook kernels need the inline backend
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
