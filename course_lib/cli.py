@@ -53,6 +53,24 @@ def cmd_price(a: argparse.Namespace) -> dict:
     return out
 
 
+def cmd_review(a: argparse.Namespace) -> dict:
+    from .review import review
+    r = review(a.version, a.model, a.as_of)
+    out = r.as_dict()
+    run = out.pop("run", None)
+    out["as_of"] = str(r.bill.as_of)
+    if run is not None:
+        out["turns"] = [{k: v for k, v in t.__dict__.items()} for t in run.turns]
+    if not a.json:
+        print(f"{a.version} on {a.model} at {r.bill.as_of}: {r.calls} call(s), {r.input_tokens:,} input + "
+              f"{r.output_tokens:,} output tokens ({'exact' if r.exact else 'estimated'} counts)")
+        print(f"  total {money.both(r.total_usd, r.bill.as_of)}")
+        for key in ("retrieved", "stop_reason", "retries", "tests_pass", "policy"):
+            if key in out:
+                print(f"  {key}: {out[key]}")
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m course_lib", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -68,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="USD")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
     pr.set_defaults(func=cmd_price)
+    rv = sub.add_parser("review", help="tokens and bill of one version of the review assistant")
+    rv.add_argument("--version", choices=("v1", "v2", "v3"), required=True)
+    rv.add_argument("--model", required=True)
+    rv.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
+    rv.add_argument("--json", action="store_true", help="print one JSON object")
+    rv.set_defaults(func=cmd_review)
     return p
 
 

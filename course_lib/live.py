@@ -89,3 +89,15 @@ def probe_openai(base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
         return Probe("OpenAI-compatible server", base, True, f"models: {', '.join(names) or 'none listed'}")
     except ConnectionError as e:
         return Probe("OpenAI-compatible server", base, False, str(e))
+
+
+def openai_chat(base_url: str, messages: list[dict], max_tokens: int = 64, model: str | None = None,
+                timeout: float = 120.0) -> dict:
+    """One chat completion from an OpenAI-compatible server; the raw body (notebooks ``02`` and ``04``).
+
+    Temperature 0 and a fixed seed, so a server that honours them answers the same way each time.
+    """
+    payload = {"messages": messages, "max_tokens": max_tokens, "temperature": 0, "seed": 42}
+    if model:
+        payload["model"] = model
+    return http_json(f"{base_url.rstrip('/')}/chat/completions", payload, timeout=timeout)

@@ -78,3 +78,53 @@ def price_timeline(model, start, end, input_tokens, output_tokens, cached=0, ste
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
+
+
+def amplification_bars(table):
+    """V2/V1 and V3/V1 per model, from :func:`course_lib.review.amplification` (notebook ``02``)."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    x = np.arange(len(table))
+    ax.bar(x - 0.2, table["v2/v1"], 0.4, label="V2 ÷ V1 (RAG)")
+    ax.bar(x + 0.2, table["v3/v1"], 0.4, label="V3 ÷ V1 (agent)")
+    ax.set_xticks(x, table.index, rotation=25, ha="right")
+    ax.axhline(1, color="grey", linewidth=0.8)
+    ax.set_ylabel("times the V1 bill")
+    ax.set_title("Workflow amplification on the sample change")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def turns_chart(priced: dict, title: str):
+    """Input tokens per turn (left) and cumulative cost (right) for priced profiles (notebook ``02``).
+
+    ``priced`` maps a label to a DataFrame from :func:`course_lib.workflows.price_profile`.
+    """
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    first = next(iter(priced.values()))
+    a.bar(first.index, first["input_tokens"], color="tab:blue")
+    a.set_xlabel("turn")
+    a.set_ylabel("input tokens")
+    a.set_title("input per turn: the history is re-sent")
+    for label, df in priced.items():
+        b.plot(df.index, df["cumulative_usd"], marker=".", label=label)
+    b.set_xlabel("turn")
+    b.set_ylabel("cumulative USD")
+    b.set_title(title)
+    b.legend()
+    fig.tight_layout()
+    return fig
+
+
+def cost_histogram(sim: dict, label: str = ""):
+    """Distribution of simulated cost per task with p50 and p95 (notebook ``02``)."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.hist(sim["costs"], bins=30, color="tab:blue", alpha=0.8)
+    for q, style in (("p50_usd", "-"), ("p95_usd", "--")):
+        ax.axvline(sim[q], color="black", linestyle=style, label=f"{q[:3]} ${sim[q]:.2f}")
+    ax.set_xlabel("USD per task")
+    ax.set_ylabel("tasks")
+    ax.set_title(f"{sim['n_tasks']:,} simulated tasks on {sim['model']} {label}".strip())
+    ax.legend()
+    fig.tight_layout()
+    return fig

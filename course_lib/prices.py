@@ -312,3 +312,21 @@ def with_rates(price: Price, **rates: float) -> Price:
     if bad:
         raise ValueError(f"unknown rate(s) {sorted(bad)}; accepted: {UNITS + ('cache_write_1h',)}")
     return replace(price, note=(price.note + "; what-if rates").strip("; "), **rates)
+
+
+def embedding_rate(model: str = "text-embedding-3-small", provider: str = "openai",
+                   as_of: date | str | None = None) -> tuple[float, str]:
+    """USD per million input tokens of an embedding model, and its source (notebook ``02_review_assistant``)."""
+    day = _as_date(as_of)
+    snap = data_snapshot.get_snapshot()
+    try:
+        prov = snap.find_provider(model, provider, None)
+        info = prov.find_model(model)
+    except LookupError:
+        info = None
+    if info is None:
+        raise _unknown(model)
+    base, _ = _gp_value(info.get_prices(datetime.combine(day, _OFF_PEAK_UTC)).input_mtok)
+    if base is None:
+        raise ValueError(f"model: {model} has no input token price in genai-prices on {day}")
+    return base, f"genai-prices {GENAI_PRICES_VERSION} ({prov.name}, {info.id}, {day})"

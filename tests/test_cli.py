@@ -37,3 +37,11 @@ def test_unknown_model_exits_2_with_one_line(capsys):
 def test_negative_tokens_rejected():
     r = run("price", "--model", "gpt-5.5", "--input", "-5", "--output", "1")
     assert r.returncode == 2 and "cannot be negative" in r.stderr
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_review_json(version):
+    r = run("review", "--version", version, "--model", "deepseek-v4-pro", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["total_usd"] > 0 and out["input_tokens"] > 1000 and out["output_tokens"] > 0

@@ -24,7 +24,7 @@ MESSAGES = [
 
 @pytest.fixture(scope="module")
 def server():
-    with LlamaServer(ctx=2048) as srv:
+    with LlamaServer(ctx=8192) as srv:
         yield srv
     assert srv.proc is None  # stopped
 
@@ -32,7 +32,7 @@ def server():
 def test_health_props_metrics(server):
     assert live.http_json(f"{server.base_url}/health")["status"] == "ok"
     props = live.http_json(f"{server.base_url}/props")
-    assert props["default_generation_settings"]["n_ctx"] == 2048
+    assert props["default_generation_settings"]["n_ctx"] == 8192
 
 
 def test_usage_is_normalised_and_priced(server):
@@ -86,3 +86,12 @@ def test_a_server_that_never_answers_times_out(monkeypatch):
 def test_bad_timeout_rejected():
     with pytest.raises(ValueError, match="timeout"):
         live.http_json("http://127.0.0.1:9", timeout=0)
+
+
+def test_review_v1_and_short_v3_live(server):
+    import functools
+    from course_lib.review import live_runs, price_live
+    bodies = live_runs(functools.partial(live.openai_chat, f"{server.base_url}/v1"), v3_turns=2, max_tokens=8)
+    t = price_live(bodies, ["claude-sonnet-4-6", "deepseek-v4-pro"])
+    assert (t["v1_input"] > 1500).all() and (t["v3_turns"] == 2).all()
+    assert t.loc["claude-sonnet-4-6", "v3_cached"] > 0  # turn 2 re-sends turn 1: a real cache hit

@@ -1,0 +1,304 @@
+"""V3 of the review assistant: an agent loop whose tool calls run for real (notebook ``02_review_assistant``).
+
+Every turn is a billed request (每轮 Loop = 计费单元) made of the system prompt,
+the tool schemas, the **whole history** so far (every earlier action and tool
+result) and the new tool result; the reply (and any thinking) is output. The
+context grows every turn, so the cumulative bill grows quadratically.
+
+The tools run in a temporary copy of the sample project with the change
+applied: ``list_files``, ``read_file``, ``run_tests`` (the project's own
+unittest suite, in a subprocess with a timeout), ``edit_file`` and ``finish``.
+
+The model's turns come from a :class:`LivePolicy` (a local OpenAI-compatible
+server) when one is given, else from :class:`ScriptedPolicy`, a deterministic
+policy labelled as scripted. A turn limit and a token budget stop the loop.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import tokens
+from .prices import DATA_DIR
+
+SAMPLE_PROJECT = DATA_DIR / "sample_project"
+CHANGE_DIFF = DATA_DIR / "review_change.diff"
+MESSAGE_OVERHEAD_TOKENS = 4  # role markers and separators a chat template adds per message (approximate)
+
+SYSTEM_PROMPT = (
+    "You are a senior code reviewer for a Python web shop. Review the change below. "
+    "Use the tools to read files and run the project's tests; fix bugs you can prove with a failing test, "
+    "then finish with a short review: what the change does, the bugs found, and what you changed. "
+    "Reply with exactly one JSON object per turn: {\"tool\": NAME, \"args\": {...}}."
+)
+
+TOOLS = [
+    {"type": "function", "function": {"name": "list_files", "description": "List the project's files.",
+                                      "parameters": {"type": "object", "properties": {}}}},
+    {"type": "function", "function": {"name": "read_file", "description": "Read one file of the project.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "path": {"type": "string", "description": "path relative to the project root"}},
+                                          "required": ["path"]}}},
+    {"type": "function", "function": {"name": "run_tests", "description": "Run the project's unittest suite.",
+                                      "parameters": {"type": "object", "properties": {}}}},
+    {"type": "function", "function": {"name": "edit_file", "description": "Replace one exact snippet in a file.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "path": {"type": "string"}, "old": {"type": "string"},
+                                          "new": {"type": "string"}}, "required": ["path", "old", "new"]}}},
+    {"type": "function", "function": {"name": "finish", "description": "End the review with its text.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "review": {"type": "string"}}, "required": ["review"]}}},
+]
+
+
+class Workspace:
+    """A temporary copy of the sample project with the change applied (``git apply``)."""
+
+    def __init__(self, project: Path = SAMPLE_PROJECT, diff: Path = CHANGE_DIFF):
+        self.root = Path(tempfile.mkdtemp(prefix="review-ws-"))
+        shutil.copytree(project, self.root, dirs_exist_ok=True)
+        git = shutil.which("git")
+        if git is None:
+            raise RuntimeError("git is needed to apply the change under review (git apply)")
+        subprocess.run([git, "apply", "--whitespace=nowarn", str(diff)], cwd=self.root, check=True,
+                       capture_output=True, timeout=30)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _path(self, rel: str) -> Path:
+        p = (self.root / rel).resolve()
+        if self.root.resolve() not in p.parents:
+            raise ValueError(f"path: {rel!r} is outside the project")
+        return p
+
+    def list_files(self) -> str:
+        return "\n".join(sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.py")
+                                if "__pycache__" not in p.parts))
+
+    def read_file(self, path: str) -> str:
+        p = self._path(path)
+        if not p.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
+        return p.read_text(encoding="utf-8")
+
+    def run_tests(self, timeout: float = 60) -> str:
+        r = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", "tests", "-t", "."],
+                           cwd=self.root, capture_output=True, text=True, timeout=timeout)
+        return (r.stdout + r.stderr).strip()
+
+    def edit_file(self, path: str, old: str, new: str) -> str:
+        p = self._path(path)
+        text = p.read_text(encoding="utf-8")
+        if text.count(old) != 1:
+            raise ValueError(f"old: the snippet occurs {text.count(old)} times in {path}; it must occur once")
+        p.write_text(text.replace(old, new), encoding="utf-8")
+        return f"edited {path}"
+
+    def call(self, tool: str, args: dict) -> tuple[str, bool]:
+        """Run one tool; returns (result text, ok)."""
+        try:
+            if tool == "list_files":
+                return self.list_files(), True
+            if tool == "read_file":
+                return self.read_file(args["path"]), True
+            if tool == "run_tests":
+                return self.run_tests(), True
+            if tool == "edit_file":
+                return self.edit_file(args["path"], args["old"], args["new"]), True
+            if tool == "finish":
+                return "", True
+            return f"error: unknown tool {tool!r}", False
+        except (KeyError, ValueError, FileNotFoundError, subprocess.TimeoutExpired) as e:
+            return f"error: {e}", False
+
+
+# --- policies -------------------------------------------------------------------------
+_FIX_OLD = "    tax = percent_of(taxable, tax_rate(region))"
+_FIX_NEW = "    tax = percent_of(taxable - discount_cents(taxable, code), tax_rate(region))"
+
+SCRIPT = [
+    {"tool": "list_files", "args": {}},
+    {"tool": "read_file", "args": {"path": "shop/discount.py"}},      # a wrong path: the retry below
+    {"tool": "read_file", "args": {"path": "shop/discounts.py"}},
+    {"tool": "read_file", "args": {"path": "shop/pricing.py"}},
+    {"tool": "read_file", "args": {"path": "shop/cart.py"}},
+    {"tool": "read_file", "args": {"path": "tests/test_discounts.py"}},
+    {"tool": "run_tests", "args": {}},
+    {"tool": "edit_file", "args": {"path": "shop/pricing.py", "old": _FIX_OLD, "new": _FIX_NEW}},
+    {"tool": "run_tests", "args": {}},
+    {"tool": "finish", "args": {"review": (
+        "The change adds percentage discount codes (WELCOME10, STUDENT25) to the cart, pricing and API. "
+        "Bug: tax was computed on the pre-discount taxable amount, so a discounted order was over-taxed "
+        "(test_tax_is_charged_on_the_discounted_price failed: 4863 != 4826). Fixed in shop/pricing.py by "
+        "taxing the discounted taxable amount; all 12 tests pass. Note: the discount applies to the whole "
+        "subtotal, untaxed books included; confirm that is the intended policy.")}},
+]
+
+
+class ScriptedPolicy:
+    """A deterministic reviewer: the same actions every run. Labelled as scripted wherever it is used."""
+
+    label = "scripted policy (deterministic, no model)"
+
+    def __init__(self, script=SCRIPT):
+        self.script = list(script)
+
+    def act(self, turn: int, messages: list[dict]) -> tuple[dict, dict | None]:
+        """The next action, and the server's raw response (None: no model was called)."""
+        return self.script[min(turn, len(self.script) - 1)], None
+
+
+class LivePolicy:
+    """Turns from a live OpenAI-compatible server; its real ``usage`` is what gets billed.
+
+    A reply that is not a valid action (a small base model rarely writes one) is
+    replaced by the scripted action for that turn, and counted as such.
+    """
+
+    def __init__(self, chat, max_tokens: int = 64, fallback: ScriptedPolicy | None = None):
+        self.chat = chat  # callable(messages, max_tokens) -> raw response body
+        self.max_tokens = max_tokens
+        self.fallback = fallback or ScriptedPolicy()
+        self.fallbacks = 0
+        self.label = "live model server (scripted fallback for replies that are not valid actions)"
+
+    def act(self, turn: int, messages: list[dict]) -> tuple[dict, dict | None]:
+        body = self.chat(messages, max_tokens=self.max_tokens)
+        text = body["choices"][0]["message"].get("content") or ""
+        action = parse_action(text)
+        if action is None:
+            self.fallbacks += 1
+            action, _ = self.fallback.act(turn, messages)
+        return action, body
+
+
+def parse_action(text: str) -> dict | None:
+    """The first JSON object in ``text`` that names a known tool, else None."""
+    for m in re.finditer(r"\{.*\}", text, re.S):
+        try:
+            obj = json.loads(m.group(0))
+        except json.JSONDecodeError:
+            continue
+        names = {t["function"]["name"] for t in TOOLS}
+        if isinstance(obj, dict) and obj.get("tool") in names and isinstance(obj.get("args", {}), dict):
+            return {"tool": obj["tool"], "args": obj.get("args", {})}
+    return None
+
+
+# --- the loop -------------------------------------------------------------------------
+@dataclass
+class Turn:
+    turn: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    system_tokens: int
+    schema_tokens: int
+    history_tokens: int
+    thinking_tokens: int
+    tool: str
+    ok: bool
+    retry: bool
+    source: str  # "counted" (tokenizer) or "server usage"
+
+
+@dataclass
+class AgentRun:
+    turns: list[Turn] = field(default_factory=list)
+    stop_reason: str = ""
+    review: str = ""
+    tests_pass: bool = False
+    policy: str = ""
+    family: str = ""
+
+    def frame(self):
+        import pandas as pd
+        return pd.DataFrame([t.__dict__ for t in self.turns]).set_index("turn")
+
+    @property
+    def input_tokens(self) -> int:
+        return sum(t.input_tokens for t in self.turns)
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(t.output_tokens for t in self.turns)
+
+    @property
+    def retries(self) -> int:
+        return sum(t.retry for t in self.turns)
+
+
+def _msg_tokens(messages: list[dict], family: str, server=None) -> list[int]:
+    return [tokens.count(m["content"], family, server).tokens + MESSAGE_OVERHEAD_TOKENS for m in messages]
+
+
+def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int = 15, token_budget: int = 200_000,
+              caching: bool = True, thinking_tokens: int = 0, diff: Path = CHANGE_DIFF,
+              tokenizer_server=None) -> AgentRun:
+    """Run the review agent; count every turn's tokens (notebook ``02_review_assistant``).
+
+    ``token_budget`` caps input + output tokens over the whole run; ``max_turns``
+    caps turns. With ``caching`` the unchanged prefix of each request (all of
+    the previous request) is a cache read and the new part a cache write.
+    ``thinking_tokens`` adds hidden reasoning output per turn.
+    """
+    for name, value in (("max_turns", max_turns), ("token_budget", token_budget), ("thinking_tokens", thinking_tokens)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    policy = policy or ScriptedPolicy()
+    family = tokens.MODEL_FAMILY.get(model, model)
+    run = AgentRun(policy=policy.label, family=family)
+    schemas = json.dumps(TOOLS)
+    system = {"role": "system", "content": SYSTEM_PROMPT + "\nTools: " + schemas}
+    sys_tokens = tokens.count(SYSTEM_PROMPT, family, tokenizer_server).tokens
+    schema_tokens = tokens.count("\nTools: " + schemas, family, tokenizer_server).tokens
+    messages = [system, {"role": "user", "content": "Review this change:\n" + Path(diff).read_text()}]
+    prev_input, spent, last_failed = 0, 0, None
+    with Workspace(diff=diff) as ws:
+        for turn in range(max_turns):
+            action, body = policy.act(turn, messages)
+            reply = json.dumps(action, ensure_ascii=False)
+            counted = _msg_tokens(messages, family, tokenizer_server)
+            n_in = sum(counted)
+            n_out = tokens.count(reply, family, tokenizer_server).tokens + thinking_tokens
+            read = prev_input if caching else 0
+            source = "counted"
+            if body is not None:  # a live server: its usage is the truth
+                from .usage import normalize
+                u = normalize(body)
+                n_in, n_out, read, source = u.input_tokens, u.output_tokens + thinking_tokens, u.cache_read_tokens, "server usage"
+            if spent + n_in + n_out > token_budget:
+                run.stop_reason = f"token budget: turn {turn + 1} would bring the run to {spent + n_in + n_out:,} > {token_budget:,} tokens"
+                break
+            spent += n_in + n_out
+            result, ok = ws.call(action["tool"], action.get("args", {}))
+            retry = last_failed is not None and action["tool"] == last_failed
+            run.turns.append(Turn(turn + 1, n_in, n_out, min(read, n_in), (n_in - min(read, n_in)) if caching else 0,
+                                  sys_tokens, schema_tokens, n_in - counted[0], thinking_tokens,
+                                  action["tool"], ok, retry, source))
+            last_failed = None if ok else action["tool"]
+            prev_input = n_in + n_out  # the next request starts with this one and its reply
+            if action["tool"] == "finish":
+                run.review = action["args"].get("review", "")
+                run.stop_reason = "finished"
+                break
+            messages = messages + [{"role": "assistant", "content": reply},
+                                   {"role": "user", "content": f"Tool result ({action['tool']}):\n{result}"}]
+        else:
+            run.stop_reason = f"turn limit: {max_turns} turns"
+        run.tests_pass = ws.run_tests().rstrip().endswith("OK")
+    return run
