@@ -97,7 +97,10 @@ class Workspace:
     def run_tests(self, timeout: float = 60) -> str:
         r = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", "tests", "-t", "."],
                            cwd=self.root, capture_output=True, text=True, timeout=timeout)
-        return (r.stdout + r.stderr).strip()
+        out = (r.stdout + r.stderr).strip()
+        # the temporary path and the elapsed time change every run; the token counts must not
+        out = out.replace(str(self.root), "<project>")
+        return re.sub(r"(Ran \d+ tests?) in [\d.]+s", r"\1", out)
 
     def edit_file(self, path: str, old: str, new: str) -> str:
         p = self._path(path)

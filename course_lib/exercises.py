@@ -129,6 +129,46 @@ _add(Exercise(
 ))
 
 
+def _v3_input(model="gpt-5.5"):
+    from .agent import run_agent
+    return run_agent(model=model).input_tokens
+
+
+def _v3_last_input(model="gpt-5.5"):
+    from .agent import run_agent
+    return run_agent(model=model).turns[-1].input_tokens
+
+
+def _grow(n):
+    from .workflows import growing_profile, total
+    return total(growing_profile(n, 20_000, 3_000, 2_500), "claude-sonnet-4-6")
+
+
+_add(Exercise(
+    id="02.1",
+    question="Run the V3 agent on gpt-5.5 (course_lib.agent.run_agent(model='gpt-5.5')). How many input "
+             "tokens does it send over all its turns?",
+    answer=_v3_input,
+    why=lambda: (f"{_v3_input():,} input tokens over the run, although the last request alone is only "
+                 f"{_v3_last_input():,}: every turn re-sends the system prompt, the tool schemas and the whole "
+                 "history. That is why an agent's input bill grows with the square of its turns."),
+    hint="Sum input_tokens over run.turns (or read run.input_tokens).",
+    rel_tol=0.0,
+    mistakes=((_v3_last_input, "you took only the last turn's input; every turn is billed"),),
+))
+_add(Exercise(
+    id="02.2",
+    question="An agent re-sends its history: growing_profile(turns, 20_000, 3_000, 2_500). On Claude Sonnet 4.6 "
+             "without caching, a 30-turn task costs how many times a 15-turn task? Answer a number.",
+    answer=lambda: _grow(30) / _grow(15),
+    why=lambda: (f"${_grow(30):.2f} against ${_grow(15):.2f}: about {_grow(30) / _grow(15):.1f}×, not 2×. "
+                 "Each extra turn re-sends a longer history, so cost grows roughly with the square of the turns; "
+                 "a turn limit and history control (lesson 03) are cost controls."),
+    hint="course_lib.workflows.total(growing_profile(...), 'claude-sonnet-4-6') for 30 and for 15 turns.",
+    mistakes=((lambda: 2.0, "you assumed cost grows linearly with turns; the re-sent history makes it grow faster"),),
+))
+
+
 def _get(exercise_id: str) -> Exercise:
     try:
         return EXERCISES[exercise_id]

@@ -27,7 +27,7 @@ def code_cells(nb):
 
 def test_there_are_notebooks():
     names = [p.stem for p in NOTEBOOKS]
-    assert names[:2] == ["00_start_here", "01_token_billing"], names
+    assert names[:3] == ["00_start_here", "01_token_billing", "02_review_assistant"], names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

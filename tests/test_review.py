@@ -134,3 +134,8 @@ def test_recorded_live_run_prices(responses):
     rec = json.loads((DATA_DIR / "recorded" / "live_review_llamacpp.json").read_text())
     t = review.price_live(rec["bodies"], ["claude-sonnet-4-6"])
     assert t.loc["claude-sonnet-4-6", "v3_cached"] > 0 and t.loc["claude-sonnet-4-6", "v3_turns"] == 3
+
+
+def test_agent_run_is_deterministic():
+    # the test runner's temporary path and elapsed time are normalised out of tool results
+    assert len({agent.run_agent(model="gpt-5.5").input_tokens for _ in range(2)}) == 1
