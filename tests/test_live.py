@@ -95,3 +95,18 @@ def test_review_v1_and_short_v3_live(server):
     t = price_live(bodies, ["claude-sonnet-4-6", "deepseek-v4-pro"])
     assert (t["v1_input"] > 1500).all() and (t["v3_turns"] == 2).all()
     assert t.loc["claude-sonnet-4-6", "v3_cached"] > 0  # turn 2 re-sends turn 1: a real cache hit
+
+
+def test_openai_server_measure_and_metrics(server):
+    m = live.openai_server_measure(f"{server.base_url}/v1", max_tokens=8)
+    assert m["n_ctx"] == 8192 and m["decode_tok_s"] > 0 and m["usage"]["completion_tokens"] == 8
+    metrics = live.prometheus_metrics(f"{server.base_url}/v1")
+    assert metrics["llamacpp:tokens_predicted_total"] >= 8
+
+
+def test_memory_reported_by_the_server_log_matches_the_estimator(server):
+    import re
+    from course_lib import vram
+    log = server.log()
+    kv = sum(float(x) for x in re.findall(r"llama_kv_cache: size = +([\d.]+) MiB", log))
+    assert kv == pytest.approx(vram.kv_bytes("gemma-3-270m", 8192) / vram.MIB, abs=0.01)

@@ -1,0 +1,482 @@
+"""GPU memory = weights + KV cache + compute buffer + runtime overhead (notebook ``04_private_deployment``).
+
+The source page's equation (GPU 显存 ≈ 量化权重 + KV Cache + 框架开销) misses one
+term and one architecture fact:
+
+* **the compute buffer**: without flash attention llama.cpp materialises the
+  attention scores, ``n_ubatch × n_ctx × (n_head + 1) × 4`` bytes, which grows
+  with context; with it, only an f16 mask of ``n_ubatch × n_ctx × 2`` bytes.
+  Both forms were fitted exactly on llama.cpp's own logs
+  (``data/measured/llamacpp_cpu_gemma3_270m.csv``).
+* **not every model's KV cache doubles with context**: sliding-window layers
+  (Gemma 2/3, gpt-oss) keep ``window + n_ubatch`` cells, and DeepSeek's latent
+  attention (MLA) caches one compressed vector per token per layer.
+
+Architectures come from ``data/models.csv``, a Hugging Face ``config.json``, a
+GGUF file's metadata (with exact tensor sizes) or an Ollama ``show()`` response.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from .prices import DATA_DIR
+
+GIB = 1024 ** 3
+MIB = 1024 ** 2
+KV_TYPES = {"f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
+CELL_PAD = 256            # llama.cpp pads KV cache sizes to 256 cells
+N_UBATCH = 512            # llama.cpp's default physical batch
+CUDA_CONTEXT_BYTES = 650_969_088  # measured on an H200 (data/measured/vram_measured_h200.csv)
+
+
+def _read(name: str) -> list[dict]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def quant_bits() -> dict[str, float]:
+    """Bits per weight of each weight quantisation (``data/quantization.csv``)."""
+    return {r["quant"]: float(r["bits_per_weight"]) for r in _read("quantization.csv") if r["kind"] == "weights"}
+
+
+@dataclass(frozen=True)
+class Arch:
+    """What the memory equation needs to know about a model."""
+
+    name: str
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    v_head_dim: int
+    ffn: int
+    vocab: int
+    tied_embeddings: bool = False
+    experts: int = 0
+    experts_active: int = 0
+    expert_ffn: int = 0
+    shared_experts: int = 0
+    dense_layers: int = 0
+    sliding_window: int = 0
+    sliding_layers: int = 0
+    kv_lora_rank: int = 0          # > 0: DeepSeek latent attention (MLA)
+    q_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    qk_nope_head_dim: int = 0
+    context_length: int = 0
+    published_params: int = 0
+    source: str = ""
+    weights_bytes_exact: int = 0   # from a GGUF file's tensors
+
+    @property
+    def mla(self) -> bool:
+        return self.kv_lora_rank > 0
+
+
+def catalog() -> pd.DataFrame:
+    """The model catalog (``data/models.csv``) with sources."""
+    return pd.DataFrame(_read("models.csv")).set_index("name")
+
+
+def from_catalog(name: str) -> Arch:
+    """A model of ``data/models.csv`` by name (notebook ``04_private_deployment``)."""
+    rows = {r["name"]: r for r in _read("models.csv")}
+    if name not in rows:
+        import difflib
+        near = difflib.get_close_matches(name, list(rows), n=4, cutoff=0.4)
+        raise ValueError(f"model: unknown model {name!r}; closest in data/models.csv: {', '.join(near) or 'none'}")
+    r = rows[name]
+    kw = {}
+    for f_ in Arch.__dataclass_fields__.values():
+        if f_.name in r:
+            v = r[f_.name]
+            kw[f_.name] = v if f_.name in ("name", "source") else (v == "true" if f_.name == "tied_embeddings" else int(v or 0))
+    return Arch(**kw)
+
+
+def from_hf_config(config: dict | str | Path, name: str = "hf-config") -> Arch:
+    """An architecture from a Hugging Face ``config.json`` (dict or path)."""
+    if not isinstance(config, dict):
+        config = json.loads(Path(config).read_text())
+    c = config.get("text_config", config)
+    try:
+        heads = c["num_attention_heads"]
+        hidden = c["hidden_size"]
+        layers = c["num_hidden_layers"]
+    except KeyError as e:
+        raise ValueError(f"config: missing {e.args[0]!r}; a config.json needs num_hidden_layers, hidden_size, "
+                         "num_attention_heads") from None
+    head_dim = c.get("head_dim") or hidden // heads
+    window = c.get("sliding_window") or 0
+    types = c.get("layer_types")
+    if types:
+        sliding = sum(t == "sliding_attention" for t in types)
+    elif window and c.get("sliding_window_pattern"):
+        pattern = c["sliding_window_pattern"]
+        sliding = layers - layers // pattern
+    elif window and c.get("use_sliding_window", True) and c.get("model_type", "").startswith(("gemma2", "mistral")):
+        sliding = layers if c.get("model_type") == "mistral" else layers // 2
+    else:
+        sliding, window = 0, 0
+    return Arch(
+        name=name, layers=layers, hidden=hidden, heads=heads, kv_heads=c.get("num_key_value_heads", heads),
+        head_dim=head_dim, v_head_dim=c.get("v_head_dim", head_dim), ffn=c.get("intermediate_size", 0),
+        vocab=c["vocab_size"], tied_embeddings=bool(c.get("tie_word_embeddings", False)),
+        experts=c.get("num_experts") or c.get("n_routed_experts") or c.get("num_local_experts") or 0,
+        experts_active=c.get("num_experts_per_tok") or c.get("experts_per_token") or 0,
+        expert_ffn=c.get("moe_intermediate_size") or (c.get("intermediate_size", 0) if c.get("num_local_experts") else 0),
+        shared_experts=c.get("n_shared_experts") or 0, dense_layers=c.get("first_k_dense_replace") or 0,
+        sliding_window=window, sliding_layers=sliding,
+        kv_lora_rank=c.get("kv_lora_rank") or 0, q_lora_rank=c.get("q_lora_rank") or 0,
+        qk_rope_head_dim=c.get("qk_rope_head_dim") or 0, qk_nope_head_dim=c.get("qk_nope_head_dim") or 0,
+        context_length=c.get("max_position_embeddings", 0), source="Hugging Face config.json",
+    )
+
+
+def _from_kv(meta: dict, name: str, source: str, weights_bytes: int = 0) -> Arch:
+    """From GGUF-style keys (``<arch>.block_count`` ...), as in GGUF metadata and Ollama's ``model_info``."""
+    arch = meta.get("general.architecture")
+    if not arch:
+        raise ValueError("metadata: general.architecture is missing")
+
+    def g(key, default=0):
+        return meta.get(f"{arch}.{key}", default)
+
+    layers, hidden, heads = g("block_count"), g("embedding_length"), g("attention.head_count")
+    if not (layers and hidden and heads):
+        raise ValueError(f"metadata: {arch}.block_count, embedding_length and attention.head_count are required")
+    kv = g("attention.head_count_kv", heads)
+    kv = max(kv) if isinstance(kv, (list, tuple)) else kv
+    key_len = g("attention.key_length", hidden // heads)
+    window = g("attention.sliding_window", 0)
+    if window and arch == "gemma3":
+        sliding = layers - layers // 6
+    elif window and arch in ("gpt-oss", "gemma2"):
+        sliding = layers // 2
+    else:
+        sliding = 0
+    return Arch(
+        name=name, layers=layers, hidden=hidden, heads=heads, kv_heads=kv, head_dim=key_len,
+        v_head_dim=g("attention.value_length", key_len), ffn=g("feed_forward_length", 0) or 0,
+        vocab=g("vocab_size", 0) or len(meta.get("tokenizer.ggml.tokens", [])),
+        experts=g("expert_count", 0), experts_active=g("expert_used_count", 0),
+        expert_ffn=g("expert_feed_forward_length", 0), shared_experts=g("expert_shared_count", 0),
+        dense_layers=g("leading_dense_block_count", 0), sliding_window=window if sliding else 0,
+        sliding_layers=sliding, kv_lora_rank=g("attention.kv_lora_rank", 0), q_lora_rank=g("attention.q_lora_rank", 0),
+        qk_rope_head_dim=g("rope.dimension_count", 0) if g("attention.kv_lora_rank", 0) else 0,
+        context_length=g("context_length", 0), source=source, weights_bytes_exact=weights_bytes,
+    )
+
+
+def from_gguf(path: str | Path) -> Arch:
+    """From a GGUF file: metadata for the architecture, tensor sizes for the exact weight bytes."""
+    from gguf import GGUFReader
+
+    reader = GGUFReader(str(path))
+    meta = {}
+    for key, f in reader.fields.items():
+        if key.startswith("tokenizer.ggml.") and key != "tokenizer.ggml.tokens":
+            continue
+        try:
+            meta[key] = f.contents()
+        except Exception:  # noqa: BLE001 (a field gguf cannot decode is not needed here)
+            continue
+    size = sum(int(t.n_bytes) for t in reader.tensors)
+    return _from_kv(meta, Path(path).stem, f"GGUF {Path(path).name}", weights_bytes=size)
+
+
+def from_ollama_show(show: dict, name: str | None = None) -> Arch:
+    """From an Ollama ``show()`` response (its ``model_info``, or ``modelinfo`` in the client object)."""
+    info = show.get("model_info") or show.get("modelinfo")
+    if not info:
+        raise ValueError("show: no model_info in the Ollama show() response")
+    return _from_kv(dict(info), name or info.get("general.basename", "ollama-model"), "Ollama show()")
+
+
+def resolve(model: str | Arch) -> Arch:
+    return model if isinstance(model, Arch) else from_catalog(model)
+
+
+# --- weights -------------------------------------------------------------------------
+def param_count(a: Arch) -> int:
+    """Parameters derived from the architecture: embeddings, attention, dense and MoE MLPs, norms, output."""
+    h = a.hidden
+    if a.mla:
+        q = h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * a.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim) \
+            if a.q_lora_rank else h * a.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim)
+        kv = h * (a.kv_lora_rank + a.qk_rope_head_dim) + a.kv_lora_rank \
+            + a.kv_lora_rank * a.heads * (a.qk_nope_head_dim + a.v_head_dim)
+        attn = q + kv + a.heads * a.v_head_dim * h
+    else:
+        attn = h * a.heads * a.head_dim + 2 * h * a.kv_heads * a.head_dim + a.heads * a.v_head_dim * h
+    dense_mlp = 3 * h * a.ffn
+    if a.experts:
+        moe_mlp = a.experts * 3 * h * a.expert_ffn + h * a.experts + a.shared_experts * 3 * h * a.expert_ffn
+        mlp = a.dense_layers * dense_mlp + (a.layers - a.dense_layers) * moe_mlp
+    else:
+        mlp = a.layers * dense_mlp
+    norms = a.layers * 2 * h + h
+    emb = a.vocab * h * (1 if a.tied_embeddings else 2)
+    return a.layers * attn + mlp + norms + emb
+
+
+def weights_bytes(model: str | Arch, quant: str = "Q4_K_M") -> int:
+    """Weight bytes: exact from a GGUF's tensors, else parameters × bits per weight."""
+    a = resolve(model)
+    if a.weights_bytes_exact:
+        return a.weights_bytes_exact
+    bits = quant_bits()
+    if quant not in bits:
+        raise ValueError(f"quant must be one of {tuple(bits)}, got {quant!r}")
+    return int(param_count(a) * bits[quant] / 8)
+
+
+# --- KV cache ------------------------------------------------------------------------
+def _pad(n: int) -> int:
+    return int(math.ceil(n / CELL_PAD) * CELL_PAD)
+
+
+def kv_cells(a: Arch, ctx: int, n_ubatch: int = N_UBATCH, runtime: str = "llama.cpp") -> tuple[int, int]:
+    """Cells per sequence for full-attention and for sliding-window layers."""
+    if runtime == "pytorch":
+        return ctx, min(ctx, a.sliding_window) if a.sliding_window else ctx
+    full = _pad(ctx)
+    swa = min(full, _pad(a.sliding_window + n_ubatch)) if a.sliding_window else full
+    return full, swa
+
+
+def kv_bytes(model: str | Arch, ctx: int, kv_type: str = "f16", parallel: int = 1,
+             runtime: str = "llama.cpp", n_ubatch: int = N_UBATCH) -> int:
+    """KV cache bytes (notebook ``04_private_deployment``).
+
+    Grouped-query attention: 2 × layers × kv_heads × head_dim × cells × bytes;
+    sliding-window layers hold ``window + n_ubatch`` cells; MLA caches
+    ``kv_lora_rank + rope dims`` per token and layer. ``runtime="pytorch"``
+    gives the plain tensors a PyTorch cache holds (no padding).
+    """
+    a = resolve(model)
+    _check_ctx(ctx)
+    if kv_type not in KV_TYPES:
+        raise ValueError(f"kv_type must be one of {tuple(KV_TYPES)}, got {kv_type!r}")
+    if not isinstance(parallel, int) or parallel < 1:
+        raise ValueError(f"parallel: expected a positive number of sequences, got {parallel!r}")
+    per = KV_TYPES[kv_type]
+    full, swa = kv_cells(a, ctx, n_ubatch, runtime)
+    if a.mla:
+        per_cell_layer = (a.kv_lora_rank + a.qk_rope_head_dim) * per
+        return int(a.layers * full * per_cell_layer * parallel)
+    per_cell_layer = a.kv_heads * (a.head_dim + a.v_head_dim) * per
+    n_full = a.layers - a.sliding_layers
+    return int((n_full * full + a.sliding_layers * swa) * per_cell_layer * parallel)
+
+
+def kv_bytes_plain_formula(model: str | Arch, ctx: int, kv_type: str = "f16") -> int:
+    """The textbook 2 × layers × kv_heads × head_dim × ctx × bytes, ignoring windows and MLA."""
+    a = resolve(model)
+    heads = a.heads if a.mla else a.kv_heads
+    dim = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.mla else a.head_dim
+    return int(2 * a.layers * heads * dim * ctx * KV_TYPES[kv_type])
+
+
+def _check_ctx(ctx) -> None:
+    if isinstance(ctx, bool) or not isinstance(ctx, int) or ctx < 1:
+        raise ValueError(f"ctx: expected a positive context length in tokens, got {ctx!r}")
+
+
+# --- compute buffer and overhead ---------------------------------------------------------
+def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, parallel: int = 1,
+                  n_ubatch: int = N_UBATCH) -> int:
+    """llama.cpp's compute buffer: a base for the layer's activations plus the attention scores.
+
+    Fitted on llama.cpp's own logs (``data/measured/llamacpp_cpu_gemma3_270m.csv``):
+    per KV cell, ``n_ubatch × 4 × (heads + 1)`` bytes without flash attention
+    (f32 scores and mask), ``n_ubatch × 2`` with it (an f16 mask).
+    """
+    a = resolve(model)
+    _check_ctx(ctx)
+    full, _ = kv_cells(a, ctx, n_ubatch)
+    cells = full  # each sequence attends over its own cells: parallel sequences do not grow it (measured)
+    ffn = max(a.ffn, a.expert_ffn * max(a.experts_active, 1))
+    base = n_ubatch * 4 * (2 * ffn + 4 * a.hidden)
+    per_cell = n_ubatch * 2 if flash_attention else n_ubatch * 4 * (a.heads + 1)
+    return int(base + cells * per_cell)
+
+
+def overhead_bytes(runtime: str = "llama.cpp-cuda") -> int:
+    """The runtime's fixed cost per GPU: the CUDA context (0.61 GiB measured on an H200); 0 on the CPU."""
+    if runtime in ("cpu", "llama.cpp-cpu"):
+        return 0
+    return CUDA_CONTEXT_BYTES
+
+
+# --- the estimate ----------------------------------------------------------------------------
+@dataclass
+class Estimate:
+    """A memory estimate, term by term, in bytes."""
+
+    model: str
+    quant: str
+    ctx: int
+    kv_type: str
+    parallel: int
+    flash_attention: bool
+    weights_bytes: int
+    kv_bytes: int
+    compute_bytes: int
+    overhead_bytes: int
+    notes: list = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        return self.weights_bytes + self.kv_bytes + self.compute_bytes + self.overhead_bytes
+
+    @property
+    def dominant(self) -> str:
+        terms = {"weights": self.weights_bytes, "KV cache": self.kv_bytes,
+                 "compute buffer": self.compute_bytes, "runtime overhead": self.overhead_bytes}
+        return max(terms, key=terms.get)
+
+    def gib(self) -> dict:
+        return {k: round(v / GIB, 3) for k, v in self.as_dict().items() if k.endswith("_bytes")}
+
+    def as_dict(self) -> dict:
+        return {"model": self.model, "quant": self.quant, "ctx": self.ctx, "kv_type": self.kv_type,
+                "parallel": self.parallel, "flash_attention": self.flash_attention,
+                "weights_bytes": self.weights_bytes, "kv_bytes": self.kv_bytes,
+                "compute_bytes": self.compute_bytes, "overhead_bytes": self.overhead_bytes,
+                "total_bytes": self.total_bytes, "dominant": self.dominant}
+
+    def __str__(self) -> str:
+        g = self.gib()
+        return (f"{self.model} {self.quant} at {self.ctx:,} tokens (KV {self.kv_type}, FA "
+                f"{'on' if self.flash_attention else 'off'}, {self.parallel} seq): {g['total_bytes']:.2f} GiB = "
+                f"weights {g['weights_bytes']:.2f} + KV {g['kv_bytes']:.2f} + compute {g['compute_bytes']:.2f} + "
+                f"overhead {g['overhead_bytes']:.2f}; dominant: {self.dominant}")
+
+
+def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type: str = "f16", parallel: int = 1,
+             flash_attention: bool = True, runtime: str = "llama.cpp-cuda") -> Estimate:
+    """GPU memory for a model, quantisation, context, KV type, sequences and flash attention.
+
+    ``runtime`` is ``"llama.cpp-cuda"`` (the default; Ollama uses llama.cpp),
+    ``"llama.cpp-cpu"`` or ``"pytorch"`` (bf16 tensors as a PyTorch runtime
+    holds them: no padding, no compute buffer estimate). Taught in notebook
+    ``04_private_deployment``.
+    """
+    a = resolve(model)
+    if runtime not in ("llama.cpp-cuda", "llama.cpp-cpu", "pytorch"):
+        raise ValueError(f"runtime must be llama.cpp-cuda, llama.cpp-cpu or pytorch, got {runtime!r}")
+    if runtime == "pytorch":
+        return Estimate(a.name, "BF16", ctx, "bf16", parallel, flash_attention,
+                        int(param_count(a) * 2), kv_bytes(a, ctx, "bf16", parallel, runtime="pytorch"), 0,
+                        CUDA_CONTEXT_BYTES, ["PyTorch bf16: weights and KV tensors only"])
+    notes = []
+    if kv_type in ("q8_0", "q4_0") and not flash_attention:
+        notes.append("llama.cpp needs flash attention for a quantised V cache")
+    if a.weights_bytes_exact:
+        notes.append("weights: exact, from the GGUF tensors")
+        quant = "GGUF"
+    return Estimate(a.name, quant, ctx, kv_type, parallel, flash_attention,
+                    weights_bytes(a, quant) if not a.weights_bytes_exact else a.weights_bytes_exact,
+                    kv_bytes(a, ctx, kv_type, parallel), compute_bytes(a, ctx, flash_attention, parallel),
+                    overhead_bytes(runtime), notes)
+
+
+# --- GPUs -------------------------------------------------------------------------------------
+def gpus() -> pd.DataFrame:
+    """The GPU catalog (``data/gpus.csv``): memory, bandwidth, power, price, sources."""
+    df = pd.DataFrame(_read("gpus.csv")).set_index("name")
+    for c in ("memory_gib", "bandwidth_gb_s", "power_w"):
+        df[c] = df[c].astype(float)
+    df["price_usd"] = pd.to_numeric(df["price_usd"], errors="coerce")
+    return df
+
+
+def gpu(name: str) -> pd.Series:
+    table = gpus()
+    if name not in table.index:
+        raise ValueError(f"gpu: unknown GPU {name!r}; known: {', '.join(table.index)}")
+    return table.loc[name]
+
+
+def fits(est: Estimate, gpu_name: str, headroom_gib: float = 0.0) -> bool:
+    """Does the estimate fit in the GPU's memory (minus ``headroom_gib``)?"""
+    return est.total_bytes <= (gpu(gpu_name)["memory_gib"] - headroom_gib) * GIB
+
+
+def max_context(model: str | Arch, gpu_name: str, quant: str = "Q4_K_M", kv_type: str = "f16",
+                parallel: int = 1, flash_attention: bool = True) -> int:
+    """The longest context (a multiple of 256) that fits on the GPU; 0 when even 256 does not."""
+    a = resolve(model)
+    limit = a.context_length or 1_048_576
+    lo, hi = 0, limit // CELL_PAD
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(estimate(a, mid * CELL_PAD, quant, kv_type, parallel, flash_attention), gpu_name):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo * CELL_PAD
+
+
+def offload(est: Estimate, gpu_name: str, model: str | Arch | None = None) -> dict:
+    """When it does not fit: how many layers stay on the GPU, and the decode slow-down that follows.
+
+    Ollama does not fail with out-of-memory here: it moves layers to the CPU
+    (shown as a CPU/GPU split in ``ollama ps``). Decode reads every weight once
+    per token, so time per token ≈ GPU bytes / GPU bandwidth + CPU bytes / CPU
+    bandwidth (assumed 60 GB/s of system memory, stated in the result).
+    """
+    a = resolve(model or est.model)
+    g = gpu(gpu_name)
+    budget = g["memory_gib"] * GIB - est.overhead_bytes - est.compute_bytes
+    per_layer = (est.weights_bytes + est.kv_bytes) / a.layers
+    on_gpu = max(0, min(a.layers, int(budget // per_layer)))
+    cpu_bw = 60e9
+    gpu_bytes, cpu_bytes = on_gpu * per_layer, (a.layers - on_gpu) * per_layer
+    t_all = (est.weights_bytes + est.kv_bytes) / (g["bandwidth_gb_s"] * 1e9)
+    t_split = gpu_bytes / (g["bandwidth_gb_s"] * 1e9) + cpu_bytes / cpu_bw
+    return {"layers": a.layers, "layers_on_gpu": on_gpu, "layers_on_cpu": a.layers - on_gpu,
+            "slowdown": round(t_split / t_all, 1), "assumption": "CPU memory bandwidth 60 GB/s"}
+
+
+def decode_tokens_per_s_bound(est: Estimate, gpu_name: str, batch: int = 1, active_fraction: float = 1.0) -> float:
+    """Memory-bandwidth bound on decode: bandwidth ÷ bytes read per step, times the batch.
+
+    Each decode step reads the (active) weights once and each sequence's KV cache.
+    An upper bound: real runtimes reach some fraction of it.
+    """
+    g = gpu(gpu_name)
+    step_bytes = est.weights_bytes * active_fraction + est.kv_bytes
+    return g["bandwidth_gb_s"] * 1e9 / step_bytes * batch
+
+
+def source_page_table() -> pd.DataFrame:
+    """The source page's VRAM table, each row estimated and checked against measurements (notebook ``04``)."""
+    rows = [
+        ("7–8B Q4, 8K", "12–16 GB", "llama-3.1-8b", 8192, "f16", False),
+        ("7–8B Q4, 8K", "12–16 GB", "qwen2.5-7b", 8192, "f16", False),
+        ("32B Q4, 8K", "24 GB (4090)", "qwen2.5-32b", 8192, "f16", False),
+        ("32B Q4, 32K", "48 GB", "qwen2.5-32b", 32768, "f16", False),
+        ("32B Q4, 32K", "48 GB", "qwen2.5-32b", 32768, "f16", True),
+        ("32B Q4, 32K", "48 GB", "qwen2.5-32b", 32768, "q8_0", True),
+    ]
+    out = []
+    for label, page, model, ctx, kv, fa in rows:
+        e = estimate(model, ctx, "Q4_K_M", kv, 1, fa)
+        out.append({"page row": label, "page says": page, "model": model, "KV": kv, "flash attn": "on" if fa else "off",
+                    "estimate GiB": round(e.total_bytes / GIB, 1), "dominant": e.dominant,
+                    "fits RTX 4090 (24 GiB)": fits(e, "RTX 4090")})
+    return pd.DataFrame(out)
+
+
+def with_changes(model: str | Arch, **changes) -> Arch:
+    """A what-if copy of an architecture (for example a different window)."""
+    return replace(resolve(model), **changes)

@@ -1,0 +1,122 @@
+"""The GPU-memory estimator, checked against measured data kept in data/measured/."""
+import json
+
+import pandas as pd
+import pytest
+
+from course_lib import vram
+from course_lib.prices import DATA_DIR
+
+MEASURED = DATA_DIR / "measured"
+
+
+@pytest.mark.parametrize("name", list(vram.catalog().index))
+def test_parameters_derived_from_architecture_match_published(name):
+    a = vram.from_catalog(name)
+    assert vram.param_count(a) == pytest.approx(a.published_params, rel=0.001)
+
+
+@pytest.mark.parametrize("row", pd.read_csv(MEASURED / "vram_measured_h200.csv").to_dict("records"),
+                         ids=lambda r: f"{r['model']}@{r['ctx']}")
+def test_pytorch_bf16_against_h200_measurements(row):
+    e = vram.estimate(row["model"], row["ctx"], runtime="pytorch")
+    assert e.kv_bytes == row["kv_tensor_bytes"]  # the plain GQA formula is exact for these caches
+    # PyTorch allocates 0.2-1.2% more than parameters x 2 bytes (allocator and buffers), measured
+    assert e.weights_bytes == pytest.approx(row["weights_bytes"], rel=0.012)
+    assert e.weights_bytes <= row["weights_bytes"]
+
+
+CPU = pd.read_csv(MEASURED / "llamacpp_cpu_gemma3_270m.csv", comment="#")
+
+
+@pytest.mark.parametrize("row", CPU.to_dict("records"),
+                         ids=lambda r: f"ctx{r['ctx']}-{r['kv_type']}-fa{r['flash_attention']}-p{r['parallel']}")
+def test_llamacpp_kv_cache_and_compute_buffer_against_its_own_log(row):
+    fa = row["flash_attention"] == "on"
+    kv = vram.kv_bytes("gemma-3-270m", row["ctx"], row["kv_type"], row["parallel"]) / vram.MIB
+    assert kv == pytest.approx(row["kv_mib"], abs=0.01)  # sliding window, KV types, padding: exact
+    compute = vram.compute_bytes("gemma-3-270m", row["ctx"], fa, row["parallel"]) / vram.MIB
+    assert compute == pytest.approx(row["compute_mib"], abs=7)
+
+
+def test_compute_buffer_slope_is_exact():
+    off = CPU[(CPU.flash_attention == "off") & (CPU.parallel == 1) & (CPU.kv_type == "f16")].set_index("ctx")
+    measured = (off.loc[32768, "compute_mib"] - off.loc[8192, "compute_mib"]) * vram.MIB
+    model = vram.compute_bytes("gemma-3-270m", 32768, False) - vram.compute_bytes("gemma-3-270m", 8192, False)
+    assert model == measured
+
+
+@pytest.mark.parametrize("row", pd.read_csv(MEASURED / "published_runtime_memory.csv").to_dict("records"),
+                         ids=lambda r: f"{r['model']}@{r['ctx']}-{r['kv_type']}-fa{r['flash_attention']}")
+def test_against_published_runtime_figures(row):
+    e = vram.estimate(row["model"], row["ctx"], row["quant"], row["kv_type"], 1, row["flash_attention"] == "on")
+    gib = e.total_bytes / vram.GIB
+    assert row["total_gib_low"] * 0.95 <= gib <= row["total_gib_high"] * 1.05
+
+
+def test_source_page_table_corrected():
+    t = vram.source_page_table()
+    small = t[t["page row"] == "7–8B Q4, 8K"]["estimate GiB"]
+    assert ((small >= 5.5) & (small <= 7.0)).all()  # not 12-16 GB
+    big = t[t["page row"] == "32B Q4, 32K"]["estimate GiB"]
+    assert big.min() >= 23 and big.max() <= 31  # not 48 GB
+    assert (t["dominant"] == "weights").all()  # "OOM comes from KV" does not hold for these rows
+
+
+def test_double_the_context_double_the_kv_only_for_full_attention():
+    ratio = {m: vram.kv_bytes(m, 65536) / vram.kv_bytes(m, 32768)
+             for m in ("llama-3.1-8b", "gemma-3-27b", "gpt-oss-20b", "deepseek-v3")}
+    assert ratio["llama-3.1-8b"] == pytest.approx(2.0)
+    assert ratio["deepseek-v3"] == pytest.approx(2.0)  # MLA still grows linearly, from a tiny base
+    assert ratio["gemma-3-27b"] < 1.85 and ratio["gpt-oss-20b"] < 2.0
+    # gpt-oss: half its layers are full attention, so it still nearly doubles, from half the plain formula
+    assert vram.kv_bytes("gpt-oss-20b", 32768) < vram.kv_bytes_plain_formula("gpt-oss-20b", 32768) * 0.55
+    assert vram.kv_bytes("gemma-3-27b", 32768) < vram.kv_bytes_plain_formula("gemma-3-27b", 32768) / 4
+    assert vram.kv_bytes("deepseek-v3", 32768) < vram.kv_bytes_plain_formula("deepseek-v3", 32768) / 50
+
+
+def test_kv_types_and_parallel():
+    f16 = vram.kv_bytes("llama-3.1-8b", 8192)
+    assert vram.kv_bytes("llama-3.1-8b", 8192, "q8_0") == f16 * 17 // 32
+    assert vram.kv_bytes("llama-3.1-8b", 8192, "q4_0") == f16 * 9 // 32
+    assert vram.kv_bytes("llama-3.1-8b", 8192, parallel=4) == 4 * f16
+    assert vram.kv_bytes("llama-3.1-8b", 8000) == f16  # padded to 256 cells
+
+
+def test_fits_max_context_offload_and_bound():
+    e = vram.estimate("qwen2.5-32b", 32768, flash_attention=True)
+    assert not vram.fits(e, "RTX 4090") and vram.fits(e, "RTX 5090")
+    assert 16_000 < vram.max_context("qwen2.5-32b", "RTX 4090") < 24_000
+    spill = vram.offload(e, "RTX 4090")
+    assert 0 < spill["layers_on_cpu"] < 20 and spill["slowdown"] > 1.5
+    assert vram.decode_tokens_per_s_bound(vram.estimate("qwen2.5-7b"), "RTX 4090", batch=8) == pytest.approx(
+        8 * vram.decode_tokens_per_s_bound(vram.estimate("qwen2.5-7b"), "RTX 4090"))
+
+
+def test_architecture_sources_agree(tmp_path):
+    from course_lib.llama_server import model_path
+    g = vram.from_gguf(model_path())
+    c = vram.from_catalog("gemma-3-270m")
+    for f in ("layers", "hidden", "heads", "kv_heads", "head_dim", "sliding_window", "sliding_layers", "vocab"):
+        assert getattr(g, f) == getattr(c, f), f
+    assert g.weights_bytes_exact == 246_587_904  # the tensors, exactly what llama.cpp maps (235.16 MiB)
+    cfg = {"model_type": "qwen2", "num_hidden_layers": 28, "hidden_size": 3584, "num_attention_heads": 28,
+           "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064, "tie_word_embeddings": False,
+           "max_position_embeddings": 32768}
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    assert vram.param_count(vram.from_hf_config(tmp_path / "config.json")) == vram.param_count(vram.from_catalog("qwen2.5-7b"))
+    show = json.loads((DATA_DIR / "recorded" / "ollama_show_llama3.1_8b.json").read_text())["body"]
+    a = vram.from_ollama_show(show)
+    assert abs(vram.param_count(a) - show["model_info"]["general.parameter_count"]) <= 64  # rope_freqs
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"model": "qwen9-7b"}, "model"), ({"model": "qwen2.5-7b", "ctx": 0}, "ctx"),
+    ({"model": "qwen2.5-7b", "kv_type": "fp8"}, "kv_type"), ({"model": "qwen2.5-7b", "quant": "Q3"}, "quant"),
+    ({"model": "qwen2.5-7b", "runtime": "tgi"}, "runtime"), ({"model": "qwen2.5-7b", "parallel": 0}, "parallel"),
+])
+def test_bad_input_names_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        vram.estimate(**kwargs)
+    with pytest.raises(ValueError, match="gpu"):
+        vram.gpu("RTX 9090")
