@@ -71,6 +71,40 @@ def cmd_review(a: argparse.Namespace) -> dict:
     return out
 
 
+def cmd_vram(a: argparse.Namespace) -> dict:
+    from . import vram
+    if sum(x is not None for x in (a.model, a.gguf, a.hf_config)) != 1:
+        raise ValueError("model: give exactly one of --model, --gguf, --hf-config")
+    runtime = "llama.cpp-cuda"
+    if a.model:
+        arch = vram.from_catalog(a.model)
+    elif a.gguf:
+        arch = vram.from_gguf(a.gguf)
+    else:
+        arch = vram.from_hf_config(a.hf_config, name=str(a.hf_config))
+        if a.quant in (None, "BF16"):
+            runtime = "pytorch"  # bf16 weights and KV as a PyTorch runtime holds them
+    est = vram.estimate(arch, a.ctx, a.quant or "Q4_K_M", a.kv_type, a.parallel, a.flash_attention == "on", runtime)
+    out = {**est.as_dict(), "runtime": runtime, "notes": est.notes}
+    out["total_gib"] = round(est.total_bytes / vram.GIB, 3)
+    if a.gpu:
+        g = vram.gpu(a.gpu)
+        out["gpu"] = {"name": a.gpu, "memory_gib": float(g["memory_gib"]), "fits": vram.fits(est, a.gpu)}
+        if not out["gpu"]["fits"]:
+            out["gpu"]["offload"] = vram.offload(est, a.gpu, arch)
+    if not a.json:
+        print(est)
+        if a.gpu:
+            print(f"  on {a.gpu} ({out['gpu']['memory_gib']:g} GiB): {'fits' if out['gpu']['fits'] else 'does not fit'}")
+            if "offload" in out["gpu"]:
+                o = out["gpu"]["offload"]
+                print(f"  Ollama would keep {o['layers_on_gpu']}/{o['layers']} layers on the GPU; decode about "
+                      f"{o['slowdown']}x slower ({o['assumption']})")
+        for n in est.notes:
+            print(f"  note: {n}")
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m course_lib", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -92,6 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
     rv.add_argument("--json", action="store_true", help="print one JSON object")
     rv.set_defaults(func=cmd_review)
+    vr = sub.add_parser("vram", help="GPU memory: weights + KV cache + compute buffer + overhead")
+    vr.add_argument("--model", help="a model of data/models.csv")
+    vr.add_argument("--gguf", help="a GGUF file (exact weight sizes)")
+    vr.add_argument("--hf-config", help="a Hugging Face config.json (bf16 PyTorch unless --quant)")
+    vr.add_argument("--ctx", type=_nonneg, required=True, help="context length in tokens")
+    vr.add_argument("--quant", default=None, help="Q4_0, Q4_K_M (default), Q5_K_M, Q6_K, Q8_0, F16, BF16, MXFP4")
+    vr.add_argument("--kv-type", choices=("f16", "q8_0", "q4_0"), default="f16")
+    vr.add_argument("--parallel", type=_nonneg, default=1)
+    vr.add_argument("--flash-attention", choices=("on", "off"), default="on")
+    vr.add_argument("--gpu", help="a GPU of data/gpus.csv, for example 'RTX 4090'")
+    vr.add_argument("--json", action="store_true", help="print one JSON object")
+    vr.set_defaults(func=cmd_vram)
     return p
 
 

@@ -169,6 +169,47 @@ _add(Exercise(
 ))
 
 
+def _est8b():
+    from .vram import GIB, estimate
+    return estimate("llama-3.1-8b", 8192, "Q4_K_M", "f16", 1, False)
+
+
+_add(Exercise(
+    id="04.1",
+    question="Llama 3.1 8B, Q4_K_M weights, 8K context, f16 KV cache, flash attention off, on a CUDA GPU: "
+             "how many GiB does it need in all? (course_lib.vram.estimate)",
+    answer=lambda: _est8b().total_bytes / 2**30,
+    why=lambda: (f"{_est8b()}. About 6.8 GiB, not the page's 12–16 GB: an 8 GB card is enough."),
+    hint="estimate('llama-3.1-8b', 8192, 'Q4_K_M', 'f16', 1, False).total_bytes / 2**30",
+    rel_tol=0.05,
+    mistakes=((lambda: 14.0, "that is the source page's figure; recorded runs show about 6-7 GiB"),
+              (lambda: 12.0, "that is the source page's figure; recorded runs show about 6-7 GiB"),
+              (lambda: 16.0, "that is the source page's figure; recorded runs show about 6-7 GiB"),
+              (lambda: _est8b().weights_bytes / 2**30, "that is the weights alone"),
+              (lambda: (_est8b().weights_bytes + _est8b().kv_bytes) / 2**30,
+               "you left out the compute buffer and the CUDA context")),
+))
+
+
+def _maxctx(kv):
+    from .vram import max_context
+    return max_context("llama-3.1-8b", "RTX 4070", kv_type=kv)
+
+
+_add(Exercise(
+    id="04.2",
+    question="What is the longest context (tokens) at which Llama 3.1 8B Q4_K_M fits on a 12 GiB RTX 4070 "
+             "with flash attention on and a q8_0 KV cache? (course_lib.vram.max_context)",
+    answer=lambda: _maxctx("q8_0"),
+    why=lambda: (f"{_maxctx('q8_0'):,} tokens with a q8_0 cache, against {_maxctx('f16'):,} with f16: a q8_0 cache "
+                 "stores 34 bytes per 32 values instead of 64, so nearly twice the context fits."),
+    hint="max_context('llama-3.1-8b', 'RTX 4070', kv_type='q8_0')",
+    rel_tol=0.02,
+    mistakes=((lambda: _maxctx("f16"), "that is the answer with an f16 KV cache"),
+              (lambda: 131072, "that is the model's own context limit, not what fits in 12 GiB")),
+))
+
+
 def _get(exercise_id: str) -> Exercise:
     try:
         return EXERCISES[exercise_id]

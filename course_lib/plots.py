@@ -128,3 +128,61 @@ def cost_histogram(sim: dict, label: str = ""):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def memory_stack(estimates, labels=None, gpu_gib=None, title="GPU memory by term"):
+    """Stacked bars of weights / KV / compute / overhead in GiB (notebook ``04_private_deployment``)."""
+    GIB = 1024 ** 3
+    labels = labels or [f"{e.model}\n{e.ctx // 1024}K" for e in estimates]
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    bottom = np.zeros(len(estimates))
+    for attr, label in (("weights_bytes", "weights"), ("kv_bytes", "KV cache"), ("compute_bytes", "compute buffer"),
+                        ("overhead_bytes", "runtime overhead")):
+        vals = np.array([getattr(e, attr) / GIB for e in estimates])
+        ax.bar(range(len(estimates)), vals, bottom=bottom, label=label)
+        bottom += vals
+    if gpu_gib:
+        ax.axhline(gpu_gib, color="black", linestyle="--", linewidth=1)
+        ax.annotate(f"{gpu_gib:g} GiB GPU", (len(estimates) - 0.5, gpu_gib), xytext=(0, 4),
+                    textcoords="offset points", ha="right", fontsize=8)
+    ax.set_xticks(range(len(estimates)), labels, fontsize=8)
+    ax.set_ylabel("GiB")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def kv_growth(models, contexts=(4096, 8192, 16384, 32768, 65536, 131072)):
+    """KV cache against context, estimator (solid) and the plain formula (dashed) (notebook ``04``)."""
+    from . import vram
+    GIB = 1024 ** 3
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    for m in models:
+        line, = ax.plot([c / 1024 for c in contexts], [vram.kv_bytes(m, c) / GIB for c in contexts], marker="o", label=m)
+        ax.plot([c / 1024 for c in contexts], [vram.kv_bytes_plain_formula(m, c) / GIB for c in contexts],
+                linestyle="--", color=line.get_color(), alpha=0.6)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xlabel("context (K tokens)")
+    ax.set_ylabel("KV cache, GiB (f16)")
+    ax.set_title("KV cache: estimator (solid) vs plain 2·L·H·d·ctx formula (dashed)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def measured_vs_estimate(df, x, measured, estimated, group=None, ylabel="MiB", title=""):
+    """Measured points against estimator lines (notebook ``04_private_deployment``)."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    groups = df.groupby(group) if group else [("", df)]
+    for name, g in groups:
+        g = g.sort_values(x)
+        line, = ax.plot(g[x], g[estimated], label=f"estimate {name}".strip())
+        ax.scatter(g[x], g[measured], color=line.get_color(), marker="o", label=f"measured {name}".strip())
+    ax.set_xlabel(x)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

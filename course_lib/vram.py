@@ -408,7 +408,7 @@ def gpu(name: str) -> pd.Series:
 
 def fits(est: Estimate, gpu_name: str, headroom_gib: float = 0.0) -> bool:
     """Does the estimate fit in the GPU's memory (minus ``headroom_gib``)?"""
-    return est.total_bytes <= (gpu(gpu_name)["memory_gib"] - headroom_gib) * GIB
+    return bool(est.total_bytes <= (float(gpu(gpu_name)["memory_gib"]) - headroom_gib) * GIB)
 
 
 def max_context(model: str | Arch, gpu_name: str, quant: str = "Q4_K_M", kv_type: str = "f16",
@@ -444,7 +444,7 @@ def offload(est: Estimate, gpu_name: str, model: str | Arch | None = None) -> di
     t_all = (est.weights_bytes + est.kv_bytes) / (g["bandwidth_gb_s"] * 1e9)
     t_split = gpu_bytes / (g["bandwidth_gb_s"] * 1e9) + cpu_bytes / cpu_bw
     return {"layers": a.layers, "layers_on_gpu": on_gpu, "layers_on_cpu": a.layers - on_gpu,
-            "slowdown": round(t_split / t_all, 1), "assumption": "CPU memory bandwidth 60 GB/s"}
+            "slowdown": round(float(t_split / t_all), 1), "assumption": "CPU memory bandwidth 60 GB/s"}
 
 
 def decode_tokens_per_s_bound(est: Estimate, gpu_name: str, batch: int = 1, active_fraction: float = 1.0) -> float:

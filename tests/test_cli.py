@@ -45,3 +45,28 @@ def test_review_json(version):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["total_usd"] > 0 and out["input_tokens"] > 1000 and out["output_tokens"] > 0
+
+
+def test_vram_json_keys_and_gpu():
+    r = run("vram", "--model", "qwen2.5-32b", "--ctx", "32768", "--flash-attention", "off", "--gpu", "RTX 4090", "--json")
+    out = json.loads(r.stdout)
+    for k in ("weights_bytes", "kv_bytes", "compute_bytes", "overhead_bytes", "total_bytes"):
+        assert isinstance(out[k], int) and out[k] >= 0
+    assert out["total_bytes"] == sum(out[k] for k in ("weights_bytes", "kv_bytes", "compute_bytes", "overhead_bytes"))
+    assert out["gpu"]["fits"] is False and out["gpu"]["offload"]["layers_on_cpu"] > 0
+
+
+def test_vram_hf_config_is_pytorch_bf16(tmp_path):
+    cfg = {"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8,
+           "intermediate_size": 14336, "vocab_size": 128256, "max_position_embeddings": 131072}
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    out = json.loads(run("vram", "--hf-config", str(tmp_path / "config.json"), "--ctx", "8192", "--json").stdout)
+    assert out["runtime"] == "pytorch" and out["weights_bytes"] == 2 * 8030261248
+    assert out["kv_bytes"] == 1073741824  # = the H200 measurement for Llama 3.1 8B at 8K
+
+
+def test_vram_errors():
+    r = run("vram", "--ctx", "8192")
+    assert r.returncode == 2 and "exactly one of --model" in r.stderr
+    r = run("vram", "--model", "qwen2.5-7b", "--ctx", "8192", "--quant", "Q3")
+    assert r.returncode == 2 and "quant must be one of" in r.stderr
