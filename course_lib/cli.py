@@ -105,6 +105,40 @@ def cmd_vram(a: argparse.Namespace) -> dict:
     return out
 
 
+def cmd_tco(a: argparse.Namespace) -> dict:
+    from . import tco
+    w = tco.Workload(tasks_per_day=a.tasks_per_day, input_tokens=a.input_tokens, output_tokens=a.output_tokens,
+                     model=a.api_model, as_of=a.as_of, cache_hit_rate=a.cache_hit_rate, batch_share=a.batch_share,
+                     peak_share=a.peak_share)
+    box = tco.LocalBox(gpu=a.gpu, n_gpus=a.n_gpus, **({"gpu_price_cny": a.gpu_price_cny} if a.gpu_price_cny else {}),
+                       **({"ops_hours_month": a.ops_hours} if a.ops_hours is not None else {}))
+    api, local = tco.api_monthly(w), tco.local_monthly(box)
+    cap = tco.capacity(box, a.local_model, w) if a.local_model else None
+    fx = money.fx_rate(w.as_of)
+    cur = a.currency
+    conv = (lambda cny: cny) if cur == "CNY" else (lambda cny: cny / fx.rate)
+    out = {"currency": cur, "api_model": a.api_model, "as_of": a.as_of, "gpu": a.gpu, "n_gpus": a.n_gpus,
+           "api_per_task_usd": _round(api["per_task_usd"]), "api_monthly": _round(conv(api["monthly_cny"])),
+           "local_monthly": _round(conv(local["monthly_cny"])),
+           "local_breakdown": {k[:-4]: _round(conv(v)) for k, v in local.items() if k.endswith("_cny")},
+           "break_even_tasks_per_day": _round(tco.break_even_tasks_per_day(w, box)),
+           "cheaper": "local" if local["monthly_cny"] < api["monthly_cny"] else "api",
+           "fx": {"usd_cny": fx.rate, "date": str(fx.day)}}
+    if cap is not None:
+        out["capacity"] = {"local_model": a.local_model, **{k: (_round(v) if isinstance(v, float) else v) for k, v in cap.items()}}
+        if not cap["fits"] or cap["tasks_per_day"] < a.tasks_per_day:
+            out["cheaper"] += " (but the box cannot serve this workload)"
+    if not a.json:
+        sym = "¥" if cur == "CNY" else "$"
+        print(f"API {a.api_model} ({a.as_of}): {sym}{out['api_monthly']:,.2f}/month ({a.tasks_per_day:g} tasks/day)")
+        print(f"local {a.n_gpus}x {a.gpu}: {sym}{out['local_monthly']:,.2f}/month "
+              + ", ".join(f"{k} {sym}{v:,.0f}" for k, v in out["local_breakdown"].items() if k != "monthly"))
+        print(f"break-even: {out['break_even_tasks_per_day']:,.0f} tasks/day; cheaper now: {out['cheaper']}")
+        if cap is not None:
+            print(f"capacity with {a.local_model}: {cap['tasks_per_day']:,.0f} tasks/day ({cap['note']})")
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m course_lib", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -138,6 +172,23 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--gpu", help="a GPU of data/gpus.csv, for example 'RTX 4090'")
     vr.add_argument("--json", action="store_true", help="print one JSON object")
     vr.set_defaults(func=cmd_vram)
+    tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")
+    tc.add_argument("--tasks-per-day", type=float, default=1000)
+    tc.add_argument("--input-tokens", type=_nonneg, default=25_000, help="input tokens per task")
+    tc.add_argument("--output-tokens", type=_nonneg, default=800, help="output tokens per task")
+    tc.add_argument("--api-model", default="deepseek-v4-pro")
+    tc.add_argument("--as-of", default=str(DEFAULT_AS_OF))
+    tc.add_argument("--cache-hit-rate", type=float, default=0.0)
+    tc.add_argument("--batch-share", type=float, default=0.0)
+    tc.add_argument("--peak-share", type=float, default=0.0)
+    tc.add_argument("--gpu", default="RTX 4090")
+    tc.add_argument("--n-gpus", type=int, default=1)
+    tc.add_argument("--gpu-price-cny", type=float, default=None)
+    tc.add_argument("--ops-hours", type=float, default=None, help="operations hours per month")
+    tc.add_argument("--local-model", default=None, help="a data/models.csv model, for the capacity check")
+    tc.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="CNY")
+    tc.add_argument("--json", action="store_true")
+    tc.set_defaults(func=cmd_tco)
     return p
 
 

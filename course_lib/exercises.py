@@ -210,6 +210,40 @@ _add(Exercise(
 ))
 
 
+def _be(ops=None):
+    from .tco import LocalBox, Workload, break_even_tasks_per_day
+    box = LocalBox() if ops is None else LocalBox(ops_hours_month=ops)
+    return break_even_tasks_per_day(Workload(), box)
+
+
+def _hyb(share):
+    from .tco import LocalBox, Workload, hybrid
+    return hybrid(Workload(), LocalBox(), share, Workload(model="claude-sonnet-4-6"))["total_cny"]
+
+
+_add(Exercise(
+    id="05.1",
+    question="Default workload (25,000 input + 800 output tokens per task on DeepSeek V4-Pro, 2026-06-15 prices) "
+             "against one RTX 4090 box with the course's default inputs: above how many tasks per day does the API "
+             "cost more than the box? (course_lib.tco.break_even_tasks_per_day)",
+    answer=_be,
+    why=lambda: (f"About {_be():,.0f} tasks per day. Without the 4 hours a month of operations time it would be "
+                 f"{_be(0):,.0f}: people's time is often the biggest line of a small box's TCO."),
+    hint="break_even_tasks_per_day(Workload(), LocalBox())",
+    mistakes=((lambda: _be(0), "you left out the operations hours; a box needs looking after"),),
+))
+_add(Exercise(
+    id="05.2",
+    question="Hybrid (混合架构): 1,000 tasks a day, 80% served by the RTX 4090 box and 20% sent to Claude Sonnet 4.6 "
+             "as the fallback for hard tasks. What is the monthly total in CNY? (course_lib.tco.hybrid)",
+    answer=lambda: _hyb(0.8),
+    why=lambda: (f"¥{_hyb(0.8):,.0f} a month, against ¥{_hyb(0.0):,.0f} with every task on Sonnet: the box takes the bulk, "
+                 "the strong API only the hard fifth. Check that the local model really handles that 80%."),
+    hint="hybrid(Workload(), LocalBox(), 0.8, Workload(model='claude-sonnet-4-6'))['total_cny']",
+    mistakes=((lambda: _hyb(0.0), "that is the bill with every task sent to Sonnet"),),
+))
+
+
 def _get(exercise_id: str) -> Exercise:
     try:
         return EXERCISES[exercise_id]

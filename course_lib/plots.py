@@ -186,3 +186,45 @@ def measured_vs_estimate(df, x, measured, estimated, group=None, ylabel="MiB", t
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def break_even_chart(curve, capacity_tasks=None, title="API against local: monthly cost"):
+    """API and local monthly cost against tasks per day, break-even and capacity marked (notebook ``05_tco``)."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    ax.plot(curve["tasks_per_day"], curve["api_cny"], label="API")
+    ax.plot(curve["tasks_per_day"], curve["local_cny"], label="local (fixed per month)")
+    cross = curve["api_cny"] >= curve["local_cny"]
+    if cross.any():
+        x0 = curve.loc[cross.idxmax(), "tasks_per_day"]
+        ax.axvline(x0, color="grey", linestyle=":")
+        ax.annotate("break-even", (x0, curve["local_cny"].iloc[0]), xytext=(5, 10), textcoords="offset points", fontsize=8)
+    if capacity_tasks is not None:
+        ax.axvspan(capacity_tasks, curve["tasks_per_day"].max(), color="red", alpha=0.08)
+        ax.annotate("beyond the box's capacity", (capacity_tasks, ax.get_ylim()[1] * 0.9), xytext=(5, 0),
+                    textcoords="offset points", fontsize=8, color="darkred")
+    ax.set_xlabel("tasks per day")
+    ax.set_ylabel("CNY per month")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left")
+    sec = ax.secondary_xaxis("top", functions=(lambda x: x * curve["tokens_per_month_M"].iloc[-1] / max(curve["tasks_per_day"].iloc[-1], 1),
+                                               lambda t: t * max(curve["tasks_per_day"].iloc[-1], 1) / curve["tokens_per_month_M"].iloc[-1]))
+    sec.set_xlabel("million tokens per month", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def tornado(sens, title="What moves the break-even"):
+    """Sensitivity of the break-even to each input (notebook ``05_tco``)."""
+    base = sens.attrs.get("base")
+    cols = [c for c in sens.columns if c.startswith("break-even")]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    y = np.arange(len(sens))[::-1]
+    for col, color in zip(cols, ("tab:blue", "tab:orange")):
+        ax.barh(y, sens[col] - base, left=base, color=color, alpha=0.8, label=col)
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(y, sens.index)
+    ax.set_xlabel("break-even, tasks per day")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

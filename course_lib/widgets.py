@@ -48,3 +48,40 @@ def vram_calculator(model: str = "qwen2.5-7b", ctx: int = 8192, gpu_name: str = 
 
 def show(widget) -> None:
     display(widget)
+
+
+def break_even_widget():
+    """Workload, API model and local box in; monthly bills and the break-even out (notebook ``05_tco``)."""
+    import matplotlib.pyplot as plt
+
+    from . import plots, tco, vram
+
+    controls = {
+        "tasks_per_day": W.IntSlider(value=1000, min=0, max=20000, step=250, description="tasks/day"),
+        "input_tokens": W.IntSlider(value=25000, min=1000, max=200000, step=1000, description="input/task"),
+        "output_tokens": W.IntSlider(value=800, min=100, max=10000, step=100, description="output/task"),
+        "model": W.Dropdown(options=["deepseek-v4-flash", "deepseek-v4-pro", "qwen3.5-plus", "glm-5",
+                                     "claude-sonnet-4-6", "gpt-5.5"], value="deepseek-v4-pro", description="API model"),
+        "cache_hit_rate": W.FloatSlider(value=0.0, min=0, max=0.95, step=0.05, description="cache hits"),
+        "gpu": W.Dropdown(options=[g for g in vram.gpus().index if g.startswith("RTX")], value="RTX 4090", description="GPU"),
+        "ops_hours_month": W.FloatSlider(value=4, min=0, max=40, step=1, description="ops h/month"),
+    }
+
+    def update(tasks_per_day, input_tokens, output_tokens, model, cache_hit_rate, gpu, ops_hours_month):
+        w = tco.Workload(tasks_per_day=tasks_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
+                         model=model, cache_hit_rate=cache_hit_rate)
+        box = tco.LocalBox(gpu=gpu, ops_hours_month=ops_hours_month)
+        api, local = tco.api_monthly(w), tco.local_monthly(box)
+        be = tco.break_even_tasks_per_day(w, box)
+        print(f"API {model}: ¥{api['monthly_cny']:,.0f}/month   local {gpu}: ¥{local['monthly_cny']:,.0f}/month   "
+              f"break-even at {be:,.0f} tasks/day")
+        print("Check capability before capacity: can this GPU run a model as good as", model, "?")
+        plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be, tasks_per_day * 1.5, 100)))
+        plt.show()
+
+    ui = W.interactive_output(update, controls)
+    box = W.VBox([W.HBox([controls["tasks_per_day"], controls["input_tokens"], controls["output_tokens"]]),
+                  W.HBox([controls["model"], controls["cache_hit_rate"]]),
+                  W.HBox([controls["gpu"], controls["ops_hours_month"]]), ui])
+    box.add_class("course-break-even")
+    return box

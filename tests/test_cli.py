@@ -70,3 +70,18 @@ def test_vram_errors():
     assert r.returncode == 2 and "exactly one of --model" in r.stderr
     r = run("vram", "--model", "qwen2.5-7b", "--ctx", "8192", "--quant", "Q3")
     assert r.returncode == 2 and "quant must be one of" in r.stderr
+
+
+def test_tco_json():
+    r = run("tco", "--tasks-per-day", "1000", "--local-model", "qwen2.5-14b", "--json")
+    out = json.loads(r.stdout)
+    assert out["currency"] == "CNY" and out["local_monthly"] == pytest.approx(1573.45, abs=0.01)
+    assert out["break_even_tasks_per_day"] == pytest.approx(645.7, abs=0.1)
+    assert out["capacity"]["fits"] is True
+    usd = json.loads(run("tco", "--currency", "USD", "--json").stdout)
+    assert usd["local_monthly"] == pytest.approx(1573.45 / 7.0197, rel=1e-6)
+
+
+def test_tco_needs_a_quote_for_datacentre_gpus():
+    r = run("tco", "--gpu", "H100 SXM")
+    assert r.returncode == 2 and "pass your quote" in r.stderr
