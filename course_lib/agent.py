@@ -251,13 +251,15 @@ def _msg_tokens(messages: list[dict], family: str, server=None) -> list[int]:
 
 def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int = 15, token_budget: int = 200_000,
               caching: bool = True, thinking_tokens: int = 0, diff: Path = CHANGE_DIFF,
-              tokenizer_server=None) -> AgentRun:
+              tokenizer_server=None, usd_budget: float | None = None, as_of=None) -> AgentRun:
     """Run the review agent; count every turn's tokens (notebook ``02_review_assistant``).
 
     ``token_budget`` caps input + output tokens over the whole run; ``max_turns``
     caps turns. With ``caching`` the unchanged prefix of each request (all of
     the previous request) is a cache read and the new part a cache write.
-    ``thinking_tokens`` adds hidden reasoning output per turn.
+    ``thinking_tokens`` adds hidden reasoning output per turn. ``usd_budget``
+    stops the loop before a turn would bring its bill (at ``model``'s price on
+    ``as_of``) above that amount: the agent guard of lesson 03.
     """
     for name, value in (("max_turns", max_turns), ("token_budget", token_budget), ("thinking_tokens", thinking_tokens)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -270,7 +272,7 @@ def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int =
     sys_tokens = tokens.count(SYSTEM_PROMPT, family, tokenizer_server).tokens
     schema_tokens = tokens.count("\nTools: " + schemas, family, tokenizer_server).tokens
     messages = [system, {"role": "user", "content": "Review this change:\n" + Path(diff).read_text()}]
-    prev_input, spent, last_failed = 0, 0, None
+    prev_input, spent, last_failed, spent_usd = 0, 0, None, 0.0
     with Workspace(diff=diff) as ws:
         for turn in range(max_turns):
             action, body = policy.act(turn, messages)
@@ -284,6 +286,16 @@ def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int =
                 from .usage import normalize
                 u = normalize(body)
                 n_in, n_out, read, source = u.input_tokens, u.output_tokens + thinking_tokens, u.cache_read_tokens, "server usage"
+            if usd_budget is not None:
+                from .billing import cost
+                from .usage import Usage
+                turn_usd = cost(Usage(n_in, n_out, min(read, n_in), (n_in - min(read, n_in)) if caching else 0),
+                                model, as_of).total_usd
+                if spent_usd + turn_usd > usd_budget:
+                    run.stop_reason = (f"USD budget: turn {turn + 1} would bring the run to ${spent_usd + turn_usd:.4f} "
+                                       f"> ${usd_budget:.4f}")
+                    break
+                spent_usd += turn_usd
             if spent + n_in + n_out > token_budget:
                 run.stop_reason = f"token budget: turn {turn + 1} would bring the run to {spent + n_in + n_out:,} > {token_budget:,} tokens"
                 break

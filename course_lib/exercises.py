@@ -210,6 +210,46 @@ _add(Exercise(
 ))
 
 
+def _reads(one_hour):
+    from .levers import cache_break_even_reads
+    return cache_break_even_reads("claude-sonnet-4-6", one_hour=one_hour)
+
+
+def _alone(name):
+    from .levers import alone
+    return float(alone()[name])
+
+
+def _step(name):
+    from .levers import waterfall
+    return float(waterfall().loc[name, "saving_pct_of_baseline"])
+
+
+_add(Exercise(
+    id="03.1",
+    question="Claude Sonnet 4.6 charges $3/M input, $6/M for a one-hour cache write and $0.30/M for a cache read. "
+             "How many cache reads of a prefix must follow its one-hour write before caching it has paid off?",
+    answer=lambda: _reads(True),
+    why=lambda: (f"The write costs $3/M more than plain input; each read saves $2.70/M: {_reads(True):.2f} reads, so "
+                 f"two reads within the hour. A five-minute write ($3.75/M) pays back after {_reads(False):.2f} of a read: "
+                 "one reuse is enough, if it comes within five minutes."),
+    hint="premium ÷ saving per read: (6 − 3) ÷ (3 − 0.30). course_lib.levers.cache_break_even_reads(one_hour=True)",
+    mistakes=((lambda: _reads(False), "that is the five-minute cache write ($3.75/M), not the one-hour one ($6/M)"),),
+))
+_add(Exercise(
+    id="03.2",
+    question="On the course's task set, what per cent of the baseline's daily bill does output control "
+             "(lever 3) save when applied alone? (course_lib.levers.alone)",
+    answer=lambda: _alone("3 output control"),
+    why=lambda: (f"{_alone('3 output control'):.1f}% alone. In the source's order it saves "
+                 f"{_step('3 output control'):.1f}% of the baseline, because routing and context control came first: "
+                 "a lever's saving depends on what was applied before it. Thinking at 1,000 tokens a call on a $30/M "
+                 "output price is why it ranks first here."),
+    hint="alone()['3 output control']",
+    mistakes=((lambda: _step("3 output control"), "that is its step in the source's order, after routing and context control"),),
+))
+
+
 def _be(ops=None):
     from .tco import LocalBox, Workload, break_even_tasks_per_day
     box = LocalBox() if ops is None else LocalBox(ops_hours_month=ops)

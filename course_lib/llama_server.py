@@ -54,18 +54,20 @@ class LlamaServer:
     """A llama.cpp server in a child process; a context manager that always stops it.
 
     ``ctx`` is the context length (``n_ctx``), ``parallel`` the number of slots,
-    ``kv_type`` the KV cache type (f16, q8_0, q4_0), ``flash_attention`` on or off.
+    ``kv_type`` the KV cache type (f16, q8_0, q4_0), ``flash_attention`` on or off, ``swa_full``
+    a full-size cache for the sliding-window layers (without it llama.cpp reuses a cached prefix only
+    when the new prompt extends the old one).
     """
 
     def __init__(self, ctx: int = 4096, parallel: int = 1, kv_type: str = "f16",
                  flash_attention: bool = False, port: int | None = None,
-                 start_timeout: float = 60.0, threads: int = 2):
+                 start_timeout: float = 60.0, threads: int = 2, swa_full: bool = False):
         if kv_type not in KV_TYPES:
             raise ValueError(f"kv_type must be one of {KV_TYPES}, got {kv_type!r}")
         if not isinstance(ctx, int) or ctx < 256:
             raise ValueError(f"ctx: expected a context length of at least 256 tokens, got {ctx!r}")
         self.ctx, self.parallel, self.kv_type = ctx, parallel, kv_type
-        self.flash_attention, self.threads = flash_attention, threads
+        self.flash_attention, self.threads, self.swa_full = flash_attention, threads, swa_full
         self.port = port or free_port()
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen | None = None
@@ -81,6 +83,8 @@ class LlamaServer:
         cmd = [sys.executable, "-m", "course_lib.llama_server", "--port", str(self.port),
                "--ctx", str(self.ctx), "--parallel", str(self.parallel), "--kv-type", self.kv_type,
                "--flash-attention", "on" if self.flash_attention else "off", "--threads", str(self.threads)]
+        if self.swa_full:
+            cmd.append("--swa-full")
         self.proc = subprocess.Popen(cmd, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         os.close(fd)
         deadline = time.monotonic() + self.start_timeout
@@ -132,6 +136,8 @@ def _serve(argv: list[str] | None = None) -> None:
     ap.add_argument("--kv-type", choices=KV_TYPES, default="f16")
     ap.add_argument("--flash-attention", choices=("on", "off"), default="off")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--swa-full", action="store_true",
+                    help="full-size cache for sliding-window layers: lets a prefix be reused when the suffix changes")
     a = ap.parse_args(argv)
     import xllamacpp as xl
 
@@ -151,6 +157,7 @@ def _serve(argv: list[str] | None = None) -> None:
     p.cache_type_v = getattr(xl.ggml_type, f"GGML_TYPE_{a.kv_type.upper()}")
     fa = xl.llama_flash_attn_type
     p.flash_attn_type = fa.LLAMA_FLASH_ATTN_TYPE_ENABLED if a.flash_attention == "on" else fa.LLAMA_FLASH_ATTN_TYPE_DISABLED
+    p.swa_full = a.swa_full
     p.verbosity = 4  # log the buffer sizes (KV cache, compute) that notebook 04 reads
     server = xl.Server(p)
     print(f"listening on {server.listening_address}", flush=True)

@@ -143,3 +143,31 @@ class CostMeter:
 
     def per_model(self) -> pd.DataFrame:
         return self._by("model")
+
+
+def export_opentelemetry(meter: CostMeter, reader=None, provider_name: str = "course_lib"):
+    """Send the meter's calls through the OpenTelemetry SDK (notebook ``03_five_levers``).
+
+    Token counts go to the GenAI semantic-convention histogram
+    ``gen_ai.client.token.usage`` (attribute ``gen_ai.token.type`` input/output,
+    ``gen_ai.request.model``); the cost goes to a counter ``llm.cost`` with its
+    currency as an attribute. ``reader`` is any metric reader: an
+    ``InMemoryMetricReader`` in the tests, a ``PeriodicExportingMetricReader``
+    around the console or OTLP exporter for a user. Returns the MeterProvider.
+    """
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, PeriodicExportingMetricReader
+
+    if reader is None:
+        reader = PeriodicExportingMetricReader(ConsoleMetricExporter(), export_interval_millis=60_000)
+    provider = MeterProvider(metric_readers=[reader])
+    m = provider.get_meter(provider_name)
+    tokens = m.create_histogram(OTEL_TOKEN_METRIC, unit="{token}", description="Number of input and output tokens used")
+    cost_counter = m.create_counter("llm.cost", unit="USD", description="LLM cost, priced by course_lib")
+    for row in meter.rows:
+        attrs = {"gen_ai.request.model": row["model"], "gen_ai.operation.name": "chat",
+                 "feature": row["feature"], "task": row["task"]}
+        tokens.record(row["input_tokens"], {**attrs, "gen_ai.token.type": "input"})
+        tokens.record(row["output_tokens"], {**attrs, "gen_ai.token.type": "output"})
+        cost_counter.add(row["cost_usd"], {**attrs, "currency": "USD"})
+    return provider

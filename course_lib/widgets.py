@@ -85,3 +85,38 @@ def break_even_widget():
                   W.HBox([controls["gpu"], controls["ops_hours_month"]]), ui])
     box.add_class("course-break-even")
     return box
+
+
+def cost_explorer():
+    """The source's five cost knobs as controls: cost per task and the monthly bill move (notebook ``03``)."""
+    from dataclasses import replace
+
+    from . import levers, money
+
+    controls = {
+        "strong_model": W.Dropdown(options=["gpt-5.5", "claude-sonnet-4-6", "deepseek-v4-pro", "glm-5", "kimi-k2.7"],
+                                   value="gpt-5.5", description="model"),
+        "max_tokens": W.SelectionSlider(options=[64, 128, 256, 512, 1024, 2048, 4096], value=4096, description="max_tokens"),
+        "system_prompt_tokens": W.IntSlider(value=800, min=100, max=8000, step=100, description="system prompt"),
+        "history": W.Dropdown(options=["full", "window", "summary"], value="full", description="history"),
+        "rag_top_k": W.IntSlider(value=12, min=0, max=20, description="RAG top-k"),
+        "routing": W.Checkbox(value=False, description="route easy tasks to a small model"),
+        "thinking": W.Checkbox(value=True, description="thinking on"),
+        "caching": W.Checkbox(value=False, description="prompt caching"),
+        "tasks_per_day": W.IntSlider(value=1000, min=100, max=20000, step=100, description="tasks/day"),
+    }
+
+    def update(tasks_per_day, **knobs):
+        s = replace(levers.BASELINE, **knobs)
+        day = levers.daily_cost(s, tasks_per_day)
+        usd_day = day["usd_per_day"].sum()
+        print(f"cost per task (mix): {money.both(usd_day / tasks_per_day)}")
+        print(f"monthly bill: {money.both(usd_day * 30)}   (baseline: {money.both(levers.total(levers.BASELINE, tasks_per_day) * 30)})")
+        display(day[["usd_per_task", "tasks", "usd_per_day"]].round(4))
+
+    ui = W.interactive_output(update, controls)
+    box = W.VBox([W.HBox([controls["strong_model"], controls["max_tokens"], controls["tasks_per_day"]]),
+                  W.HBox([controls["system_prompt_tokens"], controls["history"], controls["rag_top_k"]]),
+                  W.HBox([controls["routing"], controls["thinking"], controls["caching"]]), ui])
+    box.add_class("course-cost-explorer")
+    return box

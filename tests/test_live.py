@@ -110,3 +110,21 @@ def test_memory_reported_by_the_server_log_matches_the_estimator(server):
     log = server.log()
     kv = sum(float(x) for x in re.findall(r"llama_kv_cache: size = +([\d.]+) MiB", log))
     assert kv == pytest.approx(vram.kv_bytes("gemma-3-270m", 8192) / vram.MIB, abs=0.01)
+
+
+def test_timestamp_first_destroys_cache_hits_live():
+    import json
+    from course_lib.agent import SYSTEM_PROMPT, TOOLS
+    stable = SYSTEM_PROMPT + "\nTools: " + json.dumps(TOOLS)
+    with LlamaServer(ctx=2048, swa_full=True) as srv:
+        def cached(layout):
+            out = []
+            for i in range(3):
+                stamp = f"Current time: 2026-06-15T09:00:{10 + i * 17:02d}"
+                system = stamp + "\n" + stable if layout == "first" else stable + "\n" + stamp
+                out.append(normalize(srv.chat([{"role": "system", "content": system},
+                                               {"role": "user", "content": "Review PR #42."}], max_tokens=1)))
+            return out
+        first, last = cached("first"), cached("last")
+    assert all(u.cache_read_tokens < 0.1 * u.input_tokens for u in first)
+    assert all(u.cache_read_tokens > 0.9 * u.input_tokens for u in last[1:])

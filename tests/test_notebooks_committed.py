@@ -28,7 +28,8 @@ def code_cells(nb):
 def test_there_are_notebooks():
     names = [p.stem for p in NOTEBOOKS]
     assert names[:3] == ["00_start_here", "01_token_billing", "02_review_assistant"], names
-    assert {"04_private_deployment", "05_tco"} <= set(names)
+    assert names == ["00_start_here", "01_token_billing", "02_review_assistant", "03_five_levers",
+                     "04_private_deployment", "05_tco"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

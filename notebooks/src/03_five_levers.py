@@ -1,0 +1,283 @@
+# %% [markdown]
+# # 03 · The five cost levers, metering and alerts, and the anti-patterns
+#
+# **After this lesson you will be able to**
+#
+# - apply the five levers of the source page (五杠杆优化) to one workload and measure each saving;
+# - tell whether the page's ranking holds for a given workload, and why it may not;
+# - see an agent's hidden costs per turn (Agent 隐性成本): tool schemas, tool results, retries, thinking;
+# - price each anti-pattern (反模式) and its fix;
+# - meter cost per task, raise alerts, stop a runaway agent, and export the metrics with OpenTelemetry;
+# - read a coding-agent benchmark by cost per solved task, not only by its score.
+
+# %%
+from dataclasses import replace
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from course_lib import agent, levers, money
+
+pd.set_option("display.width", 120)
+pd.set_option("display.max_colwidth", 80)
+
+# %% [markdown]
+# ## 1. One day of tasks
+#
+# A web team's day: 1,000 LLM tasks of four kinds. Sizes come from lesson 02's measurements where we have
+# them and are labelled assumptions where we do not (`data/task_set.csv`):
+
+# %%
+pd.DataFrame([k.__dict__ for k in levers.task_set()]).set_index("name")
+
+# %% [markdown]
+# The **baseline** is the anti-pattern configuration: every request to the flagship (GPT-5.5), `max_tokens`
+# 4096 with thinking on (1,000 thinking tokens a call, an assumption), full history, RAG top-k 12, no
+# caching, no guard (5% of agent tasks loop for 60 turns). Its day:
+
+# %%
+base = levers.daily_cost(levers.BASELINE)
+print(f"baseline: {money.both(base['usd_per_day'].sum())} per day")
+base.round(4)
+
+# %% [markdown]
+# ## 2. The levers, one by one
+#
+# | lever | what it changes here |
+# |---|---|
+# | 1 model routing (模型路由) | classification and extraction go to Gemini Flash-Lite; reviews stay on the strong model (the quality gate); 10% of hard tasks are misrouted, rejected by the gate and retried on the strong model |
+# | 2 context control (控制 context) | RAG top-k 12 → 4; history beyond the last 4 turns summarised to 1,500 tokens; tool results capped at 800 tokens |
+# | 3 output control (约束 output) | `max_tokens` sized, thinking off, structured output (a label or small JSON where that is the answer) |
+# | 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: system prompt, schemas and re-sent history hit the cache (90%) |
+# | 5 metering & guard (埋点与告警) | cost per task recorded, alerts, a turn limit of 20 that stops runaway loops |
+#
+# In the source's order, cumulatively:
+
+# %%
+wf = levers.waterfall()
+wf.round(2)
+
+# %%
+def waterfall_chart(wf, title):
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    steps = list(wf.index)
+    prev = wf["usd_per_day"].iloc[0]
+    ax.bar(0, prev, color="grey")
+    for i, step in enumerate(steps[1:], 1):
+        now = wf.loc[step, "usd_per_day"]
+        ax.bar(i, now - prev, bottom=prev, color="tab:green")
+        prev = now
+    ax.bar(len(steps), prev, color="tab:blue")
+    ax.set_xticks(range(len(steps) + 1), steps + ["after all five"], rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel("USD per day")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+waterfall_chart(wf, "Savings waterfall, in the source's order")
+plt.show()
+
+# %% [markdown]
+# ## 3. Does the ranking hold?
+#
+# Each lever alone, and the order a greedy measurement gives (at each step, the lever that saves most next):
+
+# %%
+print("saving of each lever alone:")
+print(levers.alone().round(1).to_string())
+order = levers.measured_order()
+print("\nmeasured order:", " → ".join(order))
+
+# %%
+waterfall_chart(levers.waterfall(order), "Savings waterfall, in the measured order")
+plt.show()
+
+# %% [markdown]
+# On this workload the page's ranking does **not** hold: output control saves most, because thinking tokens
+# are billed as output on every call of every task at GPT-5.5's $30/M. The ranking depends on the workload.
+# For a model without thinking (set its thinking tokens to 0), the order changes again:
+
+# %%
+no_thinking = replace(levers.BASELINE, thinking_tokens=0)
+print("without thinking, measured order:", " → ".join(levers.measured_order(no_thinking)))
+print(levers.alone(no_thinking).round(1).to_string())
+
+# %% [markdown]
+# Take the page's ranking as a list of places to look, then measure on your own traffic.
+
+# %% [markdown]
+# ## 4. An agent's hidden costs, per turn
+#
+# From lesson 02's V3 run: every turn carries the system prompt and the tool schemas again, the history
+# grows with every tool result fed back (tool results 回灌), and a failed call is a retry billed in full.
+
+# %%
+run = agent.run_agent(model="gpt-5.5", thinking_tokens=500)
+f = run.frame()
+hidden = pd.DataFrame({
+    "tool schemas": f["schema_tokens"], "system prompt": f["system_tokens"],
+    "history + tool results": f["history_tokens"], "output (with 500 thinking)": f["output_tokens"],
+    "thinking": f["thinking_tokens"], "retry": f["retry"], "tool": f["tool"]})
+hidden
+
+# %%
+print(f"over {len(f)} turns: schemas re-sent {f['schema_tokens'].sum():,} tokens, thinking {f['thinking_tokens'].sum():,} "
+      f"output tokens, {run.retries} retry")
+
+# %% [markdown]
+# ## 5. Prompt caching: order, lifetime, break-even
+#
+# A cache hit needs the *same prefix*. Put a timestamp first and every request starts differently. Measured
+# on the real llama.cpp server (recorded: `data/recorded/cache_timestamp_llamacpp.json`):
+
+# %%
+import json
+from pathlib import Path
+
+rec = json.loads(Path("../data/recorded/cache_timestamp_llamacpp.json").read_text())
+print(rec["how"])
+pd.DataFrame({k: [u["prompt_tokens_details"]["cached_tokens"] for u in v] for k, v in rec["usage"].items()},
+             index=pd.RangeIndex(1, 6, name="request")).rename_axis("cached tokens of 417", axis=1)
+
+# %% [markdown]
+# With the timestamp last, 401–403 of 417 prompt tokens come from the cache after the first request; with it
+# first, about 24. The first two columns hold a second lesson: on a sliding-window model llama.cpp reuses a
+# prefix whose ending changed only with its full-size window cache (`--swa-full`).
+#
+# A cache write costs a premium (Anthropic: 125% of input for 5 minutes, 200% for an hour). It pays off after:
+
+# %%
+for model in ("claude-sonnet-4-6",):
+    print(f"{model}: 5-minute write pays off after {levers.cache_break_even_reads(model):.2f} reads, "
+          f"one-hour write after {levers.cache_break_even_reads(model, one_hour=True):.2f} reads")
+pd.DataFrame({"requests per minute with this prefix": rpm,
+              "P(next hit), 5-minute cache": round(levers.cache_hit_probability(rpm, 5), 3),
+              "P(next hit), 1-hour cache": round(levers.cache_hit_probability(rpm, 60), 3)}
+             for rpm in (0.01, 0.05, 0.2, 1, 5)).set_index("requests per minute with this prefix")
+
+# %% [markdown]
+# ## 6. Metering, alerts and the agent guard
+#
+# The meter of lesson 01 with thresholds: an alert fires once per task, feature or day that passes its limit.
+
+# %%
+from course_lib.meter import CostMeter
+from course_lib.usage import Usage
+
+alerts = []
+meter = CostMeter(thresholds={"task": 0.25, "day": 20.0}, on_alert=alerts.append)
+for t in f.itertuples():
+    meter.record(Usage(t.input_tokens, t.output_tokens), "gpt-5.5", feature="code-review", task="PR-7", day="2026-06-15")
+for a in alerts:
+    print(a)
+meter.per_task()
+
+# %% [markdown]
+# A runaway agent (here: a policy that runs the tests forever) against a guard with a USD budget. Without
+# the guard it would run until its turn limit; with it, it stops before the budget is spent:
+
+# %%
+runaway = agent.ScriptedPolicy([{"tool": "run_tests", "args": {}}])
+unguarded = agent.run_agent(runaway, "gpt-5.5", max_turns=40, token_budget=10**9)
+guarded = agent.run_agent(runaway, "gpt-5.5", max_turns=40, token_budget=10**9, usd_budget=0.10)
+from course_lib.billing import cost  # noqa: E402
+
+def run_usd(r):
+    return sum(cost(Usage(t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens), "gpt-5.5").total_usd
+               for t in r.turns)
+
+print(f"unguarded: {len(unguarded.turns)} turns, {money.fmt(run_usd(unguarded))} ({unguarded.stop_reason})")
+print(f"guarded:   {len(guarded.turns)} turns, {money.fmt(run_usd(guarded))} ({guarded.stop_reason})")
+
+# %% [markdown]
+# The meter exports through the OpenTelemetry SDK: token counts under the GenAI semantic convention
+# `gen_ai.client.token.usage` (with `gen_ai.token.type`), cost as `llm.cost` with its currency. Here into an
+# in-memory reader; in production, an OTLP exporter.
+
+# %%
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+from course_lib.meter import export_opentelemetry
+
+reader = InMemoryMetricReader()
+export_opentelemetry(meter, reader)
+for rm in reader.get_metrics_data().resource_metrics:
+    for sm in rm.scope_metrics:
+        for metric in sm.metrics:
+            for dp in metric.data.data_points:
+                value = getattr(dp, "sum", None)
+                value = dp.value if value is None else value
+                print(f"{metric.name:28} {metric.unit:8} {dict(dp.attributes).get('gen_ai.token.type', ''):7} {value:,.4f}")
+
+# %% [markdown]
+# ## 7. The anti-patterns, priced
+#
+# Each against its fix, on the same day of tasks (everything else optimised):
+
+# %%
+levers.anti_patterns().round(4)
+
+# %% [markdown]
+# One more, not in the table because it is a belief rather than a setting: **a Cursor or Copilot
+# subscription does not make API use free** (以为 Cursor/Copilot 订阅 = API 免费). The subscription pays for
+# the vendor's product; every call your own application makes is billed per token on your API account, at
+# the prices of lesson 01.
+#
+# ## 8. The cost explorer
+#
+# The source's five cost knobs (五个成本旋钮) as controls: `max_tokens`; system prompt length, billed on
+# every turn; history strategy; RAG top-k; model routing. Change them and watch the cost per task and the
+# monthly bill.
+
+# %% tags=["nbval-ignore-output"]
+from course_lib.widgets import cost_explorer
+
+cost_explorer()
+
+# %% [markdown]
+# ## 9. Coding agents: read a benchmark by cost per solved task
+#
+# Every loop turn is a billed unit (每轮 Loop = 计费单元); context management is cost management
+# (Harness / Context 管理即成本管理); every tool result fed back is input. A benchmark score alone hides
+# that. Published SWE-bench Verified figures, each with its source, read by cost per *solved* task:
+
+# %%
+bench = levers.benchmark_table()
+bench
+
+# %%
+best, cheap = bench.loc[bench.resolved_pct.idxmax()], bench.loc[bench.cost_per_solved_usd.idxmin()]
+print(f"highest score: {best.agent} + {best.model}, {best.resolved_pct}% at ${best.cost_per_solved_usd:.2f} per solved task")
+print(f"cheapest fix:  {cheap.agent} + {cheap.model}, {cheap.resolved_pct}% at ${cheap.cost_per_solved_usd:.3f} per solved task")
+print(f"{best.cost_per_solved_usd / cheap.cost_per_solved_usd:.0f}x the cost per solved task for "
+      f"{best.resolved_pct - cheap.resolved_pct:.1f} points of score")
+
+# %% [markdown]
+# The highest score is not the cheapest fix. Compare agents under the same harness, and compute tokens and
+# cost per solved task on your own tasks.
+#
+# ## Recap
+#
+# - Each lever is a change to the workflow: route, trim context, bound output, cache the stable prefix, meter and guard.
+# - Their ranking depends on the workload: here thinking output made output control the biggest lever.
+# - An agent's hidden costs are per turn: schemas, tool results, retries, thinking.
+# - Put dynamic content (timestamps!) last; a cache write pays off after a fraction of a read (5 minutes) or about one (1 hour).
+# - Meter cost per task, alert on thresholds, and give every agent a turn limit and a budget.
+#
+# ## Exercises
+
+# %%
+from course_lib.exercises import check, hint, question, solution
+
+print(question("03.1"))
+check("03.1", ...)
+
+# %%
+print(question("03.2"))
+check("03.2", ...)
+
+# %% [markdown]
+# Using the five-minute write price in 03.1 gets this feedback:
+
+# %%
+check("03.1", levers.cache_break_even_reads("claude-sonnet-4-6"))
