@@ -92,3 +92,8 @@ def test_box_errors():
         tco.LocalBox(utilisation=2)
     with pytest.raises(ValueError, match="local_share"):
         tco.hybrid(tco.Workload(), tco.LocalBox(), 1.2)
+
+
+def test_defaults_table_is_well_formed():
+    d = tco.defaults()
+    assert list(d.columns) == ["value", "unit", "source"] and d["source"].notna().all()

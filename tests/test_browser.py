@@ -1,0 +1,136 @@
+"""Every interactive calculator, in a real browser: JupyterLab driven by Playwright in Debian's Chromium.
+
+The test starts JupyterLab on 127.0.0.1 (and stops it), opens each notebook that
+has a widget, runs all cells, moves a control and checks that the widget's output
+changed. Screenshots before and after go to test-artifacts/. Chromium comes from
+Debian (scripts/install-system-deps.sh); Playwright never downloads a browser.
+"""
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# notebook -> (css class of its widget, how to move a control)
+WIDGETS = {
+    "03_five_levers.ipynb": ("course-cost-explorer", ("select", "gpt-5.5", "deepseek-v4-pro")),
+    "04_private_deployment.ipynb": ("course-vram-calculator", ("select", "qwen2.5-7b", "qwen2.5-32b")),
+    "05_tco.ipynb": ("course-break-even", ("select", "deepseek-v4-pro", "claude-sonnet-4-6")),
+}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (scripts/install-system-deps.sh needs root or sudo)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(16)
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", work / "notebooks", ignore=shutil.ignore_patterns("src"))
+    shutil.copytree(ROOT / "data", work / "data")  # the notebooks read ../data
+    settings = work / "settings"
+    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
+    # render every cell (no lazy windowing), so the test can find widgets far down a notebook
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    env = {**os.environ, "COURSE_LIB_OFFLINE": "1", "JUPYTER_CONFIG_DIR": str(work / "cfg"),
+           "JUPYTER_RUNTIME_DIR": str(work / "rt")}
+    env.pop("MPLBACKEND", None)
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--ServerApp.token={token}", "--ServerApp.root_dir=" + str(work / "notebooks"),
+           f"--LabApp.user_settings_dir={settings}", "--ServerApp.open_browser=False"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(work / "lab.log", "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
+                time.sleep(0.5)
+        yield url, token
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("notebook", sorted(WIDGETS))
+def test_widget_moves_its_output(lab, browser, notebook):
+    url, token = lab
+    css, (kind, before_value, after_value) = WIDGETS[notebook]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        # a workspace of its own, reset: only this notebook is open
+        page.goto(f"{url}/lab/workspaces/t{Path(notebook).stem[:2]}/tree/{notebook}?reset&token={token}", timeout=90_000)
+        panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+        page.wait_for_selector(f"{panel} .jp-Notebook", timeout=90_000)
+        page.wait_for_selector(f"{panel} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=30_000)
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=30_000)
+        page.wait_for_selector(f"{panel} .jp-InputPrompt:has-text('[1]')", timeout=120_000)  # the kernel ran cells
+        widget = page.locator(f".{css}")
+        # JupyterLab 4 renders off-screen cells lazily: wait for the widget to exist, then bring it into view
+        widget.wait_for(state="attached", timeout=180_000)
+        widget.scroll_into_view_if_needed(timeout=30_000)
+        output = widget.locator(".widget-output, .jp-OutputArea").first
+        page.wait_for_function(f"document.querySelector('.{css} .widget-output, .{css} .jp-OutputArea') && "
+                               f"document.querySelector('.{css} .widget-output, .{css} .jp-OutputArea').innerText.length > 20",
+                               timeout=120_000)
+        widget.scroll_into_view_if_needed()
+        before = output.inner_text()
+        widget.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_before.png"))
+        select = widget.locator("select").first
+        assert select.input_value() == before_value
+        select.select_option(after_value)
+        page.wait_for_function(
+            f"(prev) => {{ const el = document.querySelector('.{css} .widget-output, .{css} .jp-OutputArea');"
+            f" return el && el.innerText.length > 20 && el.innerText !== prev; }}", arg=before, timeout=60_000)
+        after = output.inner_text()
+        widget.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_after.png"))
+        assert after != before and after_value.split("-")[0] in after.lower() + after_value
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert "Traceback" not in " ".join(errors.all_inner_texts())
+    except Exception as exc:
+        page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_failure.png"), full_page=True)
+        errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").all_inner_texts()
+        raise AssertionError(f"{notebook}: {exc}\ncell errors: {errors[:2]}") from exc
+    finally:
+        page.close()
