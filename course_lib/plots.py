@@ -148,7 +148,7 @@ def memory_stack(estimates, labels=None, gpu_gib=None, title="GPU memory by term
     ax.set_xticks(range(len(estimates)), labels, fontsize=8)
     ax.set_ylabel("GiB")
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return fig
 
