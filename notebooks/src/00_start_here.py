@@ -99,12 +99,12 @@ print("exchange rate used: ", money.fx_rate())
 # |---|---|
 # | **00 start here** | run the course, read the environment check, state the formula |
 # | **01 token billing** | price any call from its `usage`, with caching, long-context tiers, batch, dates and currencies |
-# | 02 review assistant | build the code-review assistant as chat, RAG and agent, and measure its amplification |
-# | 03 five levers | apply the five cost levers and avoid the anti-patterns, with metering and alerts |
-# | 04 private deployment | estimate GPU memory correctly and check it against a real local server |
-# | 05 API vs local | compute total cost of ownership and the break-even, at equal capability |
+# | **02 review assistant** | build the code-review assistant as chat, RAG and agent, and measure its amplification |
+# | **03 five levers** | apply the five cost levers and avoid the anti-patterns, with metering and alerts |
+# | **04 private deployment** | estimate GPU memory correctly and check it against a real local server |
+# | **05 API vs local** | compute total cost of ownership and the break-even, at equal capability |
 #
-# Lessons 00 and 01 are here now; the others follow (see the issues of the repository).
+# Each lesson opens with what you will be able to do and ends with a recap and checked exercises.
 
 # %% [markdown]
 # ## Recap
