@@ -32,7 +32,7 @@ test: setup system
 	bash scripts/run-tests.sh $(BIN)/python
 
 execute: setup
-	$(BIN)/python scripts/execute_notebooks.py
+	$(BIN)/python scripts/execute_notebooks.py --build
 
 bench: setup
 	$(BIN)/python benchmarks/billing.py --json
