@@ -1,12 +1,15 @@
 """course_lib: the tested library behind the course *LLM cost and deployment for web developers*.
 
 A bill is unit price × tokens metered × workflow amplification. Each module is
-one concern and names the notebook that teaches it:
+one concern; every public function names the notebook that teaches it:
 
-prices, money   the dated price book and currencies           (01_token_billing)
-usage, billing  usage records from any provider, and costs    (01_token_billing)
-meter           cost per task / feature / model, alerts       (01, 03)
-env             what this machine can run live                (00_start_here)
-exercises       checked exercises with feedback               (every lesson)
+prices, money               the dated price book and currencies                 (01_token_billing)
+usage, billing, meter       usage from any provider, costs, metering            (01_token_billing, 03)
+tokens, retrieval           offline tokenizers, BM25 retrieval                  (02_review_assistant)
+review, agent, workflows    the review assistant V1/V2/V3 and per-turn profiles (02_review_assistant)
+levers                      the five cost levers and the anti-patterns          (03_five_levers)
+vram, live, llama_server    GPU memory; live Ollama / OpenAI-compatible servers (04_private_deployment)
+tco                         API versus local, break-even                        (05_tco)
+env, exercises, widgets, plots  environment check, exercises, calculators, figures (all)
 """
 __version__ = "0.1.0"

@@ -58,7 +58,7 @@ TOOLS = [
 
 
 class Workspace:
-    """A temporary copy of the sample project with the change applied (``git apply``)."""
+    """A temporary copy of the sample project with the change applied (``git apply``). Taught in notebook ``02_review_assistant``."""
 
     def __init__(self, project: Path = SAMPLE_PROJECT, diff: Path = CHANGE_DIFF):
         self.root = Path(tempfile.mkdtemp(prefix="review-ws-"))
@@ -152,7 +152,7 @@ SCRIPT = [
 
 
 class ScriptedPolicy:
-    """A deterministic reviewer: the same actions every run. Labelled as scripted wherever it is used."""
+    """A deterministic reviewer: the same actions every run. Labelled as scripted wherever it is used. Taught in notebook ``02_review_assistant``."""
 
     label = "scripted policy (deterministic, no model)"
 
@@ -169,6 +169,7 @@ class LivePolicy:
 
     A reply that is not a valid action (a small base model rarely writes one) is
     replaced by the scripted action for that turn, and counted as such.
+    Taught in notebook ``02_review_assistant``.
     """
 
     def __init__(self, chat, max_tokens: int = 64, fallback: ScriptedPolicy | None = None):
@@ -189,7 +190,7 @@ class LivePolicy:
 
 
 def parse_action(text: str) -> dict | None:
-    """The first JSON object in ``text`` that names a known tool, else None."""
+    """The first JSON object in ``text`` that names a known tool, else None. Taught in notebook ``02_review_assistant``."""
     for m in re.finditer(r"\{.*\}", text, re.S):
         try:
             obj = json.loads(m.group(0))
@@ -204,6 +205,7 @@ def parse_action(text: str) -> dict | None:
 # --- the loop -------------------------------------------------------------------------
 @dataclass
 class Turn:
+    """One billed turn of the agent: its tokens, their parts, the tool it called. Taught in notebook ``02_review_assistant``."""
     turn: int
     input_tokens: int
     output_tokens: int
@@ -221,6 +223,7 @@ class Turn:
 
 @dataclass
 class AgentRun:
+    """A whole agent run: its turns, why it stopped, the review, whether the tests pass. Taught in notebook ``02_review_assistant``."""
     turns: list[Turn] = field(default_factory=list)
     stop_reason: str = ""
     review: str = ""

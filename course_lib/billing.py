@@ -26,7 +26,7 @@ USAGE_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_wr
 
 @dataclass(frozen=True)
 class Bill:
-    """The cost of one call (or a sum of calls) in USD, split by what was billed."""
+    """The cost of one call (or a sum of calls) in USD, split by what was billed. Taught in notebook ``01_token_billing``."""
 
     model: str
     as_of: date

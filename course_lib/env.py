@@ -15,7 +15,7 @@ CORE_PACKAGES = ("jupyterlab", "ipywidgets", "matplotlib", "pandas", "nbval", "o
 
 
 def package_versions(packages=CORE_PACKAGES) -> pd.DataFrame:
-    """Installed versions of the course's key packages (``missing`` when absent)."""
+    """Installed versions of the course's key packages (``missing`` when absent). Taught in notebook ``00_start_here``."""
     rows = []
     for p in packages:
         try:
@@ -27,7 +27,7 @@ def package_versions(packages=CORE_PACKAGES) -> pd.DataFrame:
 
 
 def gpu(timeout: float = 5.0) -> str:
-    """A line describing the NVIDIA GPU, or why there is none (``nvidia-smi``, with a timeout)."""
+    """A line describing the NVIDIA GPU, or why there is none (``nvidia-smi``, with a timeout). Taught in notebook ``00_start_here``."""
     if live.offline():
         return "not checked: COURSE_LIB_OFFLINE is set"
     exe = shutil.which("nvidia-smi")

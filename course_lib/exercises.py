@@ -1,4 +1,4 @@
-"""Checked exercises with feedback that teaches (every lesson's closing section).
+"""Checked exercises with feedback that teaches (every notebook's closing section).
 
 Each exercise's answer is *computed* by ``course_lib`` (never typed in), and
 the common wrong answers are computed too, so the feedback can say which

@@ -27,7 +27,7 @@ from .prices import DATA_DIR, quote
 # --- the task set -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TaskKind:
-    """One kind of task in the day's mix, with how the baseline workflow handles it."""
+    """One kind of task in the day's mix, with how the baseline workflow handles it. Taught in notebook ``03_five_levers``."""
 
     name: str
     share: float                 # of tasks per day
@@ -44,7 +44,7 @@ class TaskKind:
 
 
 def task_set() -> list[TaskKind]:
-    """The course's day of tasks (``data/task_set.csv``): its sizes and what each is based on."""
+    """The course's day of tasks (``data/task_set.csv``): its sizes and what each is based on. Taught in notebook ``03_five_levers``."""
     with open(DATA_DIR / "task_set.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     ints = ("system_tokens", "user_tokens", "rag_chunk_tokens", "output_tokens", "turns", "tool_schema_tokens",
@@ -55,7 +55,7 @@ def task_set() -> list[TaskKind]:
 
 @dataclass(frozen=True)
 class Settings:
-    """How the workflow is configured; the levers change these."""
+    """How the workflow is configured; the levers change these. Taught in notebook ``03_five_levers``."""
 
     strong_model: str = "gpt-5.5"
     small_model: str = "gemini-2.5-flash-lite"
@@ -97,7 +97,7 @@ def _output(kind: TaskKind, s: Settings) -> int:
 
 
 def calls(kind: TaskKind, s: Settings) -> pd.DataFrame:
-    """The calls one task makes, with input split into stable prefix and dynamic part, and output."""
+    """The calls one task makes, with input split into stable prefix and dynamic part, and output. Taught in notebook ``03_five_levers``."""
     rag = kind.rag_chunk_tokens * s.rag_top_k
     system = kind.system_tokens if s.system_prompt_tokens is None else s.system_prompt_tokens
     prefix = system + kind.tool_schema_tokens
@@ -137,7 +137,7 @@ def _bill(df: pd.DataFrame, model: str, s: Settings) -> float:
 
 
 def task_cost(kind: TaskKind, s: Settings) -> dict:
-    """Expected USD per task of one kind under the settings, routing errors and runaway loops included."""
+    """Expected USD per task of one kind under the settings, routing errors and runaway loops included. Taught in notebook ``03_five_levers``."""
     df = calls(kind, s)
     strong = _bill(df, s.strong_model, s)
     if s.routing and not kind.hard:
@@ -169,32 +169,33 @@ def daily_cost(s: Settings, tasks_per_day: int = 1_000) -> pd.DataFrame:
 
 
 def total(s: Settings, tasks_per_day: int = 1_000) -> float:
+    """USD per day of the task mix under the settings. Taught in notebook ``03_five_levers``."""
     return float(daily_cost(s, tasks_per_day)["usd_per_day"].sum())
 
 
 # --- the levers ---------------------------------------------------------------------------------------
 def lever_routing(s: Settings) -> Settings:
-    """1. Easy tasks to the small model; hard ones (the quality gate) to the strong model."""
+    """1. Easy tasks to the small model; hard ones (the quality gate) to the strong model. Taught in notebook ``03_five_levers``."""
     return replace(s, routing=True)
 
 
 def lever_context(s: Settings) -> Settings:
-    """2. RAG top-k 12 → 4, history summarised beyond the last 4 turns, tool results capped at 800 tokens."""
+    """2. RAG top-k 12 → 4, history summarised beyond the last 4 turns, tool results capped at 800 tokens. Taught in notebook ``03_five_levers``."""
     return replace(s, rag_top_k=4, history="summary", tool_result_cap=800)
 
 
 def lever_output(s: Settings) -> Settings:
-    """3. max_tokens sized to the task, thinking off, structured output."""
+    """3. max_tokens sized to the task, thinking off, structured output. Taught in notebook ``03_five_levers``."""
     return replace(s, max_tokens=1_024, thinking=False, structured_output=True)
 
 
 def lever_caching(s: Settings) -> Settings:
-    """4. Stable prefix first, dynamic content last: the prefix and the re-sent history hit the cache."""
+    """4. Stable prefix first, dynamic content last: the prefix and the re-sent history hit the cache. Taught in notebook ``03_five_levers``."""
     return replace(s, caching=True)
 
 
 def lever_guard(s: Settings) -> Settings:
-    """5. Metering, alerts and an agent guard: a turn limit stops runaway loops."""
+    """5. Metering, alerts and an agent guard: a turn limit stops runaway loops. Taught in notebook ``03_five_levers``."""
     return replace(s, guard=True)
 
 
@@ -218,7 +219,7 @@ def waterfall(order=None, base: Settings = BASELINE, tasks_per_day: int = 1_000)
 
 
 def measured_order(base: Settings = BASELINE, tasks_per_day: int = 1_000) -> list[str]:
-    """The levers ranked greedily by the saving each gives next, on this task set."""
+    """The levers ranked greedily by the saving each gives next, on this task set. Taught in notebook ``03_five_levers``."""
     remaining, s, order = list(LEVERS), base, []
     while remaining:
         best = max(remaining, key=lambda n: total(s, tasks_per_day) - total(LEVERS[n](s), tasks_per_day))
@@ -229,7 +230,7 @@ def measured_order(base: Settings = BASELINE, tasks_per_day: int = 1_000) -> lis
 
 
 def alone(base: Settings = BASELINE, tasks_per_day: int = 1_000) -> pd.Series:
-    """Each lever applied alone to the baseline: its saving in per cent."""
+    """Each lever applied alone to the baseline: its saving in per cent. Taught in notebook ``03_five_levers``."""
     b = total(base, tasks_per_day)
     return pd.Series({n: 100 * (b - total(f(base), tasks_per_day)) / b for n, f in LEVERS.items()},
                      name="saving alone, %").sort_values(ascending=False)
@@ -237,7 +238,7 @@ def alone(base: Settings = BASELINE, tasks_per_day: int = 1_000) -> pd.Series:
 
 # --- caching economics ---------------------------------------------------------------------------------
 def cache_break_even_reads(model: str = "claude-sonnet-4-6", as_of=None, one_hour: bool = False) -> float:
-    """Reads after which writing a prefix to the cache has paid for its write premium."""
+    """Reads after which writing a prefix to the cache has paid for its write premium. Taught in notebook ``03_five_levers``."""
     p = quote(model, as_of)
     write = (p.cache_write_1h if one_hour else p.cache_write) or p.input
     read = p.cache_read if p.cache_read is not None else p.input
@@ -247,7 +248,7 @@ def cache_break_even_reads(model: str = "claude-sonnet-4-6", as_of=None, one_hou
 
 
 def cache_hit_probability(requests_per_minute: float, ttl_minutes: float = 5.0) -> float:
-    """Chance the next request with the same prefix arrives before the cache entry expires (Poisson arrivals)."""
+    """Chance the next request with the same prefix arrives before the cache entry expires (Poisson arrivals). Taught in notebook ``03_five_levers``."""
     if requests_per_minute < 0 or ttl_minutes <= 0:
         raise ValueError("requests_per_minute must be >= 0 and ttl_minutes > 0")
     return 1 - math.exp(-requests_per_minute * ttl_minutes)
@@ -255,7 +256,7 @@ def cache_hit_probability(requests_per_minute: float, ttl_minutes: float = 5.0) 
 
 # --- anti-patterns -------------------------------------------------------------------------------------------
 def anti_patterns(tasks_per_day: int = 1_000) -> pd.DataFrame:
-    """Each anti-pattern (反模式) with its measured cost and its fix, on the course's task set."""
+    """Each anti-pattern (反模式) with its measured cost and its fix, on the course's task set. Taught in notebook ``03_five_levers``."""
     kinds = {k.name: k for k in task_set()}
     cls = kinds["intent classification"]
     agent = kinds["code review agent"]

@@ -19,24 +19,24 @@ DEFAULT_TIMEOUT_S = 2.0
 
 
 def offline() -> bool:
-    """True when ``COURSE_LIB_OFFLINE`` asks the course not to probe for servers."""
+    """True when ``COURSE_LIB_OFFLINE`` asks the course not to probe for servers. Taught in notebook ``04_private_deployment``."""
     return os.environ.get("COURSE_LIB_OFFLINE", "").strip() not in ("", "0", "false", "no")
 
 
 def ollama_host() -> str:
-    """The Ollama host: ``OLLAMA_HOST`` (as the official client reads it) or the default."""
+    """The Ollama host: ``OLLAMA_HOST`` (as the official client reads it) or the default. Taught in notebook ``04_private_deployment``."""
     host = os.environ.get("OLLAMA_HOST", "").strip() or DEFAULT_OLLAMA_HOST
     return host if "://" in host else f"http://{host}"
 
 
 def openai_base_url() -> str:
-    """The OpenAI-compatible base URL: ``COURSE_LLM_BASE_URL`` or llama.cpp's default."""
+    """The OpenAI-compatible base URL: ``COURSE_LLM_BASE_URL`` or llama.cpp's default. Taught in notebook ``04_private_deployment``."""
     return (os.environ.get("COURSE_LLM_BASE_URL", "").strip() or DEFAULT_OPENAI_BASE_URL).rstrip("/")
 
 
 @dataclass(frozen=True)
 class Probe:
-    """Whether a server answered, and what it said."""
+    """Whether a server answered, and what it said. Taught in notebook ``04_private_deployment``."""
 
     kind: str
     url: str
@@ -50,7 +50,7 @@ class Probe:
 
 def http_json(url: str, payload: dict | None = None, timeout: float = DEFAULT_TIMEOUT_S,
               headers: dict | None = None) -> dict:
-    """GET (or POST ``payload``) and decode JSON, with a timeout. Raises ``ConnectionError``."""
+    """GET (or POST ``payload``) and decode JSON, with a timeout. Raises ``ConnectionError``. Taught in notebook ``04_private_deployment``."""
     if not isinstance(timeout, (int, float)) or timeout <= 0:
         raise ValueError(f"timeout: expected a positive number of seconds, got {timeout!r}")
     data = None if payload is None else json.dumps(payload).encode()
@@ -105,7 +105,7 @@ def openai_chat(base_url: str, messages: list[dict], max_tokens: int = 64, model
 
 # --- Ollama, through the official client ------------------------------------------------------
 def ollama_client(host: str | None = None, timeout: float = 60.0):
-    """An ``ollama.Client`` with a timeout (the client's own default is none: a silent server hangs it)."""
+    """An ``ollama.Client`` with a timeout (the client's own default is none: a silent server hangs it). Taught in notebook ``04_private_deployment``."""
     import ollama
 
     if not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -136,7 +136,7 @@ def ps_table(ps) -> "pd.DataFrame":
 
 
 def ollama_tokens_per_s(chat_response) -> float:
-    """Decode speed from an Ollama response: ``eval_count / eval_duration`` (nanoseconds)."""
+    """Decode speed from an Ollama response: ``eval_count / eval_duration`` (nanoseconds). Taught in notebook ``04_private_deployment``."""
     r = _plain(chat_response)
     if not r.get("eval_duration"):
         raise ValueError("eval_duration: missing or zero in the Ollama response")
@@ -169,13 +169,13 @@ def ollama_ctx_sweep(model: str, num_ctx=(2048, 8192, 32768), client=None, promp
 
 # --- llama.cpp / vLLM / SGLang through their OpenAI-compatible servers ------------------------
 def server_root(base_url: str) -> str:
-    """``http://host:port`` from an OpenAI base URL such as ``http://host:port/v1``."""
+    """``http://host:port`` from an OpenAI base URL such as ``http://host:port/v1``. Taught in notebook ``04_private_deployment``."""
     b = base_url.rstrip("/")
     return b[:-3] if b.endswith("/v1") else b
 
 
 def prometheus_metrics(base_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> dict:
-    """The server's ``/metrics`` (llama.cpp with ``--metrics``, vLLM, SGLang) as {name: value}."""
+    """The server's ``/metrics`` (llama.cpp with ``--metrics``, vLLM, SGLang) as {name: value}. Taught in notebook ``04_private_deployment``."""
     req = urllib.request.Request(f"{server_root(base_url)}/metrics")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:

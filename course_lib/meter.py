@@ -35,7 +35,7 @@ SCOPES = ("task", "feature", "day")
 
 @dataclass
 class Metrics:
-    """A minimal metrics sink with the source's ``record(name, value, attributes)`` call."""
+    """A minimal metrics sink with the source's ``record(name, value, attributes)`` call. Taught in notebook ``01_token_billing``."""
 
     points: list = field(default_factory=list)
 
@@ -52,7 +52,7 @@ class Metrics:
 
 @dataclass(frozen=True)
 class Alert:
-    """A threshold crossed: ``scope`` is task, feature or day; ``key`` which one."""
+    """A threshold crossed: ``scope`` is task, feature or day; ``key`` which one. Taught in notebook ``01_token_billing``."""
 
     scope: str
     key: str

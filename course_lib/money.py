@@ -18,7 +18,7 @@ CURRENCIES = ("USD", "CNY")
 
 @dataclass(frozen=True)
 class FxRate:
-    """CNY per USD on a date, with where the number comes from."""
+    """CNY per USD on a date, with where the number comes from. Taught in notebook ``01_token_billing``."""
 
     day: date
     rate: float
@@ -56,12 +56,13 @@ def fx_rate(on: date | str | None = None, rate: float | None = None) -> FxRate:
 
 def convert(usd: float, currency: str = "USD", on: date | str | None = None,
             rate: float | None = None) -> float:
-    """``usd`` in ``currency`` ("USD" or "CNY")."""
+    """``usd`` in ``currency`` ("USD" or "CNY"). Taught in notebook ``01_token_billing``."""
     currency = check_currency(currency)
     return float(usd) if currency == "USD" else float(usd) * fx_rate(on, rate).rate
 
 
 def check_currency(currency: str) -> str:
+    """The currency code, upper-cased, or a ValueError naming the accepted ones. Taught in notebook ``01_token_billing``."""
     cur = str(currency).upper()
     if cur not in CURRENCIES:
         raise ValueError(f"currency must be one of {CURRENCIES}, got {currency!r}")
@@ -70,7 +71,7 @@ def check_currency(currency: str) -> str:
 
 def fmt(usd: float, currency: str = "USD", on: date | str | None = None,
         rate: float | None = None, digits: int | None = None) -> str:
-    """Money for display: ``$0.0171`` or ``¥0.1200``; small amounts keep 4 decimals."""
+    """Money for display: ``$0.0171`` or ``¥0.1200``; small amounts keep 4 decimals. Taught in notebook ``01_token_billing``."""
     value = convert(usd, currency, on, rate)
     if digits is None:
         digits = 4 if abs(value) < 10 else 2
@@ -79,5 +80,5 @@ def fmt(usd: float, currency: str = "USD", on: date | str | None = None,
 
 
 def both(usd: float, on: date | str | None = None, rate: float | None = None) -> str:
-    """USD and CNY side by side: ``$2.4750 (¥17.37)``."""
+    """USD and CNY side by side: ``$2.4750 (¥17.37)``. Taught in notebook ``01_token_billing``."""
     return f"{fmt(usd)} ({fmt(usd, 'CNY', on, rate)})"

@@ -55,7 +55,7 @@ _GP_KEYS = {"input": "input_mtok", "output": "output_mtok",
 
 
 class UnknownModelError(ValueError):
-    """Raised for a model the price book does not know; names the closest ones."""
+    """Raised for a model the price book does not know; names the closest ones. Taught in notebook ``01_token_billing``."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Price:
     threshold, *every* token of that unit is billed at the tier's rate.
     ``cache_read`` or ``cache_write`` is ``None`` when the provider has no
     separate price for it; those tokens are then billed at the input price.
+    Taught in notebook ``01_token_billing``.
     """
 
     model: str
@@ -131,7 +132,7 @@ def _float(value: str) -> float | None:
 
 @lru_cache(maxsize=1)
 def course_table() -> pd.DataFrame:
-    """The course's own price rows (``data/course_prices.csv``) for models genai-prices lacks."""
+    """The course's own price rows (``data/course_prices.csv``) for models genai-prices lacks. Taught in notebook ``01_token_billing``."""
     return pd.DataFrame(_read_csv("course_prices.csv"))
 
 
@@ -142,12 +143,12 @@ def _gp_model_ids() -> tuple[str, ...]:
 
 
 def known_models() -> tuple[str, ...]:
-    """Every model id the price book can quote (genai-prices ids and course rows)."""
+    """Every model id the price book can quote (genai-prices ids and course rows). Taught in notebook ``01_token_billing``."""
     return tuple(sorted(set(_gp_model_ids()) | set(course_table()["model"])))
 
 
 def closest_models(model: str, n: int = 5) -> list[str]:
-    """The known model ids nearest to ``model`` by spelling."""
+    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``."""
     pool = known_models()
     lowered = {m.lower(): m for m in pool}
     hits = difflib.get_close_matches(model.lower(), list(lowered), n=n, cutoff=0.5)

@@ -16,7 +16,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case identifier and number tokens; snake_case is also split into its parts."""
+    """Lower-case identifier and number tokens; snake_case is also split into its parts. Taught in notebook ``02_review_assistant``."""
     out = []
     for w in _WORD.findall(text):
         lw = w.lower()
@@ -28,6 +28,7 @@ def words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Chunk:
+    """A piece of a project file that retrieval can return. Taught in notebook ``02_review_assistant``."""
     path: str
     start: int  # first line, 1-based
     text: str
@@ -38,7 +39,7 @@ class Chunk:
 
 
 def chunk_files(root: Path, chunk_lines: int = 40, pattern: str = "**/*.py") -> list[Chunk]:
-    """Split every matching file under ``root`` into chunks of ``chunk_lines`` lines."""
+    """Split every matching file under ``root`` into chunks of ``chunk_lines`` lines. Taught in notebook ``02_review_assistant``."""
     if not isinstance(chunk_lines, int) or chunk_lines < 1:
         raise ValueError(f"chunk_lines: expected a positive number of lines, got {chunk_lines!r}")
     chunks = []
@@ -52,7 +53,7 @@ def chunk_files(root: Path, chunk_lines: int = 40, pattern: str = "**/*.py") -> 
 
 
 class Index:
-    """A BM25 index over chunks."""
+    """A BM25 index over chunks. Taught in notebook ``02_review_assistant``."""
 
     def __init__(self, chunks: list[Chunk]):
         if not chunks:

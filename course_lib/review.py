@@ -28,7 +28,7 @@ VERSIONS = ("v1", "v2", "v3")
 
 @dataclass
 class ReviewResult:
-    """Tokens and bill of one version of the assistant on the sample change."""
+    """Tokens and bill of one version of the assistant on the sample change. Taught in notebook ``02_review_assistant``."""
 
     version: str
     model: str
@@ -108,7 +108,7 @@ def v3(model: str = "claude-sonnet-4-6", as_of=None, caching: bool = True, polic
 
 
 def review(version: str, model: str = "claude-sonnet-4-6", as_of=None, **kwargs) -> ReviewResult:
-    """One version of the assistant by name."""
+    """One version of the assistant by name. Taught in notebook ``02_review_assistant``."""
     if version not in VERSIONS:
         raise ValueError(f"version must be one of {VERSIONS}, got {version!r}")
     return {"v1": v1, "v2": v2, "v3": v3}[version](model, as_of, **kwargs)

@@ -16,7 +16,7 @@ assumptions are labelled as assumptions.
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from .prices import DATA_DIR, DEFAULT_AS_OF
 
 
 def defaults() -> pd.DataFrame:
-    """Every default input with its unit and source."""
+    """Every default input with its unit and source. Taught in notebook ``05_tco``."""
     with open(DATA_DIR / "tco_defaults.csv", newline="", encoding="utf-8") as fh:
         return pd.DataFrame(list(csv.DictReader(fh))).set_index("parameter")
 
@@ -39,7 +39,7 @@ def _d(name: str) -> float:
 # --- the API side --------------------------------------------------------------------------
 @dataclass
 class Workload:
-    """Tasks per day and the tokens of one task, billed at an API model's dated price."""
+    """Tasks per day and the tokens of one task, billed at an API model's dated price. Taught in notebook ``05_tco``."""
 
     tasks_per_day: float = 1_000
     input_tokens: int = 25_000          # per task
@@ -62,7 +62,7 @@ class Workload:
 
 
 def api_cost_per_task(w: Workload) -> float:
-    """USD per task: a mix of standard, batch and peak prices with cached input at the read price."""
+    """USD per task: a mix of standard, batch and peak prices with cached input at the read price. Taught in notebook ``05_tco``."""
     read = int(round(w.input_tokens * w.cache_hit_rate))
     row = pd.DataFrame({"input_tokens": [w.input_tokens], "output_tokens": [w.output_tokens],
                         "cache_read_tokens": [read]})
@@ -87,7 +87,7 @@ def api_monthly(w: Workload) -> dict:
 # --- the local side --------------------------------------------------------------------------
 @dataclass
 class LocalBox:
-    """A local inference server and what it costs to own and run. Money in CNY."""
+    """A local inference server and what it costs to own and run. Money in CNY. Taught in notebook ``05_tco``."""
 
     gpu: str = "RTX 4090"
     n_gpus: int = 1
@@ -177,7 +177,7 @@ def capacity(box: LocalBox, local_model: str, w: Workload, ctx: int = 32768, qua
 
 # --- break-even, sensitivity, hybrid -------------------------------------------------------------
 def break_even_tasks_per_day(w: Workload, box: LocalBox) -> float:
-    """Tasks per day above which the API bill exceeds the local TCO (local cost is fixed per month)."""
+    """Tasks per day above which the API bill exceeds the local TCO (local cost is fixed per month). Taught in notebook ``05_tco``."""
     per_task_cny = money.convert(api_cost_per_task(w), "CNY", w.as_of)
     if per_task_cny <= 0:
         return float("inf")
@@ -259,7 +259,3 @@ def source_4090_example() -> pd.DataFrame:
          f"{int(np.ceil(ds.total_bytes / vram.GIB / 141))} H200s, not one 4090"},
     ]
     return pd.DataFrame(rows).set_index("item")
-
-
-def as_dict(obj) -> dict:
-    return asdict(obj)

@@ -40,7 +40,7 @@ MODEL_FAMILY = {
 
 @dataclass(frozen=True)
 class Count:
-    """A token count and whether it is exact (a real tokenizer) or an estimate."""
+    """A token count and whether it is exact (a real tokenizer) or an estimate. Taught in notebook ``02_review_assistant``."""
 
     tokens: int
     family: str
@@ -73,7 +73,7 @@ def _deepseek():
 
 
 def encode(text: str, family: str, server=None) -> list[int]:
-    """Token ids of ``text`` with a real tokenizer. ``gemma3`` needs a running ``LlamaServer``."""
+    """Token ids of ``text`` with a real tokenizer. ``gemma3`` needs a running ``LlamaServer``. Taught in notebook ``02_review_assistant``."""
     if not isinstance(text, str):
         raise ValueError(f"text: expected a string, got {type(text).__name__}")
     if family == "o200k":
@@ -100,12 +100,12 @@ def count(text: str, family_or_model: str, server=None) -> Count:
 
 
 def estimate_error(text: str) -> dict:
-    """How far the Claude/Gemini estimate is from each real tokenizer on ``text``, in per cent."""
+    """How far the Claude/Gemini estimate is from each real tokenizer on ``text``, in per cent. Taught in notebook ``02_review_assistant``."""
     est = count(text, "claude").tokens
     return {f: round(100 * (est - len(encode(text, f))) / max(len(encode(text, f)), 1), 1)
             for f in ("o200k", "qwen3.5", "deepseek-v4")}
 
 
 def chars_per_token(text: str, family: str) -> float:
-    """Characters per token: English prose is about 5, Chinese under 2, code about 3."""
+    """Characters per token: English prose is about 5, Chinese under 2, code about 3. Taught in notebook ``02_review_assistant``."""
     return len(text) / max(count(text, family).tokens, 1)

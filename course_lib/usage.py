@@ -36,6 +36,7 @@ class Usage:
     from and written to the prompt cache (缓存命中 / 缓存写入).
     ``output_tokens`` counts every output token, ``reasoning_tokens`` (thinking)
     included.
+    Taught in notebook ``01_token_billing``.
     """
 
     input_tokens: int
@@ -87,7 +88,7 @@ def _check_count(name: str, value: Any) -> None:
 
 
 def to_mapping(obj: Any) -> Mapping:
-    """A plain mapping from a dict, a pydantic model (OpenAI, Anthropic, Ollama, Gemini SDKs) or an object."""
+    """A plain mapping from a dict, a pydantic model (OpenAI, Anthropic, Ollama, Gemini SDKs) or an object. Taught in notebook ``01_token_billing``."""
     if isinstance(obj, Mapping):
         return obj
     for method in ("model_dump", "to_dict", "dict"):
@@ -130,7 +131,7 @@ def _optional(m: Mapping, *path: str, prefix: str = "usage") -> int:
 
 
 def detect_shape(body: Any) -> str:
-    """Which provider shape a response body (or its usage block) has."""
+    """Which provider shape a response body (or its usage block) has. Taught in notebook ``01_token_billing``."""
     m = to_mapping(body)
     if "usageMetadata" in m or "usage_metadata" in m or "promptTokenCount" in m or "prompt_token_count" in m:
         return "gemini"

@@ -41,13 +41,13 @@ def _read(name: str) -> list[dict]:
 
 
 def quant_bits() -> dict[str, float]:
-    """Bits per weight of each weight quantisation (``data/quantization.csv``)."""
+    """Bits per weight of each weight quantisation (``data/quantization.csv``). Taught in notebook ``04_private_deployment``."""
     return {r["quant"]: float(r["bits_per_weight"]) for r in _read("quantization.csv") if r["kind"] == "weights"}
 
 
 @dataclass(frozen=True)
 class Arch:
-    """What the memory equation needs to know about a model."""
+    """What the memory equation needs to know about a model. Taught in notebook ``04_private_deployment``."""
 
     name: str
     layers: int
@@ -81,7 +81,7 @@ class Arch:
 
 
 def catalog() -> pd.DataFrame:
-    """The model catalog (``data/models.csv``) with sources."""
+    """The model catalog (``data/models.csv``) with sources. Taught in notebook ``04_private_deployment``."""
     return pd.DataFrame(_read("models.csv")).set_index("name")
 
 
@@ -102,7 +102,7 @@ def from_catalog(name: str) -> Arch:
 
 
 def from_hf_config(config: dict | str | Path, name: str = "hf-config") -> Arch:
-    """An architecture from a Hugging Face ``config.json`` (dict or path)."""
+    """An architecture from a Hugging Face ``config.json`` (dict or path). Taught in notebook ``04_private_deployment``."""
     if not isinstance(config, dict):
         config = json.loads(Path(config).read_text())
     c = config.get("text_config", config)
@@ -176,7 +176,7 @@ def _from_kv(meta: dict, name: str, source: str, weights_bytes: int = 0) -> Arch
 
 
 def from_gguf(path: str | Path) -> Arch:
-    """From a GGUF file: metadata for the architecture, tensor sizes for the exact weight bytes."""
+    """From a GGUF file: metadata for the architecture, tensor sizes for the exact weight bytes. Taught in notebook ``04_private_deployment``."""
     from gguf import GGUFReader
 
     reader = GGUFReader(str(path))
@@ -193,7 +193,7 @@ def from_gguf(path: str | Path) -> Arch:
 
 
 def from_ollama_show(show: dict, name: str | None = None) -> Arch:
-    """From an Ollama ``show()`` response (its ``model_info``, or ``modelinfo`` in the client object)."""
+    """From an Ollama ``show()`` response (its ``model_info``, or ``modelinfo`` in the client object). Taught in notebook ``04_private_deployment``."""
     info = show.get("model_info") or show.get("modelinfo")
     if not info:
         raise ValueError("show: no model_info in the Ollama show() response")
@@ -201,12 +201,13 @@ def from_ollama_show(show: dict, name: str | None = None) -> Arch:
 
 
 def resolve(model: str | Arch) -> Arch:
+    """An architecture by catalog name, or the Arch itself. Taught in notebook ``04_private_deployment``."""
     return model if isinstance(model, Arch) else from_catalog(model)
 
 
 # --- weights -------------------------------------------------------------------------
 def param_count(a: Arch) -> int:
-    """Parameters derived from the architecture: embeddings, attention, dense and MoE MLPs, norms, output."""
+    """Parameters derived from the architecture: embeddings, attention, dense and MoE MLPs, norms, output. Taught in notebook ``04_private_deployment``."""
     h = a.hidden
     if a.mla:
         q = h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * a.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim) \
@@ -228,7 +229,7 @@ def param_count(a: Arch) -> int:
 
 
 def weights_bytes(model: str | Arch, quant: str = "Q4_K_M") -> int:
-    """Weight bytes: exact from a GGUF's tensors, else parameters × bits per weight."""
+    """Weight bytes: exact from a GGUF's tensors, else parameters × bits per weight. Taught in notebook ``04_private_deployment``."""
     a = resolve(model)
     if a.weights_bytes_exact:
         return a.weights_bytes_exact
@@ -244,7 +245,7 @@ def _pad(n: int) -> int:
 
 
 def kv_cells(a: Arch, ctx: int, n_ubatch: int = N_UBATCH, runtime: str = "llama.cpp") -> tuple[int, int]:
-    """Cells per sequence for full-attention and for sliding-window layers."""
+    """Cells per sequence for full-attention and for sliding-window layers. Taught in notebook ``04_private_deployment``."""
     if runtime == "pytorch":
         return ctx, min(ctx, a.sliding_window) if a.sliding_window else ctx
     full = _pad(ctx)
@@ -278,7 +279,7 @@ def kv_bytes(model: str | Arch, ctx: int, kv_type: str = "f16", parallel: int = 
 
 
 def kv_bytes_plain_formula(model: str | Arch, ctx: int, kv_type: str = "f16") -> int:
-    """The textbook 2 × layers × kv_heads × head_dim × ctx × bytes, ignoring windows and MLA."""
+    """The textbook 2 × layers × kv_heads × head_dim × ctx × bytes, ignoring windows and MLA. Taught in notebook ``04_private_deployment``."""
     a = resolve(model)
     heads = a.heads if a.mla else a.kv_heads
     dim = (a.qk_nope_head_dim + a.qk_rope_head_dim) if a.mla else a.head_dim
@@ -298,6 +299,7 @@ def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, par
     Fitted on llama.cpp's own logs (``data/measured/llamacpp_cpu_gemma3_270m.csv``):
     per KV cell, ``n_ubatch × 4 × (heads + 1)`` bytes without flash attention
     (f32 scores and mask), ``n_ubatch × 2`` with it (an f16 mask).
+    Taught in notebook ``04_private_deployment``.
     """
     a = resolve(model)
     _check_ctx(ctx)
@@ -310,7 +312,7 @@ def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, par
 
 
 def overhead_bytes(runtime: str = "llama.cpp-cuda") -> int:
-    """The runtime's fixed cost per GPU: the CUDA context (0.61 GiB measured on an H200); 0 on the CPU."""
+    """The runtime's fixed cost per GPU: the CUDA context (0.61 GiB measured on an H200); 0 on the CPU. Taught in notebook ``04_private_deployment``."""
     if runtime in ("cpu", "llama.cpp-cpu"):
         return 0
     return CUDA_CONTEXT_BYTES
@@ -319,7 +321,7 @@ def overhead_bytes(runtime: str = "llama.cpp-cuda") -> int:
 # --- the estimate ----------------------------------------------------------------------------
 @dataclass
 class Estimate:
-    """A memory estimate, term by term, in bytes."""
+    """A memory estimate, term by term, in bytes. Taught in notebook ``04_private_deployment``."""
 
     model: str
     quant: str
@@ -391,7 +393,7 @@ def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type:
 
 # --- GPUs -------------------------------------------------------------------------------------
 def gpus() -> pd.DataFrame:
-    """The GPU catalog (``data/gpus.csv``): memory, bandwidth, power, price, sources."""
+    """The GPU catalog (``data/gpus.csv``): memory, bandwidth, power, price, sources. Taught in notebook ``04_private_deployment``."""
     df = pd.DataFrame(_read("gpus.csv")).set_index("name")
     for c in ("memory_gib", "bandwidth_gb_s", "power_w"):
         df[c] = df[c].astype(float)
@@ -400,6 +402,7 @@ def gpus() -> pd.DataFrame:
 
 
 def gpu(name: str) -> pd.Series:
+    """One GPU of data/gpus.csv, or a ValueError naming the known ones. Taught in notebook ``04_private_deployment``."""
     table = gpus()
     if name not in table.index:
         raise ValueError(f"gpu: unknown GPU {name!r}; known: {', '.join(table.index)}")
@@ -407,13 +410,13 @@ def gpu(name: str) -> pd.Series:
 
 
 def fits(est: Estimate, gpu_name: str, headroom_gib: float = 0.0) -> bool:
-    """Does the estimate fit in the GPU's memory (minus ``headroom_gib``)?"""
+    """Does the estimate fit in the GPU's memory (minus ``headroom_gib``)? Taught in notebook ``04_private_deployment``."""
     return bool(est.total_bytes <= (float(gpu(gpu_name)["memory_gib"]) - headroom_gib) * GIB)
 
 
 def max_context(model: str | Arch, gpu_name: str, quant: str = "Q4_K_M", kv_type: str = "f16",
                 parallel: int = 1, flash_attention: bool = True) -> int:
-    """The longest context (a multiple of 256) that fits on the GPU; 0 when even 256 does not."""
+    """The longest context (a multiple of 256) that fits on the GPU; 0 when even 256 does not. Taught in notebook ``04_private_deployment``."""
     a = resolve(model)
     limit = a.context_length or 1_048_576
     lo, hi = 0, limit // CELL_PAD
@@ -433,6 +436,7 @@ def offload(est: Estimate, gpu_name: str, model: str | Arch | None = None) -> di
     (shown as a CPU/GPU split in ``ollama ps``). Decode reads every weight once
     per token, so time per token ≈ GPU bytes / GPU bandwidth + CPU bytes / CPU
     bandwidth (assumed 60 GB/s of system memory, stated in the result).
+    Taught in notebook ``04_private_deployment``.
     """
     a = resolve(model or est.model)
     g = gpu(gpu_name)
@@ -452,6 +456,7 @@ def decode_tokens_per_s_bound(est: Estimate, gpu_name: str, batch: int = 1, acti
 
     Each decode step reads the (active) weights once and each sequence's KV cache.
     An upper bound: real runtimes reach some fraction of it.
+    Taught in notebook ``04_private_deployment``.
     """
     g = gpu(gpu_name)
     step_bytes = est.weights_bytes * active_fraction + est.kv_bytes
@@ -478,5 +483,5 @@ def source_page_table() -> pd.DataFrame:
 
 
 def with_changes(model: str | Arch, **changes) -> Arch:
-    """A what-if copy of an architecture (for example a different window)."""
+    """A what-if copy of an architecture (for example a different window). Taught in notebook ``04_private_deployment``."""
     return replace(resolve(model), **changes)

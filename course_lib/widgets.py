@@ -46,9 +46,6 @@ def vram_calculator(model: str = "qwen2.5-7b", ctx: int = 8192, gpu_name: str = 
     return box
 
 
-def show(widget) -> None:
-    display(widget)
-
 
 def break_even_widget():
     """Workload, API model and local box in; monthly bills and the break-even out (notebook ``05_tco``)."""

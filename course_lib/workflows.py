@@ -16,7 +16,7 @@ from .prices import quote
 
 
 def uniform_profile(turns: int = 15, input_tokens: int = 40_000, output_tokens: int = 3_000) -> pd.DataFrame:
-    """Every turn alike: the source page's agent profile by default."""
+    """Every turn alike: the source page's agent profile by default. Taught in notebook ``02_review_assistant``."""
     for name, v in (("turns", turns), ("input_tokens", input_tokens), ("output_tokens", output_tokens)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise ValueError(f"{name}: expected a non-negative integer, got {v!r}")
@@ -25,14 +25,14 @@ def uniform_profile(turns: int = 15, input_tokens: int = 40_000, output_tokens: 
 
 
 def growing_profile(turns: int, first_input: int, output_tokens: int, tool_result_tokens: int) -> pd.DataFrame:
-    """A loop that re-sends its whole history: turn k's input is turn k-1's input + reply + tool result."""
+    """A loop that re-sends its whole history: turn k's input is turn k-1's input + reply + tool result. Taught in notebook ``02_review_assistant``."""
     inputs = [first_input + (k - 1) * (output_tokens + tool_result_tokens) for k in range(1, turns + 1)]
     return pd.DataFrame({"input_tokens": inputs, "output_tokens": [output_tokens] * turns},
                         index=pd.RangeIndex(1, turns + 1, name="turn"))
 
 
 def from_run(run) -> pd.DataFrame:
-    """The measured profile of an :class:`~course_lib.agent.AgentRun`."""
+    """The measured profile of an :class:`~course_lib.agent.AgentRun`. Taught in notebook ``02_review_assistant``."""
     return run.frame()[["input_tokens", "output_tokens"]]
 
 
@@ -65,7 +65,7 @@ def price_profile(profile: pd.DataFrame, model: str, as_of=None, *, caching: boo
 
 
 def total(profile: pd.DataFrame, model: str, as_of=None, **kwargs) -> float:
-    """The whole profile's cost in USD."""
+    """The whole profile's cost in USD. Taught in notebook ``02_review_assistant``."""
     return float(price_profile(profile, model, as_of, **kwargs)["cost_usd"].sum())
 
 
@@ -93,7 +93,7 @@ def simulate(model: str, as_of=None, *, n_tasks: int = 1_000, seed: int = 0, mea
 
 
 def source_profile_table(as_of_dates=("2026-06-15", "2026-08-20")) -> pd.DataFrame:
-    """The source page's V3 profile (15 × 40K in / 3K out) on Sonnet 4.6 and on DeepSeek V4-Pro at 80% hits."""
+    """The source page's V3 profile (15 × 40K in / 3K out) on Sonnet 4.6 and on DeepSeek V4-Pro at 80% hits. Taught in notebook ``02_review_assistant``."""
     prof = uniform_profile()
     rows = [{"model": "claude-sonnet-4-6", "as of": "2026-06-15", "period": "standard", "caching": "off",
              "total_usd": total(prof, "claude-sonnet-4-6", "2026-06-15")}]
