@@ -103,9 +103,18 @@ def test_widget_moves_its_output(lab, browser, notebook):
         panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
         page.wait_for_selector(f"{panel} .jp-Notebook", timeout=90_000)
         page.wait_for_selector(f"{panel} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=30_000)
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=30_000)
-        page.wait_for_selector(f"{panel} .jp-InputPrompt:has-text('[1]')", timeout=120_000)  # the kernel ran cells
+        # the kernel's session must be connected (the status bar says "... | Idle") before Run All;
+        # a Run All sent earlier walks the cells without running them, so try again (bounded)
+        page.wait_for_selector(".jp-StatusBar-Item:has-text('| Idle')", timeout=90_000)
+        for attempt in range(3):
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=30_000)
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=30_000)
+            try:
+                page.wait_for_selector(f"{panel} .jp-InputPrompt:has-text('[1]')", timeout=30_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
         widget = page.locator(f".{css}")
         # JupyterLab 4 renders off-screen cells lazily: wait for the widget to exist, then bring it into view
         widget.wait_for(state="attached", timeout=180_000)
