@@ -135,6 +135,8 @@ def test_widget_moves_its_output(lab, browser, notebook):
         after = output.inner_text()
         widget.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_after.png"))
         assert after != before and after_value.split("-")[0] in after.lower() + after_value
+        # the calculator fits the notebook's width: no horizontal scrolling
+        assert widget.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert "Traceback" not in " ".join(errors.all_inner_texts())
     except Exception as exc:

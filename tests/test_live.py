@@ -128,3 +128,10 @@ def test_timestamp_first_destroys_cache_hits_live():
         first, last = cached("first"), cached("last")
     assert all(u.cache_read_tokens < 0.1 * u.input_tokens for u in first)
     assert all(u.cache_read_tokens > 0.9 * u.input_tokens for u in last[1:])
+
+
+def test_local_models_own_tokenizer_counts_through_llama_cpp(server):
+    from course_lib import tokens
+    c = tokens.count("The model gives you capability; the workflow decides the bill.", "gemma3", server=server)
+    assert c.exact and c.family == "gemma3" and 8 <= c.tokens <= 20
+    assert tokens.encode("Hello world", "gemma3", server=server) == server.tokenize("Hello world")
