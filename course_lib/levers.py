@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,17 @@ class TaskKind:
     source: str = ""
 
 
+@lru_cache(maxsize=1)
+def _task_set() -> tuple:
+    return tuple(_read_task_set())
+
+
 def task_set() -> list[TaskKind]:
+    """The course's day of tasks (``data/task_set.csv``). Taught in notebook ``03_five_levers``."""
+    return list(_task_set())
+
+
+def _read_task_set() -> list[TaskKind]:
     """The course's day of tasks (``data/task_set.csv``): its sizes and what each is based on. Taught in notebook ``03_five_levers``."""
     with open(DATA_DIR / "task_set.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

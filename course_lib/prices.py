@@ -109,8 +109,14 @@ class Price:
 
 
 def _read_csv(name: str) -> list[dict]:
+    """The rows of a data file (parsed once; callers get copies)."""
+    return [dict(r) for r in _rows(name)]
+
+
+@lru_cache(maxsize=None)
+def _rows(name: str) -> tuple:
     with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return tuple(csv.DictReader(fh))
 
 
 def _as_date(as_of: date | str | None) -> date:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -26,14 +27,19 @@ from .billing import cost_frame
 from .prices import DATA_DIR, DEFAULT_AS_OF
 
 
+@lru_cache(maxsize=1)
+def _default_rows() -> tuple:
+    with open(DATA_DIR / "tco_defaults.csv", newline="", encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
 def defaults() -> pd.DataFrame:
     """Every default input with its unit and source. Taught in notebook ``05_tco``."""
-    with open(DATA_DIR / "tco_defaults.csv", newline="", encoding="utf-8") as fh:
-        return pd.DataFrame(list(csv.DictReader(fh))).set_index("parameter")
+    return pd.DataFrame([dict(r) for r in _default_rows()]).set_index("parameter")
 
 
 def _d(name: str) -> float:
-    return float(defaults().loc[name, "value"])
+    return float(next(r["value"] for r in _default_rows() if r["parameter"] == name))
 
 
 # --- the API side --------------------------------------------------------------------------
@@ -112,10 +118,9 @@ class LocalBox:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name}: must be positive, got {getattr(self, name)!r}")
         if self.gpu_price_cny is None:
-            table = defaults()
             key = f"gpu_price_cny.{self.gpu}"
-            if key in table.index:
-                self.gpu_price_cny = float(table.loc[key, "value"])
+            if any(r["parameter"] == key for r in _default_rows()):
+                self.gpu_price_cny = _d(key)
             else:
                 usd = vram.gpu(self.gpu)["price_usd"]
                 if pd.isna(usd):

@@ -94,9 +94,17 @@ def count(text: str, family_or_model: str, server=None) -> Count:
     """Tokens in ``text`` for a tokenizer family or a price-book model (notebook ``02_review_assistant``)."""
     family = MODEL_FAMILY.get(family_or_model, family_or_model)
     if family in ESTIMATED:
-        real = [len(encode(text, f)) for f in ("o200k", "qwen3.5", "deepseek-v4")]
+        real = [_offline_len(text, f) for f in ("o200k", "qwen3.5", "deepseek-v4")]
         return Count(round(sum(real) / len(real)), family, exact=False)
-    return Count(len(encode(text, family, server)), family, exact=True)
+    if family == "gemma3":
+        return Count(len(encode(text, family, server)), family, exact=True)
+    return Count(_offline_len(text, family), family, exact=True)
+
+
+@lru_cache(maxsize=8192)
+def _offline_len(text: str, family: str) -> int:
+    # an agent re-sends its history every turn: count each message once
+    return len(encode(text, family))
 
 
 def estimate_error(text: str) -> dict:

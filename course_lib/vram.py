@@ -21,6 +21,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,8 +37,14 @@ CUDA_CONTEXT_BYTES = 650_969_088  # measured on an H200 (data/measured/vram_meas
 
 
 def _read(name: str) -> list[dict]:
+    """The rows of a data file (parsed once; callers get copies)."""
+    return [dict(r) for r in _rows(name)]
+
+
+@lru_cache(maxsize=None)
+def _rows(name: str) -> tuple:
     with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+        return tuple(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def quant_bits() -> dict[str, float]:
@@ -392,6 +399,11 @@ def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type:
 
 
 # --- GPUs -------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _gpus() -> pd.DataFrame:
+    return gpus()
+
+
 def gpus() -> pd.DataFrame:
     """The GPU catalog (``data/gpus.csv``): memory, bandwidth, power, price, sources. Taught in notebook ``04_private_deployment``."""
     df = pd.DataFrame(_read("gpus.csv")).set_index("name")
@@ -403,7 +415,7 @@ def gpus() -> pd.DataFrame:
 
 def gpu(name: str) -> pd.Series:
     """One GPU of data/gpus.csv, or a ValueError naming the known ones. Taught in notebook ``04_private_deployment``."""
-    table = gpus()
+    table = _gpus()
     if name not in table.index:
         raise ValueError(f"gpu: unknown GPU {name!r}; known: {', '.join(table.index)}")
     return table.loc[name]
