@@ -1,6 +1,6 @@
 """Re-execute every notebook reproducibly and write the outputs back (``make execute``).
 
-Reproducible means a clean re-run makes no diff: no per-cell timestamps
+Reproducible means a clean re-run makes no diff: stream chunks coalesced, no per-cell timestamps
 (record_timing off), no widget state in the metadata, widget views given
 stable ids, no probing for local servers (COURSE_LIB_OFFLINE=1: the live
 paths have their own tests), a fixed hash seed.
@@ -22,11 +22,25 @@ NB = ROOT / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks: the kernel splits them differently run to run."""
+    merged = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1]["name"] == out["name"]):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def clean(nb) -> None:
     nb.metadata.pop("widgets", None)
     nb.metadata["language_info"] = {"name": "python"}
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell["outputs"] = coalesce_streams(cell["outputs"])
         for j, out in enumerate(cell.get("outputs", [])):
             data = out.get("data", {})
             if WIDGET_VIEW in data:
