@@ -13,7 +13,6 @@ to the same task set, so the savings can be measured and ranked.
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .billing import cost_frame
-from .prices import DATA_DIR, quote
+from .prices import DATA_DIR, data_rows, quote
 
 
 # --- the task set -----------------------------------------------------------------------------------
@@ -56,8 +55,7 @@ def task_set() -> list[TaskKind]:
 
 def _read_task_set() -> list[TaskKind]:
     """The course's day of tasks (``data/task_set.csv``): its sizes and what each is based on. Taught in notebook ``03_five_levers``."""
-    with open(DATA_DIR / "task_set.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = data_rows("task_set.csv")
     ints = ("system_tokens", "user_tokens", "rag_chunk_tokens", "output_tokens", "turns", "tool_schema_tokens",
             "tool_result_tokens")
     return [TaskKind(name=r["name"], share=float(r["share"]), agent=r["agent"] == "true", hard=r["hard"] == "true",
@@ -150,14 +148,13 @@ def _bill(df: pd.DataFrame, model: str, s: Settings) -> float:
 def task_cost(kind: TaskKind, s: Settings) -> dict:
     """Expected USD per task of one kind under the settings, routing errors and runaway loops included. Taught in notebook ``03_five_levers``."""
     df = calls(kind, s)
-    strong = _bill(df, s.strong_model, s)
     if s.routing and not kind.hard:
         usd = _bill(df, s.small_model, s)
     elif s.routing and kind.hard:
         # misrouted hard tasks: a small-model attempt the gate rejects, then the strong model (a retry)
-        usd = strong + s.router_error * _bill(df, s.small_model, s)
+        usd = _bill(df, s.strong_model, s) + s.router_error * _bill(df, s.small_model, s)
     else:
-        usd = strong
+        usd = _bill(df, s.strong_model, s)
     if kind.agent:
         loop_turns = s.max_turns if s.guard else s.runaway_turns
         long = replace(kind, turns=max(loop_turns, kind.turns))

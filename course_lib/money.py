@@ -6,12 +6,11 @@ example today's rate) and the result says so.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .prices import DATA_DIR, _as_date
+from .prices import _as_date, data_rows
 
 CURRENCIES = ("USD", "CNY")
 
@@ -30,9 +29,8 @@ class FxRate:
 
 @lru_cache(maxsize=1)
 def _rates() -> tuple[FxRate, ...]:
-    with open(DATA_DIR / "fx_rates.csv", newline="", encoding="utf-8") as fh:
-        rows = [FxRate(date.fromisoformat(r["date"]), float(r["rate"]), f"{r['kind']}: {r['source']}")
-                for r in csv.DictReader(fh) if (r["base"], r["quote"]) == ("USD", "CNY")]
+    rows = [FxRate(date.fromisoformat(r["date"]), float(r["rate"]), f"{r['kind']}: {r['source']}")
+            for r in data_rows("fx_rates.csv") if (r["base"], r["quote"]) == ("USD", "CNY")]
     return tuple(sorted(rows, key=lambda r: r.day))
 
 

@@ -108,15 +108,17 @@ class Price:
         return row
 
 
-def _read_csv(name: str) -> list[dict]:
-    """The rows of a data file (parsed once; callers get copies)."""
+def data_rows(name: str) -> list[dict]:
+    """The rows of ``data/<name>``, a CSV file whose leading ``#`` lines describe it (parsed once; callers
+    get copies). Every notebook reads its data through it; first in notebook ``01_token_billing``.
+    """
     return [dict(r) for r in _rows(name)]
 
 
 @lru_cache(maxsize=None)
 def _rows(name: str) -> tuple:
     with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
-        return tuple(csv.DictReader(fh))
+        return tuple(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 def _as_date(as_of: date | str | None) -> date:
@@ -139,7 +141,7 @@ def _float(value: str) -> float | None:
 @lru_cache(maxsize=1)
 def course_table() -> pd.DataFrame:
     """The course's own price rows (``data/course_prices.csv``) for models genai-prices lacks. Taught in notebook ``01_token_billing``."""
-    return pd.DataFrame(_read_csv("course_prices.csv"))
+    return pd.DataFrame(data_rows("course_prices.csv"))
 
 
 @lru_cache(maxsize=1)
@@ -168,14 +170,14 @@ def _unknown(model: str) -> UnknownModelError:
 
 
 def _peak_rule(provider: str, as_of: date) -> dict | None:
-    for row in _read_csv("time_of_day_rules.csv"):
+    for row in data_rows("time_of_day_rules.csv"):
         if row["provider"] == provider and as_of >= date.fromisoformat(row["valid_from"]):
             return row
     return None
 
 
 def _batch_discount(provider: str, as_of: date) -> dict | None:
-    for row in _read_csv("batch_discounts.csv"):
+    for row in data_rows("batch_discounts.csv"):
         if row["provider"] == provider and as_of >= date.fromisoformat(row["valid_from"]):
             return row
     return None
@@ -214,7 +216,7 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str) -> Pri
                 raise ValueError(
                     f"batch: no batch price is known for {info.id} ({provider.id}) on {as_of}; "
                     "providers with batch discounts in data/batch_discounts.csv: "
-                    + ", ".join(r["provider"] for r in _read_csv("batch_discounts.csv")))
+                    + ", ".join(r["provider"] for r in data_rows("batch_discounts.csv")))
             discount = 1 - float(row["discount"])
             source += f"; batch discount {row['discount']} from {row['source']}"
         else:
@@ -239,10 +241,10 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str) -> Pri
 
 
 def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Price | None:
-    rows = [r for r in _read_csv("course_prices.csv")
+    rows = [r for r in data_rows("course_prices.csv")
             if r["model"].lower() == model.lower() and date.fromisoformat(r["valid_from"]) <= as_of]
     if not rows:
-        if any(r["model"].lower() == model.lower() for r in _read_csv("course_prices.csv")):
+        if any(r["model"].lower() == model.lower() for r in data_rows("course_prices.csv")):
             raise ValueError(f"as_of: no price for {model!r} on {as_of}; the course table starts later")
         return None
     row = max(rows, key=lambda r: r["valid_from"])
@@ -296,7 +298,7 @@ def source_page_table(as_of: date | str | None = None) -> pd.DataFrame:
     Taught in notebook ``01_token_billing``.
     """
     rows = []
-    for r in _read_csv("source_page_prices.csv"):
+    for r in data_rows("source_page_prices.csv"):
         p = quote(r["course_model"], as_of)
         lo_in, hi_in = float(r["page_input_low"]), float(r["page_input_high"])
         lo_out, hi_out = float(r["page_output_low"]), float(r["page_output_high"])

@@ -15,31 +15,23 @@ assumptions are labelled as assumptions.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from . import money, vram
 from .billing import cost_frame
-from .prices import DATA_DIR, DEFAULT_AS_OF
-
-
-@lru_cache(maxsize=1)
-def _default_rows() -> tuple:
-    with open(DATA_DIR / "tco_defaults.csv", newline="", encoding="utf-8") as fh:
-        return tuple(csv.DictReader(fh))
+from .prices import DEFAULT_AS_OF, data_rows
 
 
 def defaults() -> pd.DataFrame:
     """Every default input with its unit and source. Taught in notebook ``05_tco``."""
-    return pd.DataFrame([dict(r) for r in _default_rows()]).set_index("parameter")
+    return pd.DataFrame(data_rows("tco_defaults.csv")).set_index("parameter")
 
 
 def _d(name: str) -> float:
-    return float(next(r["value"] for r in _default_rows() if r["parameter"] == name))
+    return float(next(r["value"] for r in data_rows("tco_defaults.csv") if r["parameter"] == name))
 
 
 # --- the API side --------------------------------------------------------------------------
@@ -119,7 +111,7 @@ class LocalBox:
                 raise ValueError(f"{name}: must be positive, got {getattr(self, name)!r}")
         if self.gpu_price_cny is None:
             key = f"gpu_price_cny.{self.gpu}"
-            if any(r["parameter"] == key for r in _default_rows()):
+            if any(r["parameter"] == key for r in data_rows("tco_defaults.csv")):
                 self.gpu_price_cny = _d(key)
             else:
                 usd = vram.gpu(self.gpu)["price_usd"]

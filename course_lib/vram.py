@@ -17,7 +17,6 @@ GGUF file's metadata (with exact tensor sizes) or an Ollama ``show()`` response.
 """
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .prices import DATA_DIR
+from .prices import data_rows
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
@@ -36,20 +35,9 @@ N_UBATCH = 512            # llama.cpp's default physical batch
 CUDA_CONTEXT_BYTES = 650_969_088  # measured on an H200 (data/measured/vram_measured_h200.csv)
 
 
-def _read(name: str) -> list[dict]:
-    """The rows of a data file (parsed once; callers get copies)."""
-    return [dict(r) for r in _rows(name)]
-
-
-@lru_cache(maxsize=None)
-def _rows(name: str) -> tuple:
-    with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
-        return tuple(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
 def quant_bits() -> dict[str, float]:
     """Bits per weight of each weight quantisation (``data/quantization.csv``). Taught in notebook ``04_private_deployment``."""
-    return {r["quant"]: float(r["bits_per_weight"]) for r in _read("quantization.csv") if r["kind"] == "weights"}
+    return {r["quant"]: float(r["bits_per_weight"]) for r in data_rows("quantization.csv") if r["kind"] == "weights"}
 
 
 @dataclass(frozen=True)
@@ -89,12 +77,12 @@ class Arch:
 
 def catalog() -> pd.DataFrame:
     """The model catalog (``data/models.csv``) with sources. Taught in notebook ``04_private_deployment``."""
-    return pd.DataFrame(_read("models.csv")).set_index("name")
+    return pd.DataFrame(data_rows("models.csv")).set_index("name")
 
 
 def from_catalog(name: str) -> Arch:
     """A model of ``data/models.csv`` by name (notebook ``04_private_deployment``)."""
-    rows = {r["name"]: r for r in _read("models.csv")}
+    rows = {r["name"]: r for r in data_rows("models.csv")}
     if name not in rows:
         import difflib
         near = difflib.get_close_matches(name, list(rows), n=4, cutoff=0.4)
@@ -406,7 +394,7 @@ def _gpus() -> pd.DataFrame:
 
 def gpus() -> pd.DataFrame:
     """The GPU catalog (``data/gpus.csv``): memory, bandwidth, power, price, sources. Taught in notebook ``04_private_deployment``."""
-    df = pd.DataFrame(_read("gpus.csv")).set_index("name")
+    df = pd.DataFrame(data_rows("gpus.csv")).set_index("name")
     for c in ("memory_gib", "bandwidth_gb_s", "power_w"):
         df[c] = df[c].astype(float)
     df["price_usd"] = pd.to_numeric(df["price_usd"], errors="coerce")
