@@ -17,11 +17,18 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .prices import Price, quote
+from .prices import Price, quote, surcharge
 from .usage import Usage
 
 M = 1_000_000
-USAGE_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+#: The columns :func:`cost_frame` reads: two required, the rest optional.
+USAGE_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+                 "cache_write_1h_tokens", "reasoning_tokens")
+#: Column names other tools use, and the course's name for each (refused with this hint).
+COLUMN_ALIASES = {"cached_tokens": "cache_read_tokens", "cache_read_input_tokens": "cache_read_tokens",
+                  "cache_creation_input_tokens": "cache_write_tokens", "cache_write_5m_tokens": "cache_write_tokens",
+                  "prompt_tokens": "input_tokens", "completion_tokens": "output_tokens",
+                  "thinking_tokens": "reasoning_tokens", "output_reasoning_tokens": "reasoning_tokens"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,10 @@ class Bill:
     output_tokens: int
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    reasoning_tokens: int | None = None
+    unreported: tuple = ()
+    extras_usd: float = 0.0
+    unpriced: tuple = ()
 
     @property
     def input_usd(self) -> float:
@@ -45,7 +56,8 @@ class Bill:
 
     @property
     def total_usd(self) -> float:
-        return self.input_usd + self.output_usd
+        """Text tokens, plus what audio/image/video tokens and web searches add (``extras_usd``)."""
+        return self.input_usd + self.output_usd + self.extras_usd
 
     def total(self, currency: str = "USD", rate: float | None = None) -> float:
         """The total in ``currency`` at the dated rate of ``data/fx_rates.csv`` (or ``rate``)."""
@@ -57,9 +69,16 @@ class Bill:
         return d
 
     def __str__(self) -> str:
-        return (f"{self.model} @ {self.as_of}: {money.both(self.total_usd, self.as_of)} = "
+        text = (f"{self.model} @ {self.as_of}: {money.both(self.total_usd, self.as_of)} = "
                 f"input {money.fmt(self.uncached_input_usd)} + cache read {money.fmt(self.cache_read_usd)} "
                 f"+ cache write {money.fmt(self.cache_write_usd)} + output {money.fmt(self.output_usd)}")
+        if self.extras_usd:
+            text += f" + audio/image/search {money.fmt(self.extras_usd)}"
+        if self.unreported:
+            text += f" (not reported, billed as 0: {', '.join(self.unreported)})"
+        if self.unpriced:
+            text += f" (no price in the book, not billed: {', '.join(self.unpriced)})"
+        return text
 
 
 def _price(model_or_price: str | Price, as_of, batch: bool, period: str) -> Price:
@@ -79,15 +98,37 @@ def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
                          "use course_lib.usage.normalize(response) first")
     p = _price(model, as_of, batch, period)
     n = usage.input_tokens
+    read, write = usage.cache_read_tokens or 0, usage.cache_write_tokens or 0
+    w1h = usage.cache_write_1h_tokens or 0
+    extras = dict(usage.modalities)
+    if usage.web_searches:
+        extras["web_searches"] = usage.web_searches
+    extra_usd, unpriced = 0.0, ()
+    if extras:
+        counts = {"input_tokens": n, "output_tokens": usage.output_tokens, "cache_read_tokens": read,
+                  "cache_write_tokens": write}
+        got = surcharge(p.model, p.as_of, counts, extras, batch=p.batch, period=p.period)
+        if got is None:
+            unpriced = tuple(sorted(extras))
+        else:
+            extra_usd = got
     return Bill(
         model=p.model, as_of=p.as_of,
         uncached_input_usd=usage.uncached_input_tokens * p.rate("input", n) / M,
-        cache_read_usd=usage.cache_read_tokens * p.rate("cache_read", n) / M,
-        cache_write_usd=usage.cache_write_tokens * p.rate("cache_write", n) / M,
+        cache_read_usd=read * p.rate("cache_read", n) / M,
+        cache_write_usd=((write - w1h) * p.rate("cache_write", n) + w1h * _rate_1h(p, n)) / M,
         output_usd=usage.output_tokens * p.rate("output", n) / M,
         input_tokens=n, output_tokens=usage.output_tokens,
-        cache_read_tokens=usage.cache_read_tokens, cache_write_tokens=usage.cache_write_tokens,
+        cache_read_tokens=read, cache_write_tokens=write,
+        reasoning_tokens=usage.reasoning_tokens, unreported=usage.unreported,
+        extras_usd=extra_usd, unpriced=unpriced,
     )
+
+
+def _rate_1h(p: Price, n: int) -> float:
+    """One-hour cache writes: their own price where the provider has one (Anthropic: 2× input), else the
+    ordinary write price."""
+    return p.cache_write_1h if p.cache_write_1h is not None else p.rate("cache_write", n)
 
 
 def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cached: int = 0,
@@ -116,6 +157,12 @@ def _validate_frame(df: pd.DataFrame) -> dict[str, np.ndarray]:
     if missing:
         raise ValueError(f"{missing[0]}: missing column; a usage frame needs {USAGE_COLUMNS[:2]} "
                          f"and may have {USAGE_COLUMNS[2:]}")
+    for c in df.columns:  # a token column the course does not know would be silently unbilled: refuse it
+        name = str(c)
+        if name in USAGE_COLUMNS or not (name.endswith("_tokens") or name in COLUMN_ALIASES):
+            continue
+        hint = f" (did you mean {COLUMN_ALIASES[name]!r}?)" if name in COLUMN_ALIASES else ""
+        raise ValueError(f"{name}: unknown token column{hint}; accepted token columns: {', '.join(USAGE_COLUMNS)}")
     cols = {}
     for c in USAGE_COLUMNS:
         if c not in df.columns:
@@ -123,7 +170,9 @@ def _validate_frame(df: pd.DataFrame) -> dict[str, np.ndarray]:
             continue
         s = df[c]
         if not pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
-            raise ValueError(f"{c}: expected integer token counts, got dtype {s.dtype}")
+            raise ValueError(f"{c}: expected integer token counts, got dtype {s.dtype}"
+                             + (" (missing values: fill them, or drop the rows, before pricing)"
+                                if s.isna().any() else ""))
         a = s.to_numpy(dtype=np.int64)
         if (a < 0).any():
             raise ValueError(f"{c}: token counts cannot be negative (row {int(np.argmax(a < 0))})")
@@ -131,6 +180,10 @@ def _validate_frame(df: pd.DataFrame) -> dict[str, np.ndarray]:
     over = cols["cache_read_tokens"] + cols["cache_write_tokens"] > cols["input_tokens"]
     if over.any():
         raise ValueError(f"cache_read_tokens: cached tokens exceed input_tokens (row {int(np.argmax(over))})")
+    for part, whole in (("cache_write_1h_tokens", "cache_write_tokens"), ("reasoning_tokens", "output_tokens")):
+        bad = cols[part] > cols[whole]
+        if bad.any():
+            raise ValueError(f"{part}: exceeds {whole} (row {int(np.argmax(bad))}); it is a part of it")
     return cols
 
 
@@ -138,7 +191,11 @@ def cost_frame(df: pd.DataFrame, model: str | Price, as_of: date | str | None = 
                batch: bool = False, period: str = "standard") -> pd.DataFrame:
     """Price every row of a usage DataFrame at once; returns the cost columns in USD.
 
-    Gives the same numbers as :func:`cost` row by row. Taught in notebook
+    Reads the columns of :data:`USAGE_COLUMNS` (``input_tokens`` and
+    ``output_tokens`` required; ``input_tokens`` includes the cached ones, as in
+    :class:`~course_lib.usage.Usage`). Any other column whose name ends in
+    ``_tokens`` (``cached_tokens``, say) is refused, never ignored. Gives the
+    same numbers as :func:`cost` row by row. Taught in notebook
     ``01_token_billing``.
     """
     p = _price(model, as_of, batch, period)
@@ -148,7 +205,10 @@ def cost_frame(df: pd.DataFrame, model: str | Price, as_of: date | str | None = 
     out = pd.DataFrame(index=df.index)
     out["uncached_input_usd"] = uncached * _rate_vector(p, "input", n) / M
     out["cache_read_usd"] = c["cache_read_tokens"] * _rate_vector(p, "cache_read", n) / M
-    out["cache_write_usd"] = c["cache_write_tokens"] * _rate_vector(p, "cache_write", n) / M
+    w1h = c["cache_write_1h_tokens"]
+    rate_1h = np.full(n.shape, p.cache_write_1h) if p.cache_write_1h is not None else _rate_vector(p, "cache_write", n)
+    out["cache_write_usd"] = ((c["cache_write_tokens"] - w1h) * _rate_vector(p, "cache_write", n)
+                              + w1h * rate_1h) / M
     out["output_usd"] = c["output_tokens"] * _rate_vector(p, "output", n) / M
     out["total_usd"] = (out["uncached_input_usd"] + out["cache_read_usd"]
                         + out["cache_write_usd"] + out["output_usd"])

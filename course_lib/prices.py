@@ -339,3 +339,32 @@ def embedding_rate(model: str = "text-embedding-3-small", provider: str = "opena
     if base is None:
         raise ValueError(f"model: {model} has no input token price in genai-prices on {day}")
     return base, f"genai-prices {GENAI_PRICES_VERSION} ({prov.name}, {info.id}, {day})"
+
+
+def surcharge(model: str, as_of: date | str | None, counts: dict, extras: dict, *, batch: bool = False,
+              period: str = "standard") -> float | None:
+    """USD that non-text tokens and server-side tool calls add to a call, beyond its text-token price.
+
+    ``counts`` are the text-token counts in genai-prices' names (``input_tokens``,
+    ``cache_read_tokens``, ...); ``extras`` the modality counts and ``web_searches``.
+    Priced by genai-prices' own unit lattice (audio, image and video rates, web
+    searches per thousand) as the difference between the call with and without
+    them, at the quote's date and time of day. ``None`` when the model is not in
+    genai-prices (a course-table model): the caller must say it is unpriced.
+    Taught in notebook ``01_token_billing``.
+    """
+    if not extras:
+        return 0.0
+    from genai_prices import Usage as GPUsage
+    day = _as_date(as_of)
+    snap = data_snapshot.get_snapshot()
+    try:
+        provider, info = snap.find_provider_model(model, None, None, None)
+    except LookupError:
+        return None
+    rule = _peak_rule(provider.id, day)
+    ts = datetime.combine(day, _PEAK_UTC if (period == "peak" and rule is not None) else _OFF_PEAK_UTC)
+    mp = info.get_prices(ts, {"processing": "batch"} if batch else None)
+    full = mp.calc_price(GPUsage(**counts, **extras))["total_price"]
+    text = mp.calc_price(GPUsage(**counts))["total_price"]
+    return float(full - text)
