@@ -53,6 +53,51 @@ def cmd_price(a: argparse.Namespace) -> dict:
     return out
 
 
+def _read_body(path: str):
+    """A response body (JSON), a stream (a JSON list, JSON Lines, or SSE ``data:`` lines) from a file or ``-``."""
+    from pathlib import Path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ValueError(f"body: cannot read {path!r}: {e.strerror or e}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("event:", ":"))]
+        if not lines:
+            raise ValueError(f"body: {path!r} is empty") from None
+        try:
+            return [json.loads(ln[5:] if ln.startswith("data:") else ln) for ln in lines
+                    if ln.strip() not in ("data: [DONE]", "data:[DONE]")]
+        except json.JSONDecodeError as e:
+            raise ValueError(f"body: {path!r} is neither JSON, JSON Lines nor SSE data lines ({e.msg}, "
+                             f"line {e.lineno})") from None
+
+
+def cmd_usage(a: argparse.Namespace) -> dict:
+    from .billing import cost
+    from .usage import normalize
+    body = _read_body(a.body)
+    u = normalize(body, provider=a.provider)
+    model = a.model or u.model
+    out = {"shape": u.shape, "model": model, **{k: getattr(u, k) for k in (
+        "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+        "reasoning_tokens", "web_searches", "reported_cost_usd")}, "modalities": dict(u.modalities),
+        "not_reported": list(u.unreported)}
+    if model:
+        bill = cost(u, model, a.as_of)
+        out.update(as_of=str(bill.as_of), total_usd=_round(bill.total_usd),
+                   total_cny=_round(bill.total("CNY")), unpriced=list(bill.unpriced))
+    if not a.json:
+        nr = lambda v: "not reported" if v is None else f"{v:,}"  # noqa: E731
+        print(f"{u.shape} body, model {model or 'not given (use --model to price it)'}")
+        print(f"  input {u.input_tokens:,} (cache read {nr(u.cache_read_tokens)}, write {nr(u.cache_write_tokens)}),"
+              f" output {u.output_tokens:,} (reasoning {nr(u.reasoning_tokens)})")
+        if model:
+            print(f"  {bill}")
+    return out
+
+
 def cmd_review(a: argparse.Namespace) -> dict:
     from .review import review
     r = review(a.version, a.model, a.as_of)
@@ -154,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="USD")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
     pr.set_defaults(func=cmd_price)
+    us = sub.add_parser("usage", help="read the usage of a response body or stream and price it")
+    us.add_argument("body", help="a JSON response body, a JSON list or JSON Lines of stream events, SSE lines, or -")
+    us.add_argument("--provider", default=None, help="settle an ambiguous body: openai, anthropic, bedrock, ...")
+    us.add_argument("--model", default=None, help="price on this model (default: the body's own)")
+    us.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
+    us.add_argument("--json", action="store_true", help="print one JSON object")
+    us.set_defaults(func=cmd_usage)
     rv = sub.add_parser("review", help="tokens and bill of one version of the review assistant")
     rv.add_argument("--version", choices=("v1", "v2", "v3"), required=True)
     rv.add_argument("--model", required=True)

@@ -124,3 +124,26 @@ def test_same_as_genai_prices_calc_price(row, model, as_of):
     theirs = calc_price(GPUsage(input_tokens=n, output_tokens=out, cache_read_tokens=read,
                                 cache_write_tokens=write), model, genai_request_timestamp=ts).total_price
     assert ours == pytest.approx(float(theirs), abs=1e-9)
+
+
+def test_cost_frame_refuses_a_token_column_it_would_ignore():
+    df = pd.DataFrame({"input_tokens": [1000], "output_tokens": [10], "cached_tokens": [800]})
+    with pytest.raises(ValueError, match="cached_tokens: unknown token column .did you mean 'cache_read_tokens'"):
+        cost_frame(df, "gpt-5.5")
+    with pytest.raises(ValueError, match="input_audio_tokens: unknown token column"):
+        cost_frame(df.rename(columns={"cached_tokens": "input_audio_tokens"}), "gpt-5.5")
+    ok = df.rename(columns={"cached_tokens": "cache_read_tokens"}).assign(model=["x"], reasoning_tokens=[5])
+    got = cost_frame(ok, "gpt-5.5")["total_usd"].iloc[0]
+    assert got == pytest.approx((200 * 5 + 800 * 0.5 + 10 * 30) / 1e6)
+
+
+def test_cost_frame_prices_one_hour_writes_like_cost():
+    df = pd.DataFrame({"input_tokens": [10_000], "output_tokens": [100], "cache_write_tokens": [6_000],
+                       "cache_write_1h_tokens": [4_000]})
+    frame = cost_frame(df, "claude-sonnet-4-6")["total_usd"].iloc[0]
+    from course_lib.usage import Usage
+    one = cost(Usage(10_000, 100, 0, 6_000, cache_write_1h_tokens=4_000), "claude-sonnet-4-6").total_usd
+    hand = (4_000 * 3 + 2_000 * 3.75 + 4_000 * 6 + 100 * 15) / 1e6  # 1h writes at 2x input (Anthropic)
+    assert frame == pytest.approx(one) == pytest.approx(hand)
+    with pytest.raises(ValueError, match="cache_write_1h_tokens: exceeds cache_write_tokens"):
+        cost_frame(df.assign(cache_write_1h_tokens=[7_000]), "claude-sonnet-4-6")

@@ -68,6 +68,16 @@ def reference(entry: dict) -> tuple[str, dict] | None:
     return None
 
 
+def reference_extractor(entry: dict) -> tuple[str, str] | None:
+    """(provider id, api flavour) of the reference extraction: what genai-prices needs to be told."""
+    for provs in _providers_for(entry["body"]):
+        groups = [(_FLAVOUR_RANK.get(ex["api_flavor"], 0), -len(g["usage"]), ex["provider_id"], ex["api_flavor"])
+                  for g in entry["extracted"] for ex in g["extractors"] if ex["provider_id"] in provs]
+        if groups:
+            return min(groups, key=lambda t: t[:2])[2:]
+    return None
+
+
 def as_reference(u) -> dict:
     """A course_lib Usage in genai-prices' terms (input includes cache; output includes reasoning)."""
     return {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
