@@ -75,7 +75,10 @@ class Bill:
         if self.extras_usd:
             text += f" + audio/image/search {money.fmt(self.extras_usd)}"
         if self.unreported:
-            text += f" (not reported, billed as 0: {', '.join(self.unreported)})"
+            what = {"cache_read_tokens": "cache reads (all input billed uncached)",
+                    "cache_write_tokens": "cache writes (billed as plain input)",
+                    "reasoning_tokens": "reasoning (its share of the output)"}
+            text += f"; not reported: {', '.join(what[n] for n in self.unreported)}"
         if self.unpriced:
             text += f" (no price in the book, not billed: {', '.join(self.unpriced)})"
         return text

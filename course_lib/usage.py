@@ -713,3 +713,23 @@ def normalize_stream(events: Iterable[Any], provider: str | None = None, model: 
             "stream: no event carries usage; OpenAI-compatible servers send it only when the request sets "
             "stream_options={'include_usage': True}, on the last chunk")
     return normalize(carrying[-1], model=model, provider=provider)
+
+
+NOT_REPORTED = "not reported"
+
+
+def usage_table(items: Mapping[str, Usage]):
+    """A table of usages, one row per name, with counts the body did not give shown as "not reported"
+    (never as 0). Taught in notebook ``01_token_billing``."""
+    import pandas as pd
+    rows = []
+    for name, u in items.items():
+        rows.append({"": name, "shape": u.shape, "input (all)": u.input_tokens,
+                     "cache read": u.cache_read_tokens, "cache write": u.cache_write_tokens,
+                     "output (all)": u.output_tokens, "reasoning": u.reasoning_tokens})
+    df = pd.DataFrame(rows).set_index("")
+    for col in ("cache read", "cache write", "reasoning"):
+        df[col] = [NOT_REPORTED if v is None or v != v else f"{int(v):,}" for v in df[col]]
+    for col in ("input (all)", "output (all)"):
+        df[col] = [f"{int(v):,}" for v in df[col]]
+    return df

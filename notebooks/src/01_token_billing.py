@@ -134,23 +134,103 @@ except ValueError as e:
 # metrics.record('llm.cost_usd', cost, { model, feature: 'code-review' });
 # ```
 #
-# That formula is right for OpenAI, and wrong for Anthropic, whose `input_tokens` does **not** include
-# cached tokens. Providers disagree on the shape; `course_lib.usage.normalize` turns any of them into
-# one record where `input_tokens` always includes cached tokens. Here are real recorded response bodies
-# from `data/responses/`, each with its source:
+# That formula is right for OpenAI's chat shape, and wrong as soon as a provider puts its counts
+# somewhere else or defines them differently. Providers disagree on the shape;
+# `course_lib.usage.normalize` turns any of them into one record where `input_tokens` always includes
+# the cached tokens and `output_tokens` the thinking tokens (思考 token). It detects the shape from the
+# whole body, refuses a body that two shapes would read differently, and keeps a count the body does
+# not give as **not reported**, never as zero. Here are the bodies in `data/responses/`, each labelled
+# by what it is: recorded from real traffic, recorded here from a local server, or a vendor's example.
 
 # %%
 import json
 from pathlib import Path
 
-rows = []
-for path in sorted(Path("../data/responses").glob("*.json")):
-    rec = json.loads(path.read_text())
-    u = usage.normalize(rec["body"])
-    rows.append({"file": path.stem, "shape": u.shape, "input (all)": u.input_tokens,
-                 "cache read": u.cache_read_tokens, "cache write": u.cache_write_tokens,
-                 "output (all)": u.output_tokens, "reasoning": u.reasoning_tokens})
-pd.DataFrame(rows).set_index("file")
+recs = {p.stem: json.loads(p.read_text()) for p in sorted(Path("../data/responses").glob("*.json"))}
+table = usage.usage_table({name: usage.normalize(r["body"]) for name, r in recs.items()})
+SHORT = {"recorded (real traffic)": "real traffic", "recorded here (real local server)": "local server",
+         "vendor documentation example": "vendor example", "shaped after vendor documentation": "doc-shaped"}
+table.insert(0, "what it is", [SHORT[recs[n]["kind"].split(";")[0].split(",")[0].split(":")[0]] for n in table.index])
+table
+
+# %% [markdown]
+# The rules behind each column are the providers' own, cited beside the code in `course_lib/usage.py`.
+# The same library is checked against **1,577 bodies recorded from real provider traffic**
+# (genai-prices' dataset, copied with its MIT licence to `data/usage_dataset/`): every body is read, and
+# every reading agrees with genai-prices' own extraction or falls under a documented rule that names the
+# provider document deciding who is right:
+
+# %%
+import csv
+with open("../data/usage_dataset/disagreements.csv", encoding="utf-8") as fh:
+    rules = pd.DataFrame(csv.DictReader(line for line in fh if not line.startswith("#")))
+rules[["rule", "bodies", "right", "source"]].set_index("rule")
+
+# %% [markdown]
+# ### Four traps, on real bodies
+#
+# **Trap 1: Anthropic keeps the cache outside `input_tokens`.** This Claude call (recorded traffic)
+# sent 21,023 input tokens: 6 uncached, 20,443 read from the cache (缓存命中), 574 written to it.
+# The page's OpenAI-style formula reads `input_tokens` and sees 6:
+
+# %%
+u = usage.normalize(recs["anthropic_thinking"]["body"])
+p = prices.quote("claude-sonnet-4-6")
+naive = (u.uncached_input_tokens * p.input + u.output_tokens * p.output) / 1e6
+right = billing.cost(u, p)
+print(f"input tokens: naive {u.uncached_input_tokens:,}, normalised {u.input_tokens:,}")
+print(f"naive bill {money.fmt(naive, digits=6)}, right bill {money.fmt(right.total_usd, digits=6)} "
+      f"({right.total_usd / naive:.1f}x)")
+
+# %% [markdown]
+# **Trap 2: cache writes inside `prompt_tokens`.** OpenAI's newer models (and OpenRouter) report
+# the tokens written to the cache in `prompt_tokens_details.cache_write_tokens`, *inside*
+# `prompt_tokens`. A reader that knows only `cached_tokens` bills them as plain input; where the
+# provider charges a write premium (Anthropic models behind OpenRouter: 1.25× input) that is an
+# under-bill. The recorded body:
+
+# %%
+w = usage.normalize(recs["openai_chat_cache_write"]["body"])
+print(f"{w.model}: prompt_tokens {w.input_tokens:,} of which written to the cache {w.cache_write_tokens:,}, "
+      f"read {w.cache_read_tokens:,}, uncached {w.uncached_input_tokens:,}")
+print(billing.cost(w, "claude-sonnet-4-6"))
+
+# %% [markdown]
+# **Trap 3: in a stream, usage comes once, at the end, or cumulatively.** OpenAI sends usage only on
+# the last chunk and only if the request set `stream_options={"include_usage": True}`; Anthropic sends
+# input and cache counts in `message_start` and a *cumulative* output count in each `message_delta`;
+# Gemini repeats its cumulative `usageMetadata` on every chunk. Summing chunks double-counts; reading
+# the first misses the output. `normalize_stream` applies each provider's rule:
+
+# %%
+for name in ("openai_chat_stream", "anthropic_stream_cached", "gemini_stream"):
+    s = usage.normalize_stream(recs[name]["body"])
+    print(f"{name:24} {len(recs[name]['body'])} events -> input {s.input_tokens:,}, output {s.output_tokens:,}")
+try:
+    usage.normalize_stream(recs["openai_chat_stream"]["body"][:-1])
+except ValueError as e:
+    print("without the last chunk:", e)
+
+# %% [markdown]
+# **Trap 4: "not reported" is not zero.** Ollama reports no cache and no thinking count, even for a
+# thinking model. The bill prices what it cannot see as 0 and says so, instead of pretending:
+
+# %%
+o = usage.normalize(recs["ollama_chat"]["body"])
+print("reasoning tokens:", o.reasoning_tokens, "| not reported:", o.unreported)
+print(billing.cost(o, "gpt-5.5"))
+
+# %% [markdown]
+# And where two shapes fit one body and would bill it differently, the library asks instead of guessing:
+
+# %%
+both = {"usage": {"input_tokens": 100, "output_tokens": 5, "cache_read_input_tokens": 50,
+                  "input_tokens_details": {"cached_tokens": 50}}}
+try:
+    usage.normalize(both)
+except usage.AmbiguousShapeError as e:
+    print(e)
+print("told the provider:", usage.normalize(both, provider="anthropic").input_tokens, "input tokens")
 
 # %% [markdown]
 # The Python counterpart of the page's snippet, for any provider:
@@ -158,7 +238,7 @@ pd.DataFrame(rows).set_index("file")
 # %%
 from course_lib.meter import CostMeter
 
-body = json.loads(Path("../data/responses/anthropic_messages.json").read_text())["body"]
+body = recs["anthropic_messages"]["body"]
 u = usage.normalize(body)                 # Anthropic: 504 uncached + 123 written to the cache
 bill = billing.cost(u, "claude-sonnet-4-6")
 print(bill)
@@ -168,18 +248,18 @@ meter.record(u, "claude-sonnet-4-6", feature="code-review", task="PR-42")
 meter.metrics.frame()
 
 # %% [markdown]
-# Two traps the normaliser closes:
+# Two more traps the normaliser closes:
 #
 # - **DeepSeek reports cache hits twice**, as `prompt_cache_hit_tokens` and as
 #   `prompt_tokens_details.cached_tokens`. Adding both double-counts.
-# - **Handing the wrong object to a pricing library can silently price a call at $0.** genai-prices
-#   reads usage by attribute name; given OpenAI's raw usage dict it finds no `input_tokens` and returns
-#   zero without complaint. `course_lib` refuses instead:
+# - **Handing the wrong object to a pricing library can silently price a call at zero dollars.**
+#   genai-prices reads usage by attribute name; given OpenAI's raw usage dict it finds no
+#   `input_tokens` and returns zero without complaint. `course_lib` refuses instead:
 
 # %%
 from genai_prices import calc_price
 
-raw = json.loads(Path("../data/responses/openai_chat.json").read_text())["body"]["usage"]
+raw = recs["openai_chat"]["body"]["usage"]
 print("genai-prices on the raw dict:", calc_price(raw, "gpt-4o").total_price, "USD  <- silently zero")
 print("course_lib:", money.fmt(billing.cost(usage.normalize(raw), "gpt-4o").total_usd))
 try:
