@@ -98,6 +98,38 @@ def cmd_usage(a: argparse.Namespace) -> dict:
     return out
 
 
+def cmd_runs(a: argparse.Namespace) -> dict:
+    from . import runs
+    calls = runs.load_calls(a.calls)
+    priced = runs.price_calls(calls, a.model, a.as_of, caching=a.caching)
+    totals = runs.run_totals(priced)
+    summ = {k: (_round(v) if isinstance(v, float) else v) for k, v in runs.summary(totals).items()}
+    out = {"model": a.model or "as recorded", "as_of": a.as_of, "caching": a.caching,
+           "runs": [{"run_id": str(r.run_id), "n_calls": int(r.n_calls), "input_tokens": int(r.input_tokens),
+                     "output_tokens": int(r.output_tokens), "total_usd": _round(r.total_usd)}
+                    for r in totals.itertuples()],
+           "summary": summ}
+    if not a.json:
+        print(f"{len(totals)} runs, {len(calls):,} calls priced on {out['model']} at {a.as_of} "
+              f"(caching: {a.caching})")
+        print(f"  per run: p50 {money.fmt(summ['p50'])}, p95 {money.fmt(summ['p95'])}, "
+              f"p99 {money.fmt(summ['p99'])}, mean {money.fmt(summ['mean'])}")
+        print(f"  all runs: {money.both(float(totals['total_usd'].sum()), a.as_of)}")
+    return out
+
+
+def _caching(text: str):
+    if text in ("as-recorded", "off"):
+        return text
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected as-recorded, off or a hit rate in [0, 1], got {text!r}") from None
+    if not 0 <= rate <= 1:
+        raise argparse.ArgumentTypeError(f"a hit rate must be in [0, 1], got {text!r}")
+    return rate
+
+
 def cmd_review(a: argparse.Namespace) -> dict:
     from .review import review
     r = review(a.version, a.model, a.as_of)
@@ -206,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     us.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
     us.add_argument("--json", action="store_true", help="print one JSON object")
     us.set_defaults(func=cmd_usage)
+    rn = sub.add_parser("runs", help="price recorded agent runs call by call (data/agent_runs/ or your own file)")
+    rn.add_argument("calls", nargs="?", default=None,
+                    help="a calls CSV (.gz ok) with the columns of data/agent_runs/calls.csv.gz (default: that file)")
+    rn.add_argument("--model", default=None, help="re-price every call on this model (default: each call's own)")
+    rn.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
+    rn.add_argument("--caching", type=_caching, default="as-recorded", help="as-recorded (default), off, or a hit rate")
+    rn.add_argument("--json", action="store_true", help="print one JSON object: runs and summary")
+    rn.set_defaults(func=cmd_runs)
     rv = sub.add_parser("review", help="tokens and bill of one version of the review assistant")
     rv.add_argument("--version", choices=("v1", "v2", "v3"), required=True)
     rv.add_argument("--model", required=True)

@@ -276,11 +276,31 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     day = _as_date(as_of)
-    for source in (_from_course_table, _from_genai_prices):
-        price = source(model.strip(), day, batch, period)
-        if price is not None:
-            return price
+    for name in _spellings(model.strip()):
+        for source in (_from_course_table, _from_genai_prices):
+            price = source(name, day, batch, period)
+            if price is not None:
+                if name != model.strip():
+                    price = replace(price, model=model.strip(),
+                                    source=f"{price.source}; {model.strip()!r} read as {name!r}")
+                return price
     raise _unknown(model)
+
+
+def _spellings(model: str) -> list[str]:
+    """The name as given, then without a gateway's vendor prefix: OpenRouter, LiteLLM and agent logs write
+    ``google/gemini-3-pro-preview`` or ``deepseek/deepseek-chat`` for the provider's own model, and Gemini
+    bodies ``models/gemini-2.5-pro``. The first-party price is used for the stripped name."""
+    names = [model]
+    if "/" in model:
+        names.append(model.rsplit("/", 1)[1])
+    return names
+
+
+def peak_rule(provider: str, as_of: date | str | None) -> dict | None:
+    """The time-of-day rule (peak windows, ``data/time_of_day_rules.csv``) in force for ``provider`` on
+    ``as_of``, or ``None``. Taught in notebook ``02_review_assistant``."""
+    return _peak_rule(provider, _as_date(as_of))
 
 
 def price_table(models=SOURCE_PAGE_MODELS, as_of: date | str | None = None, *,
