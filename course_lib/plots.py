@@ -228,3 +228,47 @@ def tornado(sens, title="What moves the break-even"):
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def real_runs_chart(growth, priced, run_ids, title: str = ""):
+    """Real agent runs: median input per call (left) and the cumulative cost of a few runs (right).
+
+    ``growth`` is :func:`course_lib.runs.growth`; ``priced`` is :func:`course_lib.runs.price_calls`.
+    Taught in notebook ``02_review_assistant``.
+    """
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    a.plot(growth.index, growth["median_input"], color="tab:blue", label="median")
+    a.plot(growth.index, growth["p90_input"], color="tab:blue", linestyle="--", label="p90")
+    a.set_xlabel("call number in the run")
+    a.set_ylabel("input tokens of that call")
+    a.set_title("each call re-sends the history")
+    a.legend(loc="upper left")
+    for rid in run_ids:
+        r = priced[priced["run_id"] == rid]
+        b.plot(r["call_index"] + 1, r["cum_usd"], marker=".", markersize=3, label=rid.rsplit("/", 1)[-1][:28])
+    b.set_xlabel("calls so far")
+    b.set_ylabel("cumulative USD")
+    b.set_title(title or "cost accumulates faster than linearly")
+    b.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def real_cost_histogram(totals, label: str, profile_usd: float | None = None):
+    """Cost per real run with p50, p95 and, optionally, a fixed profile's cost for comparison.
+
+    Taught in notebook ``02_review_assistant``."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    costs = totals["total_usd"]
+    ax.hist(costs, bins=40, color="tab:blue", alpha=0.8)
+    for q, style in ((0.5, "-"), (0.95, "--")):
+        v = float(costs.quantile(q))
+        ax.axvline(v, color="black", linestyle=style, label=f"p{round(q * 100)} ${v:.2f}")
+    if profile_usd is not None:
+        ax.axvline(profile_usd, color="tab:red", linestyle=":", label=f"page's 15×40K ${profile_usd:.2f}")
+    ax.set_xlabel("USD per task (one real run)")
+    ax.set_ylabel("runs")
+    ax.set_title(f"{len(costs):,} real runs {label}".strip())
+    ax.legend()
+    fig.tight_layout()
+    return fig
