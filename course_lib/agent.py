@@ -5,9 +5,16 @@ the tool schemas, the **whole history** so far (every earlier action and tool
 result) and the new tool result; the reply (and any thinking) is output. The
 context grows every turn, so the cumulative bill grows quadratically.
 
-The tools run in a temporary copy of the sample project with the change
-applied: ``list_files``, ``read_file``, ``run_tests`` (the project's own
-unittest suite, in a subprocess with a timeout), ``edit_file`` and ``finish``.
+The tools run in a temporary copy of the project with the change applied:
+``list_files``, ``read_file``, ``run_tests`` (the project's own test suite, in a
+subprocess with a timeout), ``edit_file`` and ``finish``; the real-size change
+adds ``search`` (grep) and line ranges for ``read_file``, as real coding agents
+have.
+
+Two changes can be reviewed (:data:`CHANGES`): ``"shop"``, the course's small sample
+project with one planted bug (the default in the lessons, easy to read), and
+``"marshmallow-3.21.1"``, a real release of a real library (15,000 lines with its
+tests) and the diff of its bug-fix release, the default of ``python -m course_lib review``.
 
 The model's turns come from a :class:`LivePolicy` (a local OpenAI-compatible
 server) when one is given, else from :class:`ScriptedPolicy`, a deterministic
@@ -57,10 +64,15 @@ TOOLS = [
 ]
 
 
-class Workspace:
-    """A temporary copy of the sample project with the change applied (``git apply``). Taught in notebook ``02_review_assistant``."""
+_TEST_RESULTS: dict = {}
 
-    def __init__(self, project: Path = SAMPLE_PROJECT, diff: Path = CHANGE_DIFF):
+
+class Workspace:
+    """A temporary copy of a project with the change applied (``git apply``). Taught in notebook ``02_review_assistant``."""
+
+    def __init__(self, project: Path = SAMPLE_PROJECT, diff: Path = CHANGE_DIFF, test_command=None):
+        self.test_command = test_command
+        self.project, self.diff, self.edits = Path(project), Path(diff), []
         self.root = Path(tempfile.mkdtemp(prefix="review-ws-"))
         shutil.copytree(project, self.root, dirs_exist_ok=True)
         git = shutil.which("git")
@@ -88,19 +100,55 @@ class Workspace:
         return "\n".join(sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*.py")
                                 if "__pycache__" not in p.parts))
 
-    def read_file(self, path: str) -> str:
+    def read_file(self, path: str, start: int | None = None, end: int | None = None) -> str:
         p = self._path(path)
         if not p.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        return p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8")
+        if start is None and end is None:
+            return text
+        lines = text.splitlines()
+        lo, hi = max(1, int(start or 1)), min(len(lines), int(end or len(lines)))
+        return "\n".join(f"{i:5d}  {lines[i - 1]}" for i in range(lo, hi + 1))
 
-    def run_tests(self, timeout: float = 60) -> str:
-        r = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", "tests", "-t", "."],
-                           cwd=self.root, capture_output=True, text=True, timeout=timeout)
+    def search(self, pattern: str, path: str = ".") -> str:
+        """Lines matching a regular expression, as ``file:line: text`` (at most 50)."""
+        try:
+            rx = re.compile(pattern)
+        except re.error as e:
+            raise ValueError(f"pattern: not a regular expression ({e})") from None
+        base = self._path(path) if path not in (".", "") else self.root
+        hits = []
+        for f in sorted(base.rglob("*") if base.is_dir() else [base]):
+            if not f.is_file() or f.suffix not in (".py", ".rst", ".toml", ".txt", ".md") or "__pycache__" in f.parts:
+                continue
+            for i, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if rx.search(line):
+                    hits.append(f"{f.relative_to(self.root).as_posix()}:{i}: {line.strip()}")
+        return "\n".join(hits[:50]) + (f"\n... {len(hits) - 50} more" if len(hits) > 50 else "") or "no match"
+
+    def run_tests(self, timeout: float = 60, path: str | None = None) -> str:
+        """The project's tests (or one file of them); remembered per project, change, edits made and path,
+        since a scripted run repeats the same actions on every model."""
+        key = (str(self.project), str(self.diff), tuple(self.edits), path)
+        if key not in _TEST_RESULTS:
+            _TEST_RESULTS[key] = self._run_tests(timeout, path)
+        return _TEST_RESULTS[key]
+
+    def _run_tests(self, timeout: float, path: str | None) -> str:
+        if self.test_command is None:
+            cmd = [sys.executable, "-m", "unittest", "discover", "-s", "tests", "-t", "."]
+            env = None
+        else:
+            cmd = [sys.executable, *self.test_command] + ([str(self._path(path).relative_to(self.root))] if path else [])
+            import os
+            env = {**os.environ, "PYTHONPATH": str(self.root / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+        r = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
         out = (r.stdout + r.stderr).strip()
         # the temporary path and the elapsed time change every run; the token counts must not
         out = out.replace(str(self.root), "<project>")
-        return re.sub(r"(Ran \d+ tests?) in [\d.]+s", r"\1", out)
+        out = re.sub(r"(Ran \d+ tests?) in [\d.]+s", r"\1", out)
+        return re.sub(r" in [\d.]+s(?: \(\d+:\d+:\d+\))?", "", out)
 
     def edit_file(self, path: str, old: str, new: str) -> str:
         p = self._path(path)
@@ -108,6 +156,7 @@ class Workspace:
         if text.count(old) != 1:
             raise ValueError(f"old: the snippet occurs {text.count(old)} times in {path}; it must occur once")
         p.write_text(text.replace(old, new), encoding="utf-8")
+        self.edits.append((path, old, new))
         return f"edited {path}"
 
     def call(self, tool: str, args: dict) -> tuple[str, bool]:
@@ -116,15 +165,17 @@ class Workspace:
             if tool == "list_files":
                 return self.list_files(), True
             if tool == "read_file":
-                return self.read_file(args["path"]), True
+                return self.read_file(args["path"], args.get("start"), args.get("end")), True
+            if tool == "search":
+                return self.search(args["pattern"], args.get("path", ".")), True
             if tool == "run_tests":
-                return self.run_tests(), True
+                return self.run_tests(path=args.get("path")), True
             if tool == "edit_file":
                 return self.edit_file(args["path"], args["old"], args["new"]), True
             if tool == "finish":
                 return "", True
             return f"error: unknown tool {tool!r}", False
-        except (KeyError, ValueError, FileNotFoundError, subprocess.TimeoutExpired) as e:
+        except (KeyError, TypeError, ValueError, FileNotFoundError, subprocess.TimeoutExpired) as e:
             return f"error: {e}", False
 
 
@@ -149,6 +200,101 @@ SCRIPT = [
         "taxing the discounted taxable amount; all 12 tests pass. Note: the discount applies to the whole "
         "subtotal, untaxed books included; confirm that is the intended policy.")}},
 ]
+
+
+REAL_PROJECT = DATA_DIR / "review_project" / "marshmallow-3.21.0"
+REAL_DIFF = DATA_DIR / "review_project" / "marshmallow-3.21.1.diff"
+
+REAL_TOOLS = [
+    TOOLS[0],
+    {"type": "function", "function": {"name": "read_file", "description": "Read a file, or lines start..end of it.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "path": {"type": "string", "description": "path relative to the project root"},
+                                          "start": {"type": "integer"}, "end": {"type": "integer"}},
+                                          "required": ["path"]}}},
+    {"type": "function", "function": {"name": "search", "description": "Find lines matching a regular expression.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "pattern": {"type": "string"}, "path": {"type": "string"}},
+                                          "required": ["pattern"]}}},
+    {"type": "function", "function": {"name": "run_tests", "description": "Run the test suite, or one test file.",
+                                      "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}},
+    TOOLS[3], TOOLS[4],
+]
+
+REAL_SYSTEM_PROMPT = (
+    "You are a senior reviewer for marshmallow, an open-source Python library for (de)serialising objects. "
+    "Review the change below. Use the tools to read and search files and to run the tests; check that the fix "
+    "is right and complete, look for the same bug elsewhere, then finish with a short review. "
+    "Reply with exactly one JSON object per turn: {\"tool\": NAME, \"args\": {...}}."
+)
+
+REAL_SCRIPT = [
+    {"tool": "list_files", "args": {}},
+    {"tool": "search", "args": {"pattern": "must be declared as a"}},
+    {"tool": "read_file", "args": {"path": "src/marshmallow/schema.py"}},   # the changed file, whole
+    {"tool": "read_file", "args": {"path": "tests/test_schema.py"}},        # the changed test file, whole
+    {"tool": "search", "args": {"pattern": "def _bind_field|def _init_fields", "path": "src"}},
+    {"tool": "read_file", "args": {"path": "src/marshmallow/fields.py", "start": 1, "end": 220}},
+    {"tool": "run_tests", "args": {"path": "tests/test_schema.py"}},
+    # the same bug class elsewhere: {placeholders} in strings that may lack their f prefix
+    {"tool": "search", "args": {"pattern": r"\{[a-z_]+(\.[a-z_]+)*\}", "path": "src"}},
+    {"tool": "read_file", "args": {"path": "CHANGELOG.rst", "start": 1, "end": 30}},
+    {"tool": "finish", "args": {"review": (
+        "The change fixes the TypeError raised when a schema declares a field as a class (fields.String) instead "
+        "of an instance: the message lacked its f-string prefix, so users saw the literal '{field_name}' and "
+        "'{field_obj.__name__}'. schema.py now formats both lines; the test now matches the field's name. "
+        "test_schema.py passes (246 tests). A search for other strings with {placeholders} in src/ finds "
+        "str.format templates (error messages formatted later with .format), not the same bug. The "
+        "'# type: ignore' on the second line hides a real typing gap (field_obj is typed as Field); a cast would "
+        "say why. Changelog entry present. Approve.")}},
+]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change the review assistant can review: the project, the diff, its tools and the scripted actions.
+
+    Taught in notebook ``02_review_assistant``."""
+    name: str
+    description: str
+    project: Path
+    diff: Path
+    system_prompt: str
+    v1_system: str
+    tools: tuple
+    script: tuple
+    test_command: tuple | None = None
+    source: str = ""
+    final_tests: str | None = None  # the test file the run's final check runs (None: the whole suite)
+    token_budget: int = 200_000     # the run's default guard (a real repository needs more than the sample)
+
+
+CHANGES = {
+    "shop": Change(
+        "shop", "the course's sample shop backend and a change adding discount codes (one planted bug)",
+        SAMPLE_PROJECT, CHANGE_DIFF, SYSTEM_PROMPT,
+        "You are a senior code reviewer for a Python web shop. Review the diff: say what it does, "
+        "list bugs with file and line, and suggest fixes. Be concise.",
+        tuple(TOOLS), tuple(SCRIPT), None, "written for the course"),
+    "marshmallow-3.21.1": Change(
+        "marshmallow-3.21.1", "marshmallow 3.21.0 (15,000 lines with its tests) and its bug-fix release 3.21.1",
+        REAL_PROJECT, REAL_DIFF, REAL_SYSTEM_PROMPT,
+        "You are a senior code reviewer for marshmallow, an open-source Python library. Review the diff: say what "
+        "it does, list bugs with file and line, and suggest fixes. Be concise.",
+        tuple(REAL_TOOLS), tuple(REAL_SCRIPT), ("-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "/dev/null"),
+        "PyPI source distributions of marshmallow 3.21.0 and 3.21.1 (MIT), by scripts/fetch_review_project.py",
+        "tests/test_schema.py", 1_000_000),
+}
+DEFAULT_CHANGE = "shop"
+
+
+def get_change(change) -> Change:
+    """A :class:`Change` by name (``"shop"``, ``"marshmallow-3.21.1"``) or as given. Taught in notebook ``02_review_assistant``."""
+    if isinstance(change, Change):
+        return change
+    if change not in CHANGES:
+        raise ValueError(f"change must be one of {sorted(CHANGES)}, got {change!r}")
+    return CHANGES[change]
 
 
 class ScriptedPolicy:
@@ -196,7 +342,7 @@ def parse_action(text: str) -> dict | None:
             obj = json.loads(m.group(0))
         except json.JSONDecodeError:
             continue
-        names = {t["function"]["name"] for t in TOOLS}
+        names = {t["function"]["name"] for t in TOOLS + REAL_TOOLS}
         if isinstance(obj, dict) and obj.get("tool") in names and isinstance(obj.get("args", {}), dict):
             return {"tool": obj["tool"], "args": obj.get("args", {})}
     return None
@@ -252,31 +398,36 @@ def _msg_tokens(messages: list[dict], family: str, server=None) -> list[int]:
     return [tokens.count(m["content"], family, server).tokens + MESSAGE_OVERHEAD_TOKENS for m in messages]
 
 
-def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int = 15, token_budget: int = 200_000,
-              caching: bool = True, thinking_tokens: int = 0, diff: Path = CHANGE_DIFF,
-              tokenizer_server=None, usd_budget: float | None = None, as_of=None) -> AgentRun:
+def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int = 15, token_budget: int | None = None,
+              caching: bool = True, thinking_tokens: int = 0, diff: Path | None = None,
+              tokenizer_server=None, usd_budget: float | None = None, as_of=None,
+              change: str | Change = DEFAULT_CHANGE) -> AgentRun:
     """Run the review agent; count every turn's tokens (notebook ``02_review_assistant``).
 
-    ``token_budget`` caps input + output tokens over the whole run; ``max_turns``
+    ``token_budget`` caps input + output tokens over the whole run (default: the change's, 200,000 for the
+    sample and 1,000,000 for the real-size change); ``max_turns``
     caps turns. With ``caching`` the unchanged prefix of each request (all of
     the previous request) is a cache read and the new part a cache write.
     ``thinking_tokens`` adds hidden reasoning output per turn. ``usd_budget``
     stops the loop before a turn would bring its bill (at ``model``'s price on
     ``as_of``) above that amount: the agent guard of lesson 03.
     """
+    ch = get_change(change)
+    token_budget = ch.token_budget if token_budget is None else token_budget
     for name, value in (("max_turns", max_turns), ("token_budget", token_budget), ("thinking_tokens", thinking_tokens)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
-    policy = policy or ScriptedPolicy()
+    diff = Path(diff) if diff is not None else ch.diff
+    policy = policy or ScriptedPolicy(ch.script)
     family = tokens.MODEL_FAMILY.get(model, model)
     run = AgentRun(policy=policy.label, family=family)
-    schemas = json.dumps(TOOLS)
-    system = {"role": "system", "content": SYSTEM_PROMPT + "\nTools: " + schemas}
-    sys_tokens = tokens.count(SYSTEM_PROMPT, family, tokenizer_server).tokens
+    schemas = json.dumps(list(ch.tools))
+    system = {"role": "system", "content": ch.system_prompt + "\nTools: " + schemas}
+    sys_tokens = tokens.count(ch.system_prompt, family, tokenizer_server).tokens
     schema_tokens = tokens.count("\nTools: " + schemas, family, tokenizer_server).tokens
-    messages = [system, {"role": "user", "content": "Review this change:\n" + Path(diff).read_text()}]
+    messages = [system, {"role": "user", "content": "Review this change:\n" + diff.read_text(encoding="utf-8")}]
     prev_input, spent, last_failed, spent_usd = 0, 0, None, 0.0
-    with Workspace(diff=diff) as ws:
+    with Workspace(ch.project, diff, ch.test_command) as ws:
         for turn in range(max_turns):
             action, body = policy.act(turn, messages)
             reply = json.dumps(action, ensure_ascii=False)
@@ -288,7 +439,8 @@ def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int =
             if body is not None:  # a live server: its usage is the truth
                 from .usage import normalize
                 u = normalize(body)
-                n_in, n_out, read, source = u.input_tokens, u.output_tokens + thinking_tokens, u.cache_read_tokens, "server usage"
+                n_in, n_out, read, source = (u.input_tokens, u.output_tokens + thinking_tokens, u.cache_read_tokens or 0,
+                                             "server usage")
             if usd_budget is not None:
                 from .billing import cost
                 from .usage import Usage
@@ -318,5 +470,7 @@ def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int =
                                    {"role": "user", "content": f"Tool result ({action['tool']}):\n{result}"}]
         else:
             run.stop_reason = f"turn limit: {max_turns} turns"
-        run.tests_pass = ws.run_tests().rstrip().endswith("OK")
+        final = ws.run_tests(path=ch.final_tests)
+        run.tests_pass = final.rstrip().endswith("OK") if ch.test_command is None else (
+            " passed" in final.splitlines()[-1] and "failed" not in final.splitlines()[-1] and "error" not in final.splitlines()[-1])
     return run

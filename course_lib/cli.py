@@ -132,14 +132,14 @@ def _caching(text: str):
 
 def cmd_review(a: argparse.Namespace) -> dict:
     from .review import review
-    r = review(a.version, a.model, a.as_of)
+    r = review(a.version, a.model, a.as_of, change=a.change)
     out = r.as_dict()
     run = out.pop("run", None)
     out["as_of"] = str(r.bill.as_of)
     if run is not None:
         out["turns"] = [{k: v for k, v in t.__dict__.items()} for t in run.turns]
     if not a.json:
-        print(f"{a.version} on {a.model} at {r.bill.as_of}: {r.calls} call(s), {r.input_tokens:,} input + "
+        print(f"{a.version} on {a.model} at {r.bill.as_of}, change {a.change}: {r.calls} call(s), {r.input_tokens:,} input + "
               f"{r.output_tokens:,} output tokens ({'exact' if r.exact else 'estimated'} counts)")
         print(f"  total {money.both(r.total_usd, r.bill.as_of)}")
         for key in ("retrieved", "stop_reason", "retries", "tests_pass", "policy"):
@@ -250,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("--version", choices=("v1", "v2", "v3"), required=True)
     rv.add_argument("--model", required=True)
     rv.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
+    rv.add_argument("--change", default="marshmallow-3.21.1", choices=("marshmallow-3.21.1", "shop"),
+                    help="the real-size change (default: marshmallow 3.21.0 -> 3.21.1) or the course's small sample")
     rv.add_argument("--json", action="store_true", help="print one JSON object")
     rv.set_defaults(func=cmd_review)
     vr = sub.add_parser("vram", help="GPU memory: weights + KV cache + compute buffer + overhead")

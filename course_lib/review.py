@@ -11,18 +11,18 @@ for Claude and Gemini). Output is billed at the output budget: an upper bound.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
 from . import tokens
-from .agent import CHANGE_DIFF, MESSAGE_OVERHEAD_TOKENS, SAMPLE_PROJECT, run_agent
+from .agent import DEFAULT_CHANGE, MESSAGE_OVERHEAD_TOKENS, get_change, run_agent
 from .billing import Bill, cost
 from .prices import embedding_rate
 from .retrieval import Index, chunk_files
 from .usage import Usage
 
-V1_SYSTEM = ("You are a senior code reviewer for a Python web shop. Review the diff: say what it does, "
-             "list bugs with file and line, and suggest fixes. Be concise.")
+V1_SYSTEM = get_change("shop").v1_system
 VERSIONS = ("v1", "v2", "v3")
 
 
@@ -51,22 +51,24 @@ class ReviewResult:
                 "extra_usd": round(self.extra_usd, 10), "total_usd": round(self.total_usd, 10), **self.detail}
 
 
-def _diff() -> str:
-    return CHANGE_DIFF.read_text(encoding="utf-8")
+def _diff(change=DEFAULT_CHANGE) -> str:
+    return get_change(change).diff.read_text(encoding="utf-8")
 
 
-def v1(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 500) -> ReviewResult:
+def v1(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 500, change=DEFAULT_CHANGE) -> ReviewResult:
     """V1: one chat call with the diff (notebook ``02_review_assistant``)."""
-    user = "Review this change:\n" + _diff()
-    c_sys, c_user = tokens.count(V1_SYSTEM, model), tokens.count(user, model)
+    user = "Review this change:\n" + _diff(change)
+    system = get_change(change).v1_system
+    c_sys, c_user = tokens.count(system, model), tokens.count(user, model)
     n_in = c_sys.tokens + c_user.tokens + 2 * MESSAGE_OVERHEAD_TOKENS
     bill = cost(Usage(n_in, output_budget), model, as_of)
     return ReviewResult("v1", model, n_in, output_budget, c_user.exact, bill,
-                        detail={"system_tokens": c_sys.tokens, "diff_tokens": c_user.tokens})
+                        detail={"system_tokens": c_sys.tokens, "diff_tokens": c_user.tokens,
+                                "change": get_change(change).name})
 
 
 def v2(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 800, top_k: int = 6,
-       chunk_lines: int = 30, reviews_per_index: int = 100) -> ReviewResult:
+       chunk_lines: int = 30, reviews_per_index: int = 100, change=DEFAULT_CHANGE) -> ReviewResult:
     """V2: V1 plus retrieved project context (notebook ``02_review_assistant``).
 
     The index is embedded once per ``reviews_per_index`` reviews (text-embedding-3-small
@@ -74,25 +76,37 @@ def v2(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 800, t
     """
     if not isinstance(reviews_per_index, int) or reviews_per_index < 1:
         raise ValueError(f"reviews_per_index: expected a positive integer, got {reviews_per_index!r}")
-    index = Index(chunk_files(SAMPLE_PROJECT, chunk_lines))
-    hits = index.search(_diff(), top_k)
+    ch = get_change(change)
+    index = _index(ch.project, chunk_lines)
+    hits = index.search(_diff(ch), top_k)
     context = "\n\n".join(f"# {c.label}\n{c.text}" for c, _ in hits)
-    user = "Relevant project files:\n" + context + "\n\nReview this change:\n" + _diff()
-    c_sys, c_user = tokens.count(V1_SYSTEM, model), tokens.count(user, model)
+    user = "Relevant project files:\n" + context + "\n\nReview this change:\n" + _diff(ch)
+    c_sys, c_user = tokens.count(ch.v1_system, model), tokens.count(user, model)
     c_ctx = tokens.count(context, model)
     n_in = c_sys.tokens + c_user.tokens + 2 * MESSAGE_OVERHEAD_TOKENS
     bill = cost(Usage(n_in, output_budget), model, as_of)
-    index_tokens = sum(tokens.count(c.text, "o200k").tokens for c in index.chunks)
+    index_tokens = _index_tokens(ch.project, chunk_lines)
     rate, source = embedding_rate(as_of=as_of)
     extra = index_tokens * rate / 1e6 / reviews_per_index
     return ReviewResult("v2", model, n_in, output_budget, c_user.exact, bill, extra_usd=extra,
                         detail={"context_tokens": c_ctx.tokens, "retrieved": [c.label for c, _ in hits],
-                                "index_tokens": index_tokens, "embedding": source})
+                                "index_tokens": index_tokens, "embedding": source, "change": ch.name})
 
 
-def v3(model: str = "claude-sonnet-4-6", as_of=None, caching: bool = True, policy=None, **agent_kwargs) -> ReviewResult:
+@lru_cache(maxsize=8)
+def _index(project, chunk_lines: int) -> Index:
+    return Index(chunk_files(project, chunk_lines))
+
+
+@lru_cache(maxsize=8)
+def _index_tokens(project, chunk_lines: int) -> int:
+    return sum(tokens.count(c.text, "o200k").tokens for c in _index(project, chunk_lines).chunks)
+
+
+def v3(model: str = "claude-sonnet-4-6", as_of=None, caching: bool = True, policy=None, change=DEFAULT_CHANGE,
+       **agent_kwargs) -> ReviewResult:
     """V3: the agent loop, every turn billed (notebook ``02_review_assistant``)."""
-    run = run_agent(policy, model, caching=caching, **agent_kwargs)
+    run = run_agent(policy, model, caching=caching, change=change, **agent_kwargs)
     bills = [cost(Usage(t.input_tokens, t.output_tokens, t.cache_read_tokens, t.cache_write_tokens), model, as_of)
              for t in run.turns]
     bill = Bill(model, bills[0].as_of, sum(b.uncached_input_usd for b in bills), sum(b.cache_read_usd for b in bills),
@@ -101,7 +115,8 @@ def v3(model: str = "claude-sonnet-4-6", as_of=None, caching: bool = True, polic
     exact = tokens.MODEL_FAMILY.get(model, model) not in tokens.ESTIMATED
     return ReviewResult("v3", model, run.input_tokens, run.output_tokens, exact, bill, calls=len(run.turns),
                         detail={"stop_reason": run.stop_reason, "retries": run.retries, "tests_pass": run.tests_pass,
-                                "policy": run.policy, "caching": caching, "run": run})
+                                "policy": run.policy, "caching": caching, "change": get_change(change).name,
+                                "run": run})
 
 
 def review(version: str, model: str = "claude-sonnet-4-6", as_of=None, **kwargs) -> ReviewResult:
@@ -111,12 +126,12 @@ def review(version: str, model: str = "claude-sonnet-4-6", as_of=None, **kwargs)
     return {"v1": v1, "v2": v2, "v3": v3}[version](model, as_of, **kwargs)
 
 
-def amplification(models, as_of=None) -> pd.DataFrame:
+def amplification(models, as_of=None, change=DEFAULT_CHANGE) -> pd.DataFrame:
     """V1, V2 and V3 on each model, and V2/V1 and V3/V1 (notebook ``02_review_assistant``)."""
     rows = []
     for m in models:
-        a, b = v1(m, as_of), v2(m, as_of)
-        c = v3(m, as_of)
+        a, b = v1(m, as_of, change=change), v2(m, as_of, change=change)
+        c = v3(m, as_of, change=change)
         rows.append({"model": m, "v1_usd": a.total_usd, "v2_usd": b.total_usd, "v3_usd": c.total_usd,
                      "v2/v1": b.total_usd / a.total_usd, "v3/v1": c.total_usd / a.total_usd,
                      "tokens": "exact" if a.exact else "estimate"})
@@ -159,6 +174,6 @@ def price_live(bodies: dict, models, as_of=None) -> pd.DataFrame:
         rows.append({"model": m,
                      "v1_input": v1u.input_tokens, "v1_usd": cost(v1u, m, as_of).total_usd,
                      "v3_turns": len(v3u), "v3_input": sum(u.input_tokens for u in v3u),
-                     "v3_cached": sum(u.cache_read_tokens for u in v3u),
+                     "v3_cached": sum(u.cache_read_tokens or 0 for u in v3u),
                      "v3_usd": sum(cost(u, m, as_of).total_usd for u in v3u)})
     return pd.DataFrame(rows).set_index("model")

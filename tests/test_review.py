@@ -1,4 +1,8 @@
 """The review assistant: retrieval, V1/V2/V3 accounting, the agent loop's bill and its guards."""
+import json
+import subprocess
+import sys
+
 import pytest
 
 from course_lib import agent, review, workflows
@@ -139,3 +143,40 @@ def test_recorded_live_run_prices(responses):
 def test_agent_run_is_deterministic():
     # the test runner's temporary path and elapsed time are normalised out of tool results
     assert len({agent.run_agent(model="gpt-5.5").input_tokens for _ in range(2)}) == 1
+
+
+# --- the real-size change: marshmallow 3.21.0 and its bug-fix release 3.21.1 -------------------------
+
+REAL = "marshmallow-3.21.1"
+
+
+def test_the_real_project_is_real_size_and_the_change_applies():
+    ch = agent.get_change(REAL)
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in ch.project.rglob("*.py"))
+    assert lines >= 10_000
+    assert "f'Field for \"{field_name}\" must be declared" in ch.diff.read_text()
+    with agent.Workspace(ch.project, ch.diff, ch.test_command) as ws:
+        assert "f'Field for" in ws.read_file("src/marshmallow/schema.py")
+        assert ws.read_file("src/marshmallow/schema.py", 1048, 1050).startswith(" 1048  ")
+        assert "src/marshmallow/schema.py:" in ws.search("must be declared as a")
+        out = ws.run_tests(path="tests/test_schema.py")
+        assert out.splitlines()[-1].strip() == "246 passed"
+
+
+def test_v3_on_the_real_change_costs_at_least_20x_v1_on_sonnet():
+    """The issue's acceptance figure: real context makes the agent expensive (caching on)."""
+    v1, v3 = review.v1("claude-sonnet-4-6", change=REAL), review.v3("claude-sonnet-4-6", change=REAL)
+    assert v3.detail["stop_reason"] == "finished" and v3.detail["tests_pass"]
+    assert v3.total_usd >= 20 * v1.total_usd
+    assert v3.input_tokens > 200_000 and v3.calls == 10
+
+
+def test_cli_review_uses_the_real_change_by_default():
+    out = json.loads(subprocess.run([sys.executable, "-m", "course_lib", "review", "--version", "v1", "--model",
+                                     "gpt-5.5", "--json"], capture_output=True, text=True, timeout=120,
+                                    cwd=agent.DATA_DIR.parent).stdout)
+    assert out["change"] == REAL
+    small = json.loads(subprocess.run([sys.executable, "-m", "course_lib", "review", "--version", "v1", "--model",
+                                       "gpt-5.5", "--change", "shop", "--json"], capture_output=True, text=True,
+                                      timeout=120, cwd=agent.DATA_DIR.parent).stdout)
+    assert small["change"] == "shop" and small["input_tokens"] != out["input_tokens"]
