@@ -142,7 +142,10 @@ class Workspace:
         else:
             cmd = [sys.executable, *self.test_command] + ([str(self._path(path).relative_to(self.root))] if path else [])
             import os
-            env = {**os.environ, "PYTHONPATH": str(self.root / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+            # a fixed terminal width and no colour: pytest's progress lines must not depend on where it runs
+            env = {**{k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PYTEST_ADDOPTS")},
+                   "PYTHONPATH": str(self.root / "src"), "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "80",
+                   "PY_COLORS": "0", "NO_COLOR": "1"}
         r = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
         out = (r.stdout + r.stderr).strip()
         # the temporary path and the elapsed time change every run; the token counts must not

@@ -158,8 +158,35 @@ plt.show()
 
 # %% [markdown]
 # Qwen3.5-Plus stands out: the price book has no cache-read price for it (the page quotes none), so
-# caching does not lower its V3 bill here. Our sample project is small, so our V3 is short: 10 turns of 2–4K tokens, about 30K input in all. The
-# source page's V3 assumes 15 turns of 40K (a real repository); that is the next section.
+# caching does not lower its V3 bill here. Our sample project is small, so our V3 is short: 10 turns of
+# 2–4K tokens. A real repository changes that.
+#
+# ## 6b. The same three versions on a real-size codebase
+#
+# `data/review_project/` holds **marshmallow 3.21.0**, a real open-source library (its source and tests,
+# about 15,000 lines, from the PyPI source distribution, MIT), and the diff of its bug-fix release
+# **3.21.1**: an error message that lacked its `f` prefix, so users saw `{field_name}` literally
+# (marshmallow issue 2245). The diff is small; the code around it is not. V1 sends the diff; V2 adds
+# BM25-retrieved chunks of the project; V3's agent reads the changed file and its test file, searches,
+# runs the test file for real, and looks for the same bug elsewhere. The agent's actions are **scripted**
+# (no model here), and every token they move is counted with each model's tokenizer.
+
+# %%
+REAL = "marshmallow-3.21.1"
+real_amp = review.amplification(MODELS, change=REAL)
+real_amp.round({"v1_usd": 5, "v2_usd": 5, "v3_usd": 4, "v2/v1": 1, "v3/v1": 1})
+
+# %%
+real_v3 = review.v3("claude-sonnet-4-6", change=REAL)
+print(f"V3 on Sonnet 4.6: {real_v3.calls} calls, {real_v3.input_tokens:,} input tokens, stop: "
+      f"{real_v3.detail['stop_reason']}, tests pass: {real_v3.detail['tests_pass']} ({real_v3.detail['policy']})")
+real_v3.detail["run"].frame()[["input_tokens", "output_tokens", "cache_read_tokens", "tool"]]
+
+# %% [markdown]
+# Turn 4 reads a 2,948-line test file: from then on every call re-sends it. That single read is most of
+# the bill, which is why agents on real repositories cost tens of times a chat call even with caching.
+# The page's V3 assumes 15 turns of 40K (a real repository); the next sections set that assumption beside
+# real runs.
 
 # %% [markdown]
 # ## 7. The workflow model: the source's profile beside ours
