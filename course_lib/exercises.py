@@ -10,6 +10,7 @@ mistake a student most likely made::
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -25,7 +26,9 @@ class Feedback:
         return ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
 
     def _repr_markdown_(self) -> str:
-        return ("**✔ Correct.** " if self.correct else "**✘ Not yet.** ") + self.message
+        # "$0.01 ... $0.09" in one paragraph would be typeset as maths in JupyterLab: write the currency out
+        text = re.sub(r"\$(?=\d)", "USD ", self.message)
+        return ("**✔ Correct.** " if self.correct else "**✘ Not yet.** ") + text
 
     def __repr__(self) -> str:
         return str(self)

@@ -80,3 +80,17 @@ def fmt(usd: float, currency: str = "USD", on: date | str | None = None,
 def both(usd: float, on: date | str | None = None, rate: float | None = None) -> str:
     """USD and CNY side by side: ``$2.4750 (¥17.37)``. Taught in notebook ``01_token_billing``."""
     return f"{fmt(usd)} ({fmt(usd, 'CNY', on, rate)})"
+
+
+def md(usd: float, digits: int | None = None, currency: str = "USD", on: date | str | None = None) -> str:
+    """Money for Markdown: ``USD 0.0171`` or ``CNY 0.1200``, never a ``$`` sign.
+
+    JupyterLab (and GitHub, and MathJax in a built site) read two ``$`` signs in one paragraph as
+    maths delimiters and typeset the text between them; an escaped ``\\$`` does not survive either, as
+    the browser test showed. Prose built from numbers uses this form. Taught in notebook
+    ``01_token_billing``.
+    """
+    value = convert(usd, currency, on)
+    if digits is None:
+        digits = 4 if abs(value) < 10 else 2
+    return f"{check_currency(currency)} {value:,.{digits}f}"

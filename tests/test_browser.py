@@ -145,3 +145,87 @@ def test_widget_moves_its_output(lab, browser, notebook):
         raise AssertionError(f"{notebook}: {exc}\ncell errors: {errors[:2]}") from exc
     finally:
         page.close()
+
+
+# --- what a learner sees in every notebook, as committed (no kernel needed) ------------------------
+
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+_SEE = r"""
+() => {
+  const cells = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')];
+  return cells.map((cell, i) => {
+    const md = cell.classList.contains('jp-MarkdownCell');
+    const rendered = md ? cell.querySelector('.jp-MarkdownOutput') : null;
+    const outputs = [...cell.querySelectorAll('.jp-OutputArea-output')];
+    const tables = [...cell.querySelectorAll('.jp-OutputArea-output table')].map(t => ({
+      headers: [...t.querySelectorAll('thead th')].map(th => th.innerText.trim().toLowerCase()),
+      rows: [...t.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(td => td.innerText.trim())),
+    }));
+    return {
+      i, md,
+      text: rendered ? rendered.innerText : '',
+      mathInMarkdown: rendered ? rendered.querySelectorAll('mjx-container').length : 0,
+      mathInOutputs: outputs.reduce((n, o) => n + o.querySelectorAll('mjx-container').length, 0),
+      outputText: outputs.map(o => o.innerText).join('\n'),
+      overflow: outputs.filter(o => o.scrollWidth > o.clientWidth + 1 && !o.querySelector('img')).map(o => [o.scrollWidth, o.clientWidth]),
+      tables,
+    };
+  });
+}
+"""
+
+
+def _open(page, url, token, notebook):
+    page.goto(f"{url}/lab/workspaces/r{Path(notebook).stem[:2]}/tree/{notebook}?reset&token={token}", timeout=90_000)
+    panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+    page.wait_for_selector(f"{panel} .jp-Notebook .jp-MarkdownOutput", timeout=90_000)
+    # markdown renders and MathJax typesets asynchronously: wait until the count of math nodes is stable
+    last, stable = -1, 0
+    deadline = time.monotonic() + 30
+    while stable < 3 and time.monotonic() < deadline:
+        n = page.evaluate("document.querySelectorAll('mjx-container').length + "
+                          "document.querySelectorAll('.jp-MarkdownOutput').length")
+        stable = stable + 1 if n == last else 0
+        last = n
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_what_the_learner_sees(lab, browser, notebook):
+    """Rendered Markdown has no currency typeset as maths and no literal ** or $; outputs fit the width;
+    a reason or a source is never cut with an ellipsis."""
+    import nbformat
+    url, token = lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        _open(page, url, token, notebook)
+        seen = page.evaluate(_SEE)
+        page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_render.png"), full_page=False)
+    finally:
+        page.close()
+    assert len(seen) == len(nb.cells), "every cell is rendered (windowing off)"
+    problems = []
+    for cell, s in zip(nb.cells, seen):
+        src = cell.source
+        if s["md"]:
+            maths_allowed = "$$" in src or "\\text" in src
+            if s["mathInMarkdown"] and not maths_allowed:
+                problems.append(f"cell {s['i']}: typeset as maths: {s['text'][:120]!r}")
+            if "**" in s["text"]:
+                problems.append(f"cell {s['i']}: literal ** left: {s['text'][:120]!r}")
+            if "$" in s["text"]:
+                problems.append(f"cell {s['i']}: a $ left in the text: {s['text'][:120]!r}")
+        elif s["mathInOutputs"]:
+            problems.append(f"cell {s['i']}: an output was typeset as maths: {s['outputText'][:120]!r}")
+        if s["overflow"]:
+            problems.append(f"cell {s['i']}: output wider than the notebook {s['overflow']}: {s['outputText'][:80]!r}")
+        for t in s["tables"]:
+            cols = [j for j, h in enumerate(t["headers"]) if "reason" in h or "source" in h]
+            for row in t["rows"]:
+                for j in cols:
+                    # the first header cell is the index's; body rows start with the index as a th
+                    if j < len(row) and (row[j].endswith("...") or row[j].endswith("…")):
+                        problems.append(f"cell {s['i']}: a {t['headers'][j]} cut short: {row[j]!r}")
+    assert not problems, "\n".join(problems)

@@ -14,12 +14,13 @@
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Markdown, display
 
 from course_lib import billing, money, plots, prices, usage
 from course_lib.billing import cost_tokens
 
 pd.set_option("display.width", 120)
-pd.set_option("display.max_colwidth", 60)
+pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
 print("prices as of", prices.DEFAULT_AS_OF, "from genai-prices", prices.GENAI_PRICES_VERSION)
 
 # %% [markdown]
@@ -91,11 +92,16 @@ plt.show()
 # %% [markdown]
 # ## 5. Long-context tiers (长上下文阶梯价)
 #
-# Some prices depend on the size of the *whole request*. GPT-5.5 charges $5/$30 per million up to
-# 272K input tokens; one token more and **every** token of the request is billed at $10/$45. Domestic
-# Chinese platforms commonly tier by context length too.
+# Some prices depend on the size of the *whole request* (阶梯价). GPT-5.5 has two tiers: up to a threshold
+# of input tokens one price per million, and one token more bills **every** token of the request at the
+# higher price. Domestic Chinese platforms commonly tier by context length too.
 
 # %%
+p55 = prices.quote("gpt-5.5")
+limit, high = p55.tiers[0]
+display(Markdown(f"GPT-5.5 charges {money.md(p55.input, 0)} / {money.md(p55.output, 0)} per million up to "
+                 f"{limit:,} input tokens, and {money.md(high['input'], 0)} / {money.md(high['output'], 0)} for "
+                 "every token of a longer request."))
 for n in (272_000, 272_001):
     print(f"{n:,} input + 2,000 output on gpt-5.5: {money.fmt(cost_tokens('gpt-5.5', n, 2_000).total_usd)}")
 
@@ -114,7 +120,7 @@ plt.show()
 # %%
 for model in ("gpt-5.5", "claude-sonnet-4-6", "gemini-2.5-flash-lite"):
     p = prices.quote(model, batch=True)
-    print(f"{model:24} batch {p.input:>6} / {p.output:>6} USD per M   ({p.source.split('; ')[-1][:60]})")
+    print(f"{model:24} batch {p.input:>6} / {p.output:>6} USD per M\n    source: {p.source.split('; ')[-1]}")
 try:
     prices.quote("deepseek-v4-pro", batch=True)
 except ValueError as e:
@@ -287,9 +293,10 @@ plt.show()
 # your own:
 
 # %%
+v3_page = 15 * cost_tokens("claude-sonnet-4-6", 40_000, 3_000).total_usd  # the page's V3: 15 turns of 40K in, 3K out
 print(money.fx_rate())
-print("V3 on Sonnet at the course rate:", money.fmt(2.475, "CNY"))
-print("at a rate of your own, 7.25:    ", money.fmt(2.475, "CNY", rate=7.25))
+print(f"V3 on Sonnet ({money.fmt(v3_page)}) at the course rate:", money.fmt(v3_page, "CNY"))
+print("at a rate of your own, 7.25:", money.fmt(v3_page, "CNY", rate=7.25))
 
 # %% [markdown]
 # ## 9. The source page's figures, recomputed
@@ -301,7 +308,7 @@ figs = pd.read_csv("../data/source_page_figures.csv")
 rows = []
 for f in figs.itertuples():
     b = cost_tokens(f.model, f.input_tokens, f.output_tokens, cached=int(f.input_tokens * f.cache_hit_rate))
-    page = f"${f.page_usd_low}" if f.page_usd_low == f.page_usd_high else f"${f.page_usd_low}–{f.page_usd_high}"
+    page = f"USD {f.page_usd_low}" if f.page_usd_low == f.page_usd_high else f"USD {f.page_usd_low}–{f.page_usd_high}"
     rows.append({"case": f.case, "model": f.model, "page says": page, "recomputed USD": round(b.total_usd, 4),
                  "recomputed CNY": round(b.total("CNY"), 3)})
 pd.DataFrame(rows)
@@ -313,14 +320,23 @@ print(f"V1 = {money.fmt(v1)}, not $0.01: the page is {1 - 0.01 / v1:.0%} low")
 print(f"V2 / V1 = {v2 / v1:.1f}x, not 9x: the 9x divides $0.09 by the rounded $0.01")
 
 # %% [markdown]
-# **Where the page is off, and why**
-#
-# - V1 is **$0.0171**, not "about $0.01": 3,200 × $3/M = $0.0096 of input plus 500 × $15/M = $0.0075 of
-#   output. Rounding it to a cent hides 40% of the bill.
-# - So V2 is about **5×** V1, not 9×. The 9× follows only from the rounded V1.
-# - V3 at **$2.475** is right.
-# - DeepSeek V4-Pro at 80% cache hits was **$0.093** at the June prices, inside the page's $0.09–0.12.
-#   From 2026-08-17 it is **$0.179 off-peak and $0.358 peak**: check the date of any price you quote.
+# **Where the page is off, and why** (every figure below is computed in the cell, not typed):
+
+# %%
+sonnet = prices.quote("claude-sonnet-4-6")
+v3 = v3_page
+ds = {(d, per): cost_tokens("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of=d, period=per).total_usd
+      for d, per in [("2026-06-15", "standard"), ("2026-08-20", "off-peak"), ("2026-08-20", "peak")]}
+display(Markdown(f"""
+- V1 is **{money.md(v1)}**, not "about USD 0.01": 3,200 × {money.md(sonnet.input, 0)}/M =
+  {money.md(3_200 * sonnet.input / 1e6)} of input plus 500 × {money.md(sonnet.output, 0)}/M =
+  {money.md(500 * sonnet.output / 1e6)} of output. Rounding it to a cent hides {1 - 0.01 / v1:.0%} of the bill.
+- So V2 is about **{v2 / v1:.0f}×** V1, not 9×. The 9× follows only from the rounded V1.
+- V3 at **{money.md(v3, 3)}** is right.
+- DeepSeek V4-Pro at 80% cache hits was **{money.md(ds[("2026-06-15", "standard")], 3)}** at the June prices,
+  inside the page's USD 0.09–0.12. From 2026-08-17 it is **{money.md(ds[("2026-08-20", "off-peak")], 3)} off-peak
+  and {money.md(ds[("2026-08-20", "peak")], 3)} peak**: check the date of any price you quote.
+"""))
 
 # %% [markdown]
 # ## 10. Cost per task, not per token
@@ -342,16 +358,24 @@ for alert in meter.alerts:
 
 # %% [markdown]
 # ## Recap
-#
-# - A bill is input tokens × input price + output tokens × output price, with cached tokens at the
-#   cache-read price and cache writes at the write price, at the rates of the request's tier.
-# - Everything sent is input, on every call: system prompt, history, RAG context, tool results, tool schemas.
-# - Output costs 3–8× more than input; caching makes repeated prefixes 10–100× cheaper; batch halves the bill.
-# - Prices have dates: DeepSeek's doubled at peak from 2026-08-17. Quote a price with its date and source.
-# - Read `usage` from the response, normalise it (Anthropic counts cache apart; DeepSeek reports it twice),
-#   and track cost per task.
-# - The page's V1 is $0.0171 (not $0.01), so V2 is 5× V1 (not 9×); V3 is $2.475.
-#
+
+# %%
+ratios = prices.price_table()
+ratios = (ratios["output"] / ratios["input"])
+display(Markdown(f"""
+- A bill is input tokens × input price + output tokens × output price, with cached tokens at the
+  cache-read price (缓存命中) and cache writes at the write price, at the rates of the request's tier.
+- Everything sent is input, on every call: system prompt, history, RAG context, tool results, tool schemas.
+- Output costs {ratios.min():.0f}–{ratios.max():.0f}× more than input on the price book's models; caching makes
+  repeated prefixes up to {max(p.input / p.cache_read for p in map(prices.quote, prices.SOURCE_PAGE_MODELS) if p.cache_read):.0f}× cheaper;
+  batch halves the bill.
+- Prices have dates: DeepSeek's doubled at peak from 2026-08-17. Quote a price with its date and source.
+- Read `usage` from the response, normalise it (Anthropic counts cache apart; DeepSeek reports it twice; a
+  count the body does not give is *not reported*, not zero), and track cost per task.
+- The page's V1 is {money.md(v1)} (not USD 0.01), so V2 is {v2 / v1:.0f}× V1 (not 9×); V3 is {money.md(v3, 3)}.
+"""))
+
+# %% [markdown]
 # ## Exercises
 #
 # Replace `...` with your answer. `hint(id)` gives a hint; `solution(id)` the worked answer.

@@ -25,7 +25,7 @@ from course_lib.billing import compare_models
 from course_lib.usage import Usage
 
 pd.set_option("display.width", 120)
-pd.set_option("display.max_colwidth", 70)
+pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
 MODELS = ["gpt-5.5", "claude-sonnet-4-6", "gemini-2.5-flash-lite", "deepseek-v4-flash", "deepseek-v4-pro",
           "qwen3.5-plus", "glm-5", "kimi-k2.7"]
 

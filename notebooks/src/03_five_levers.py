@@ -19,7 +19,7 @@ import pandas as pd
 from course_lib import agent, levers, money
 
 pd.set_option("display.width", 120)
-pd.set_option("display.max_colwidth", 80)
+pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
 
 # %% [markdown]
 # ## 1. One day of tasks
@@ -28,7 +28,14 @@ pd.set_option("display.max_colwidth", 80)
 # them and are labelled assumptions where we do not (`data/task_set.csv`):
 
 # %%
-pd.DataFrame([k.__dict__ for k in levers.task_set()]).set_index("name")
+tasks = pd.DataFrame([k.__dict__ for k in levers.task_set()]).set_index("name")
+tasks.drop(columns="source").rename(columns=lambda c: c.replace("_tokens", "").replace("_", " "))
+
+# %% [markdown]
+# Where each row's sizes come from (measured, or an assumption, in the data file's own words):
+
+# %%
+tasks[["source"]]
 
 # %% [markdown]
 # The **baseline** is the anti-pattern configuration: every request to the flagship (GPT-5.5), `max_tokens`
@@ -94,7 +101,7 @@ plt.show()
 
 # %% [markdown]
 # On this workload the page's ranking does **not** hold: output control saves most, because thinking tokens
-# are billed as output on every call of every task at GPT-5.5's $30/M. The ranking depends on the workload.
+# are billed as output on every call of every task at GPT-5.5's output price (USD 30 per million, §1 of lesson 01). The ranking depends on the workload.
 # For a model without thinking (set its thinking tokens to 0), the order changes again:
 
 # %%
@@ -170,7 +177,10 @@ for t in f.itertuples():
     meter.record(Usage(t.input_tokens, t.output_tokens), "gpt-5.5", feature="code-review", task="PR-7", day="2026-06-15")
 for a in alerts:
     print(a)
-meter.per_task()
+# the OpenTelemetry attribute names (gen_ai.usage.*) are long; the table shows short names
+short = {"input_tokens": "input", "output_tokens": "output", "cache_read.input_tokens": "cache read",
+         "cache_creation.input_tokens": "cache write", "reasoning.output_tokens": "reasoning"}
+meter.per_task().rename(columns=lambda c: short.get(c.removeprefix("gen_ai.usage."), c))
 
 # %% [markdown]
 # A runaway agent (here: a policy that runs the tests forever) against a guard with a USD budget. Without
