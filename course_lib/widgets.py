@@ -1,58 +1,138 @@
 """Interactive calculators for the classroom (ipywidgets). Each returns a widget to display.
 
 The numbers come from ``course_lib``; the widgets only move the inputs.
+
+Every calculator draws into two persistent widgets, an ``Image`` for its chart and an ``HTML`` for
+its answer, and updates both synchronously from the controls' change events. It never re-creates
+inline output: with ``interactive_output`` the first change of a control could arrive while the
+output widget was still capturing the previous figure, and the learner saw a blank or half-drawn
+chart (13 of 115 changes in the recorded session, issue 12). A PNG rendered off-screen and assigned
+to ``Image.value`` is complete by construction. The answer repeats the inputs it was computed for
+(``inputs: ...``), so the browser test can check it against ``course_lib`` for those very values.
 """
 from __future__ import annotations
 
+import html
+from io import BytesIO
+
 import ipywidgets as W
-from IPython.display import display
+
+_STYLE = {"description_width": "initial"}  # labels whole, never "system pr…"
+CHART_DPI = 80
+AS_MEASURED = "as measured"  # the cost explorer's system prompt: each task kind's own
+
+
+def _png(fig) -> bytes:
+    """The figure as PNG bytes, rendered off-screen; the figure is closed (never shown inline)."""
+    import matplotlib.pyplot as plt
+    buf = BytesIO()
+    fig.savefig(buf, format="png", dpi=CHART_DPI)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _answer_html(lines: list[str], inputs: dict, table_html: str = "") -> str:
+    # <pre> keeps MathJax away from "$" amounts and keeps the columns aligned
+    text = "\n".join(lines) + "\ninputs: " + ", ".join(f"{k}={v}" for k, v in inputs.items())
+    return f'<pre class="course-answer">{html.escape(text)}</pre>{table_html}'
+
+
+class Calculator(W.VBox):
+    """A box of controls, an answer (HTML) and a chart (Image), recomputed on every change.
+
+    ``compute(**values) -> (lines, figure or None, table_html)``. Taught in notebooks ``03``–``05``.
+    """
+
+    def __init__(self, controls: dict, rows: list[list[str]], compute, css_class: str):
+        self.controls = controls
+        self.compute = compute
+        self.answer = W.HTML()
+        self.chart = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.updates = 0
+        for c in controls.values():
+            c.style = _STYLE
+            c.observe(self._on_change, names="value")
+        children = [W.HBox([controls[name] for name in row], layout=W.Layout(flex_flow="row wrap"))
+                    for row in rows]
+        super().__init__(children + [self.answer, self.chart])
+        self.add_class(css_class)
+        self.refresh()
+
+    def __repr__(self) -> str:  # short and stable: the notebook's committed text/plain output
+        return f"Calculator({', '.join(self.controls)})"
+
+    def values(self) -> dict:
+        return {name: c.value for name, c in self.controls.items()}
+
+    def refresh(self) -> None:
+        """Recompute and redraw from the controls' current values."""
+        values = self.values()
+        try:
+            lines, fig, table = self.compute(**values)
+        except ValueError as e:  # an impossible combination: say why, keep the last chart
+            self.answer.value = _answer_html([f"cannot compute: {e}"], values)
+            return
+        # the chart first, then the answer: messages reach the browser in order, so a new answer means the
+        # chart it belongs to has arrived (an unchanged chart is not re-sent)
+        if fig is not None:
+            self.chart.value = _png(fig)
+        else:
+            self.chart.layout.display = "none"  # a calculator without a chart shows no empty image
+        self.answer.value = _answer_html(lines, values, table)
+        self.updates += 1
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+
+def vram_answer(model, ctx, quant, kv_type, flash_attention, parallel, gpu):
+    """The memory calculator's answer and chart for one set of inputs (notebook ``04_private_deployment``)."""
+    from . import plots, vram
+    est = vram.estimate(model, ctx, quant, kv_type, parallel, flash_attention)
+    g = vram.gpu(gpu)
+    fits = vram.fits(est, gpu)
+    line = f"{gpu} ({g['memory_gib']:g} GiB): {'fits' if fits else 'does NOT fit'}"
+    if not fits:
+        o = vram.offload(est, gpu)
+        line += f"; Ollama would keep {o['layers_on_gpu']}/{o['layers']} layers on the GPU (~{o['slowdown']}x slower decode)"
+    fig = plots.memory_stack([est], [f"{model} {ctx // 1024}K"], gpu_gib=g["memory_gib"])
+    return [str(est), line], fig, ""
 
 
 def vram_calculator(model: str = "qwen2.5-7b", ctx: int = 8192, gpu_name: str = "RTX 4090"):
     """Model, context, quantisation, KV type, flash attention and GPU in; memory by term out (notebook ``04``)."""
-    import matplotlib.pyplot as plt
-
-    from . import plots, vram
-
+    from . import vram
     controls = {
         "model": W.Dropdown(options=list(vram.catalog().index), value=model, description="model"),
-        "ctx": W.SelectionSlider(options=[2 ** k for k in range(10, 18)], value=ctx, description="context"),
         "quant": W.Dropdown(options=list(vram.quant_bits()), value="Q4_K_M", description="weights"),
-        "kv_type": W.Dropdown(options=["f16", "q8_0", "q4_0"], value="f16", description="KV type"),
-        "flash_attention": W.Checkbox(value=True, description="flash attention"),
-        "parallel": W.IntSlider(value=1, min=1, max=8, description="sequences"),
         "gpu": W.Dropdown(options=list(vram.gpus().index), value=gpu_name, description="GPU"),
+        "ctx": W.SelectionSlider(options=[2 ** k for k in range(10, 18)], value=ctx, description="context"),
+        "kv_type": W.Dropdown(options=["f16", "q8_0", "q4_0"], value="f16", description="KV type"),
+        "parallel": W.IntSlider(value=1, min=1, max=8, description="sequences"),
+        "flash_attention": W.Checkbox(value=True, description="flash attention", indent=False),
     }
-    out = W.Output()
+    return Calculator(controls, [["model", "quant", "gpu"], ["ctx", "kv_type", "parallel"], ["flash_attention"]],
+                      vram_answer, "course-vram-calculator")
 
-    def update(**kw):
-        est = vram.estimate(kw["model"], kw["ctx"], kw["quant"], kw["kv_type"], kw["parallel"], kw["flash_attention"])
-        g = vram.gpu(kw["gpu"])
-        fits = vram.fits(est, kw["gpu"])
-        print(est)
-        line = f"{kw['gpu']} ({g['memory_gib']:g} GiB): {'fits' if fits else 'does NOT fit'}"
-        if not fits:
-            o = vram.offload(est, kw["gpu"])
-            line += f"; Ollama would keep {o['layers_on_gpu']}/{o['layers']} layers on the GPU (~{o['slowdown']}x slower decode)"
-        print(line)
-        plots.memory_stack([est], [f"{kw['model']} {kw['ctx'] // 1024}K"], gpu_gib=g["memory_gib"])
-        plt.show()
 
-    ui = W.interactive_output(update, controls)
-    box = W.VBox([W.HBox([controls["model"], controls["quant"], controls["gpu"]]),
-                  W.HBox([controls["ctx"], controls["kv_type"], controls["parallel"]]),
-                  controls["flash_attention"], ui])
-    box.add_class("course-vram-calculator")
-    return box
-
+def break_even_answer(tasks_per_day, input_tokens, output_tokens, model, cache_hit_rate, gpu, ops_hours_month):
+    """The break-even calculator's answer and chart for one set of inputs (notebook ``05_tco``)."""
+    from . import plots, tco
+    w = tco.Workload(tasks_per_day=tasks_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
+                     model=model, cache_hit_rate=cache_hit_rate)
+    box = tco.LocalBox(gpu=gpu, ops_hours_month=ops_hours_month)
+    api, local = tco.api_monthly(w), tco.local_monthly(box)
+    be = tco.break_even_tasks_per_day(w, box)
+    lines = [f"API {model}: ¥{api['monthly_cny']:,.0f}/month   local {gpu}: ¥{local['monthly_cny']:,.0f}/month   "
+             f"break-even at {be:,.0f} tasks/day",
+             f"Check capability before capacity: can this GPU run a model as good as {model}?"]
+    fig = plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be, tasks_per_day * 1.5, 100)))
+    return lines, fig, ""
 
 
 def break_even_widget():
     """Workload, API model and local box in; monthly bills and the break-even out (notebook ``05_tco``)."""
-    import matplotlib.pyplot as plt
-
-    from . import plots, tco, vram
-
+    from . import vram
     controls = {
         "tasks_per_day": W.IntSlider(value=1000, min=0, max=20000, step=250, description="tasks/day"),
         "input_tokens": W.IntSlider(value=25000, min=1000, max=200000, step=1000, description="input/task"),
@@ -60,60 +140,49 @@ def break_even_widget():
         "model": W.Dropdown(options=["deepseek-v4-flash", "deepseek-v4-pro", "qwen3.5-plus", "glm-5",
                                      "claude-sonnet-4-6", "gpt-5.5"], value="deepseek-v4-pro", description="API model"),
         "cache_hit_rate": W.FloatSlider(value=0.0, min=0, max=0.95, step=0.05, description="cache hits"),
-        "gpu": W.Dropdown(options=[g for g in vram.gpus().index if g.startswith("RTX")], value="RTX 4090", description="GPU"),
+        "gpu": W.Dropdown(options=[g for g in vram.gpus().index if g.startswith("RTX")], value="RTX 4090",
+                          description="GPU"),
         "ops_hours_month": W.FloatSlider(value=4, min=0, max=40, step=1, description="ops h/month"),
     }
-
-    def update(tasks_per_day, input_tokens, output_tokens, model, cache_hit_rate, gpu, ops_hours_month):
-        w = tco.Workload(tasks_per_day=tasks_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
-                         model=model, cache_hit_rate=cache_hit_rate)
-        box = tco.LocalBox(gpu=gpu, ops_hours_month=ops_hours_month)
-        api, local = tco.api_monthly(w), tco.local_monthly(box)
-        be = tco.break_even_tasks_per_day(w, box)
-        print(f"API {model}: ¥{api['monthly_cny']:,.0f}/month   local {gpu}: ¥{local['monthly_cny']:,.0f}/month   "
-              f"break-even at {be:,.0f} tasks/day")
-        print("Check capability before capacity: can this GPU run a model as good as", model, "?")
-        plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be, tasks_per_day * 1.5, 100)))
-        plt.show()
-
-    ui = W.interactive_output(update, controls)
-    box = W.VBox([W.HBox([controls["tasks_per_day"], controls["input_tokens"], controls["output_tokens"]]),
-                  W.HBox([controls["model"], controls["cache_hit_rate"]]),
-                  W.HBox([controls["gpu"], controls["ops_hours_month"]]), ui])
-    box.add_class("course-break-even")
-    return box
+    return Calculator(controls, [["tasks_per_day", "input_tokens", "output_tokens"], ["model", "cache_hit_rate"],
+                                 ["gpu", "ops_hours_month"]], break_even_answer, "course-break-even")
 
 
-def cost_explorer():
-    """The source's five cost knobs as controls: cost per task and the monthly bill move (notebook ``03``)."""
+def cost_explorer_answer(tasks_per_day, **knobs):
+    """The cost explorer's answer for one set of knobs (notebook ``03_five_levers``)."""
     from dataclasses import replace
 
     from . import levers, money
+    if knobs.get("system_prompt_tokens") == AS_MEASURED:
+        knobs["system_prompt_tokens"] = None  # each task kind's own prompt, as in the baseline
+    s = replace(levers.BASELINE, **knobs)
+    day = levers.daily_cost(s, tasks_per_day)
+    usd_day = day["usd_per_day"].sum()
+    base = levers.total(levers.BASELINE, tasks_per_day) * 30
+    lines = [f"cost per task (mix): {money.both(usd_day / tasks_per_day)}",
+             f"monthly bill: {money.both(usd_day * 30)}   (baseline: {money.both(base)})"]
+    return lines, None, day[["usd_per_task", "tasks", "usd_per_day"]].round(4).to_html()
 
+
+def cost_explorer():
+    """The source's five cost knobs as controls: cost per task and the monthly bill move (notebook ``03``).
+
+    Every control starts at the baseline it is compared with: the system prompt starts at "as measured"
+    (each task kind's own prompt), so the explorer opens on the baseline's own bill."""
     controls = {
         "strong_model": W.Dropdown(options=["gpt-5.5", "claude-sonnet-4-6", "deepseek-v4-pro", "glm-5", "kimi-k2.7"],
                                    value="gpt-5.5", description="model"),
-        "max_tokens": W.SelectionSlider(options=[64, 128, 256, 512, 1024, 2048, 4096], value=4096, description="max_tokens"),
-        "system_prompt_tokens": W.IntSlider(value=800, min=100, max=8000, step=100, description="system prompt"),
+        "max_tokens": W.SelectionSlider(options=[64, 128, 256, 512, 1024, 2048, 4096], value=4096,
+                                        description="max_tokens"),
+        "tasks_per_day": W.IntSlider(value=1000, min=100, max=20000, step=100, description="tasks/day"),
+        "system_prompt_tokens": W.Dropdown(options=[AS_MEASURED, 200, 400, 800, 1600, 3200, 8000],
+                                           value=AS_MEASURED, description="system prompt tokens"),
         "history": W.Dropdown(options=["full", "window", "summary"], value="full", description="history"),
         "rag_top_k": W.IntSlider(value=12, min=0, max=20, description="RAG top-k"),
-        "routing": W.Checkbox(value=False, description="route easy tasks to a small model"),
-        "thinking": W.Checkbox(value=True, description="thinking on"),
-        "caching": W.Checkbox(value=False, description="prompt caching"),
-        "tasks_per_day": W.IntSlider(value=1000, min=100, max=20000, step=100, description="tasks/day"),
+        "routing": W.Checkbox(value=False, description="route easy tasks to a small model", indent=False),
+        "thinking": W.Checkbox(value=True, description="thinking on", indent=False),
+        "caching": W.Checkbox(value=False, description="prompt caching", indent=False),
     }
-
-    def update(tasks_per_day, **knobs):
-        s = replace(levers.BASELINE, **knobs)
-        day = levers.daily_cost(s, tasks_per_day)
-        usd_day = day["usd_per_day"].sum()
-        print(f"cost per task (mix): {money.both(usd_day / tasks_per_day)}")
-        print(f"monthly bill: {money.both(usd_day * 30)}   (baseline: {money.both(levers.total(levers.BASELINE, tasks_per_day) * 30)})")
-        display(day[["usd_per_task", "tasks", "usd_per_day"]].round(4))
-
-    ui = W.interactive_output(update, controls)
-    box = W.VBox([W.HBox([controls["strong_model"], controls["max_tokens"], controls["tasks_per_day"]]),
-                  W.HBox([controls["system_prompt_tokens"], controls["history"], controls["rag_top_k"]]),
-                  W.HBox([controls["routing"], controls["thinking"], controls["caching"]]), ui])
-    box.add_class("course-cost-explorer")
-    return box
+    return Calculator(controls, [["strong_model", "max_tokens", "tasks_per_day"],
+                                 ["system_prompt_tokens", "history", "rag_top_k"],
+                                 ["routing", "thinking", "caching"]], cost_explorer_answer, "course-cost-explorer")

@@ -1,81 +1,33 @@
-"""Every interactive calculator, in a real browser: JupyterLab driven by Playwright in Debian's Chromium.
+"""What a learner sees, in a real browser: JupyterLab driven by Playwright in Debian's Chromium.
 
-The test starts JupyterLab on 127.0.0.1 (and stops it), opens each notebook that
-has a widget, runs all cells, moves a control and checks that the widget's output
-changed. Screenshots before and after go to test-artifacts/. Chromium comes from
-Debian (scripts/install-system-deps.sh); Playwright never downloads a browser.
+Two tests. Every notebook, as committed, renders without currency typeset as maths, literal Markdown,
+outputs wider than the notebook or a source cut short. Every control of every calculator (each
+dropdown, checkbox and slider; checkboxes both ways), changed as a learner would, gives a complete
+chart (its pixels vary, its size is the figure's, its bottom is drawn) and an answer that matches what
+``course_lib`` computes for the inputs the answer names. Screenshots go to test-artifacts/.
+Chromium comes from Debian (scripts/install-system-deps.sh); Playwright never downloads a browser.
 """
-import os
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests import browser_driver as drv
 
-# notebook -> (css class of its widget, how to move a control)
-WIDGETS = {
-    "03_five_levers.ipynb": ("course-cost-explorer", ("select", "gpt-5.5", "deepseek-v4-pro")),
-    "04_private_deployment.ipynb": ("course-vram-calculator", ("select", "qwen2.5-7b", "qwen2.5-32b")),
-    "05_tco.ipynb": ("course-break-even", ("select", "deepseek-v4-pro", "claude-sonnet-4-6")),
-}
+pytestmark = pytest.mark.browser
+ROOT = drv.ROOT
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = drv.CHROMIUM
+GIB = 1024 ** 3
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (scripts/install-system-deps.sh needs root or sudo)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = secrets.token_hex(16)
-    work = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", work / "notebooks", ignore=shutil.ignore_patterns("src"))
-    shutil.copytree(ROOT / "data", work / "data")  # the notebooks read ../data
-    settings = work / "settings"
-    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
-    # render every cell (no lazy windowing), so the test can find widgets far down a notebook
-    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    env = {**os.environ, "COURSE_LIB_OFFLINE": "1", "JUPYTER_CONFIG_DIR": str(work / "cfg"),
-           "JUPYTER_RUNTIME_DIR": str(work / "rt")}
-    env.pop("MPLBACKEND", None)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--ServerApp.token={token}", "--ServerApp.root_dir=" + str(work / "notebooks"),
-           f"--LabApp.user_settings_dir={settings}", "--ServerApp.open_browser=False"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(work / "lab.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
-                time.sleep(0.5)
+    with drv.lab_server(tmp_path_factory.mktemp("lab")) as (url, token):
         yield url, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -84,67 +36,82 @@ def browser():
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=drv.BROWSER_ARGS)
         yield b
         b.close()
 
 
-@pytest.mark.parametrize("notebook", sorted(WIDGETS))
-def test_widget_moves_its_output(lab, browser, notebook):
+def _expected(css: str, inputs: dict) -> list[str]:
+    """What course_lib itself says for these inputs: strings the answer must contain."""
+    from course_lib import levers, money, tco, vram
+    if css == "course-vram-calculator":
+        est = vram.estimate(inputs["model"], inputs["ctx"], inputs["quant"], inputs["kv_type"], inputs["parallel"],
+                            inputs["flash_attention"])
+        return [f"{est.total_bytes / GIB:.2f} GiB", "fits" if vram.fits(est, inputs["gpu"]) else "does NOT fit"]
+    if css == "course-break-even":
+        w = tco.Workload(tasks_per_day=inputs["tasks_per_day"], input_tokens=inputs["input_tokens"],
+                         output_tokens=inputs["output_tokens"], model=inputs["model"],
+                         cache_hit_rate=inputs["cache_hit_rate"])
+        box = tco.LocalBox(gpu=inputs["gpu"], ops_hours_month=inputs["ops_hours_month"])
+        return [f"break-even at {tco.break_even_tasks_per_day(w, box):,.0f} tasks/day",
+                f"¥{tco.api_monthly(w)['monthly_cny']:,.0f}/month"]
+    knobs = {k: v for k, v in inputs.items() if k != "tasks_per_day"}
+    if knobs.get("system_prompt_tokens") == "as measured":
+        knobs["system_prompt_tokens"] = None
+    usd_day = levers.daily_cost(replace(levers.BASELINE, **knobs), inputs["tasks_per_day"])["usd_per_day"].sum()
+    return [f"monthly bill: {money.both(usd_day * 30)}"]
+
+
+CHART_SIZE = {"course-vram-calculator": (640, 304), "course-break-even": (600, 304)}
+
+
+@pytest.mark.parametrize("notebook", sorted(drv.CALCULATORS))
+def test_every_control_of_every_calculator(lab, browser, notebook):
     url, token = lab
-    css, (kind, before_value, after_value) = WIDGETS[notebook]
+    css = drv.CALCULATORS[notebook]
+    stem = Path(notebook).stem
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems, changes = [], 0
     try:
-        # a workspace of its own, reset: only this notebook is open
-        page.goto(f"{url}/lab/workspaces/t{Path(notebook).stem[:2]}/tree/{notebook}?reset&token={token}", timeout=90_000)
-        panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-        page.wait_for_selector(f"{panel} .jp-Notebook", timeout=90_000)
-        page.wait_for_selector(f"{panel} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-        # the kernel's session must be connected (the status bar says "... | Idle") before Run All;
-        # a Run All sent earlier walks the cells without running them, so try again (bounded)
-        page.wait_for_selector(".jp-StatusBar-Item:has-text('| Idle')", timeout=90_000)
-        for attempt in range(3):
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=30_000)
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=30_000)
-            try:
-                page.wait_for_selector(f"{panel} .jp-InputPrompt:has-text('[1]')", timeout=30_000)
-                break
-            except Exception:
-                if attempt == 2:
-                    raise
-        widget = page.locator(f".{css}")
-        # JupyterLab 4 renders off-screen cells lazily: wait for the widget to exist, then bring it into view
-        widget.wait_for(state="attached", timeout=180_000)
-        widget.scroll_into_view_if_needed(timeout=30_000)
-        output = widget.locator(".widget-output, .jp-OutputArea").first
-        page.wait_for_function(f"document.querySelector('.{css} .widget-output, .{css} .jp-OutputArea') && "
-                               f"document.querySelector('.{css} .widget-output, .{css} .jp-OutputArea').innerText.length > 20",
-                               timeout=120_000)
-        widget.scroll_into_view_if_needed()
-        before = output.inner_text()
-        widget.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_before.png"))
-        select = widget.locator("select").first
-        assert select.input_value() == before_value
-        select.select_option(after_value)
-        page.wait_for_function(
-            f"(prev) => {{ const el = document.querySelector('.{css} .widget-output, .{css} .jp-OutputArea');"
-            f" return el && el.innerText.length > 20 && el.innerText !== prev; }}", arg=before, timeout=60_000)
-        after = output.inner_text()
-        widget.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_after.png"))
-        assert after != before and after_value.split("-")[0] in after.lower() + after_value
+        drv.open_and_run(page, url, token, notebook)
+        widget = drv.wait_calculator(page, css)
+        drv.wait_idle(page)
+        start = drv.answer_text(widget)
+        if css == "course-cost-explorer":  # it starts on the baseline it compares with
+            line = next(l for l in start.splitlines() if l.startswith("monthly bill"))
+            bill, base = line.split("(baseline: ")
+            assert bill.split(": ", 1)[1].split(" (")[0] == base.split(" (")[0], line
+        widget.screenshot(path=str(ARTIFACTS / f"{stem}_start.png"))
+        for kind, loc in drv.controls(widget):
+            for _ in range(2 if kind == "checkbox" else 1):  # a checkbox both ways: flash attention off and on
+                name = drv.label(kind, loc)
+                got = drv.change_and_wait(page, widget, kind, loc)
+                drv.wait_idle(page)
+                changes += 1
+                text = got["answer"]
+                for want in _expected(css, drv.inputs_of(text)):
+                    if want not in text:
+                        problems.append(f"{kind} {name!r}: answer lacks {want!r}: {text[:160]!r}")
+                stats = drv.chart_stats(widget)
+                if css in CHART_SIZE:
+                    ok = (stats is not None and (stats["width"], stats["height"]) == CHART_SIZE[css]
+                          and 0.02 < stats["ink"] < 0.6 and stats["std"] > 10 and stats["bottomInk"] > 0)
+                    if not ok:
+                        problems.append(f"{kind} {name!r}: chart incomplete {stats}")
+                        widget.screenshot(path=str(ARTIFACTS / f"{stem}_incomplete_{changes}.png"))
+        widget.screenshot(path=str(ARTIFACTS / f"{stem}_end.png"))
         # the calculator fits the notebook's width: no horizontal scrolling
         assert widget.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-        assert "Traceback" not in " ".join(errors.all_inner_texts())
+        assert "Traceback" not in " ".join(page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts())
     except Exception as exc:
-        page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}_failure.png"), full_page=True)
-        errors = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").all_inner_texts()
-        raise AssertionError(f"{notebook}: {exc}\ncell errors: {errors[:2]}") from exc
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_failure.png"), full_page=True)
+        raise AssertionError(f"{notebook}: {exc}") from exc
     finally:
         page.close()
+    assert changes >= 7, f"only {changes} controls were found"
+    assert not problems, "\n".join(problems)
 
 
 # --- what a learner sees in every notebook, as committed (no kernel needed) ------------------------
@@ -176,6 +143,7 @@ _SEE = r"""
 
 
 def _open(page, url, token, notebook):
+    import time
     page.goto(f"{url}/lab/workspaces/r{Path(notebook).stem[:2]}/tree/{notebook}?reset&token={token}", timeout=90_000)
     panel = ".jp-NotebookPanel:not(.lm-mod-hidden)"
     page.wait_for_selector(f"{panel} .jp-Notebook .jp-MarkdownOutput", timeout=90_000)
