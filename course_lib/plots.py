@@ -41,7 +41,7 @@ def cache_hit_curve(input_tokens, output_tokens, models, as_of=None, period="sta
     ax.set_ylabel("USD per call")
     ax.set_yscale("log")
     ax.set_title(f"{input_tokens:,} in + {output_tokens:,} out: the bill against cache hits")
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: it covered a line from 85% up
     fig.tight_layout()
     return fig
 
@@ -130,7 +130,16 @@ def cost_histogram(sim: dict, label: str = ""):
     return fig
 
 
-def memory_stack(estimates, labels=None, gpu_gib=None, title="GPU memory by term"):
+def _finish(fig, margins: dict | None) -> None:
+    """Lay the figure out: ``tight_layout`` (an extra draw) in the lessons, fixed margins in a calculator,
+    where every change redraws and the extra draw is a third of the latency (benchmarks/widget_latency.py)."""
+    if margins:
+        fig.subplots_adjust(**margins)
+    else:
+        fig.tight_layout()
+
+
+def memory_stack(estimates, labels=None, gpu_gib=None, title="GPU memory by term", margins=None):
     """Stacked bars of weights / KV / compute / overhead in GiB (notebook ``04_private_deployment``)."""
     GIB = 1024 ** 3
     labels = labels or [f"{e.model}\n{e.ctx // 1024}K" for e in estimates]
@@ -149,7 +158,7 @@ def memory_stack(estimates, labels=None, gpu_gib=None, title="GPU memory by term
     ax.set_ylabel("GiB")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.tight_layout()
+    _finish(fig, margins)
     return fig
 
 
@@ -188,7 +197,7 @@ def measured_vs_estimate(df, x, measured, estimated, group=None, ylabel="MiB", t
     return fig
 
 
-def break_even_chart(curve, capacity_tasks=None, title="API against local: monthly cost"):
+def break_even_chart(curve, capacity_tasks=None, title="API against local: monthly cost", margins=None):
     """API and local monthly cost against tasks per day, break-even and capacity marked (notebook ``05_tco``)."""
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(curve["tasks_per_day"], curve["api_cny"], label="API")
@@ -209,7 +218,7 @@ def break_even_chart(curve, capacity_tasks=None, title="API against local: month
     sec = ax.secondary_xaxis("top", functions=(lambda x: x * curve["tokens_per_month_M"].iloc[-1] / max(curve["tasks_per_day"].iloc[-1], 1),
                                                lambda t: t * max(curve["tasks_per_day"].iloc[-1], 1) / curve["tokens_per_month_M"].iloc[-1]))
     sec.set_xlabel("million tokens per month", fontsize=8)
-    fig.tight_layout()
+    _finish(fig, margins)
     return fig
 
 

@@ -95,7 +95,8 @@ def vram_answer(model, ctx, quant, kv_type, flash_attention, parallel, gpu):
     if not fits:
         o = vram.offload(est, gpu)
         line += f"; Ollama would keep {o['layers_on_gpu']}/{o['layers']} layers on the GPU (~{o['slowdown']}x slower decode)"
-    fig = plots.memory_stack([est], [f"{model} {ctx // 1024}K"], gpu_gib=g["memory_gib"])
+    fig = plots.memory_stack([est], [f"{model} {ctx // 1024}K"], gpu_gib=g["memory_gib"],
+                             margins=dict(left=0.09, right=0.76, bottom=0.12, top=0.9))
     return [str(est), line], fig, ""
 
 
@@ -126,7 +127,8 @@ def break_even_answer(tasks_per_day, input_tokens, output_tokens, model, cache_h
     lines = [f"API {model}: ¥{api['monthly_cny']:,.0f}/month   local {gpu}: ¥{local['monthly_cny']:,.0f}/month   "
              f"break-even at {be:,.0f} tasks/day",
              f"Check capability before capacity: can this GPU run a model as good as {model}?"]
-    fig = plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be, tasks_per_day * 1.5, 100)))
+    fig = plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be, tasks_per_day * 1.5, 100)),
+                                 margins=dict(left=0.12, right=0.97, bottom=0.14, top=0.8))
     return lines, fig, ""
 
 

@@ -72,7 +72,10 @@ tco.runnable_models(box)
 # read per token; a tuned server reaches part of that bound (the assumption is stated with the result).
 
 # %%
-pd.DataFrame({m: tco.capacity(box, m, w) for m in ("qwen2.5-7b", "qwen2.5-14b", "gemma-3-27b", "qwen2.5-32b")}).T
+caps = pd.DataFrame({m: tco.capacity(box, m, w) for m in ("qwen2.5-7b", "qwen2.5-14b", "gemma-3-27b", "qwen2.5-32b")}).T
+for col in ("tasks_per_day", "decode_tok_s", "seconds_per_task"):  # rounded for reading; tco.capacity keeps all digits
+    caps[col] = caps[col].astype(float).round(1)
+caps
 
 # %% [markdown]
 # At 32K context a 32B model no longer fits the card at all; a 14B model serves about 800 of these tasks a day.
