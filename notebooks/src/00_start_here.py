@@ -23,8 +23,9 @@
 #
 # (大模型使用成本 = 模型单价 × Token 计量 × 工作流放大系数). Connecting a model to a web app looks like
 # "calling one API"; in fact you are managing the product of four variables: capability, context,
-# number of calls and output length. The same code-review feature costs about a cent as one chat call
-# and dollars as an agent loop. You will see that number computed below, not asserted.
+# number of calls and output length. The same code-review feature costs about two cents as one chat call
+# and about two and a half dollars as an agent loop. You will see those numbers computed below, not asserted
+# (and a test holds these words to them).
 #
 # **Who it is for**: web developers who call LLM APIs or are about to run a model themselves. You need
 # Python and pandas basics; no GPU and no API key: every lesson runs offline on data shipped in `data/`.

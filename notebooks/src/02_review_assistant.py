@@ -69,9 +69,15 @@ for name, text in texts.items():
     rows.append(row)
 pd.DataFrame(rows).set_index("text")
 
+# %%
+per_char = {fam: tokens.chars_per_token(texts["English prose"], fam) / tokens.chars_per_token(texts["Chinese prose"], fam)
+            for fam in ("o200k", "qwen3.5", "deepseek-v4")}
+print(f"Chinese costs {min(per_char.values()):.1f}–{max(per_char.values()):.1f}× more tokens per character than "
+      "English here (o200k, Qwen3.5, DeepSeek V4). Per message the gap is smaller: Chinese says more per character.")
+
 # %% [markdown]
-# Chinese text costs 3–4× more tokens per character than English: the same message in Chinese is a
-# bigger bill. The estimate used for Claude and Gemini, against each real tokenizer (per cent):
+# The same message in Chinese is not the same bill. The estimate used for Claude and Gemini (they have no
+# offline tokenizer), against each real tokenizer (per cent):
 
 # %%
 pd.DataFrame({name: tokens.estimate_error(text) for name, text in texts.items()}).T.add_suffix(" error %")
@@ -91,13 +97,16 @@ compare_models(Usage(r1.input_tokens, r1.output_tokens), MODELS)
 # ## 4. V2: automatic RAG (自动 RAG)
 #
 # V2 retrieves the project files most related to the diff (BM25 over chunks of `chunk_lines` lines) and
-# sends the `top_k` best with the diff. The retrieved context is the bulk of the input (RAG 的 input 是
-# 成本大头). The index's embedding cost is counted too: with an embedding API it is paid once per index
-# build, so here it is spread over 100 reviews.
+# sends the `top_k` best with the diff. The page calls the retrieved context the bulk of the input (RAG 的
+# input 是成本大头); how large its share is depends on `top_k` and the chunk size, and is printed below.
+# The index's embedding cost is counted too: with an embedding API it is paid once per index build, so
+# here it is spread over 100 reviews.
 
 # %%
 r2 = review.v2("claude-sonnet-4-6", top_k=6, chunk_lines=30)
 print("retrieved:", ", ".join(r2.detail["retrieved"]))
+print(f"retrieved context: {r2.detail['context_tokens']:,} of {r2.input_tokens:,} input tokens "
+      f"({r2.detail['context_tokens'] / r2.input_tokens:.0%})")
 print(f"V2: {r2.input_tokens:,} input tokens, of which {r2.detail['context_tokens']:,} retrieved context")
 print(f"index: {r2.detail['index_tokens']:,} tokens to embed, {money.fmt(r2.extra_usd, digits=8)} per review "
       f"({r2.detail['embedding']})")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Markdown, display
 
 from course_lib import live, plots, vram
 
@@ -81,11 +82,18 @@ pd.DataFrame([{"model": m, "KV at 32K (GiB)": round(vram.kv_bytes(m, 32768) / GI
                "plain formula at 32K (GiB)": round(vram.kv_bytes_plain_formula(m, 32768) / GIB, 2)}
               for m in ("llama-3.1-8b", "qwen2.5-32b", "gemma-3-27b", "gpt-oss-20b", "deepseek-v3")]).set_index("model")
 
+# %%
+kv = lambda m, c: vram.kv_bytes(m, c)  # noqa: E731
+plain = lambda m: vram.kv_bytes_plain_formula(m, 32768)  # noqa: E731
+display(Markdown(
+    f"Doubling holds for full attention (Llama, Qwen) and for MLA, though MLA starts about "
+    f"{plain('deepseek-v3') / kv('deepseek-v3', 32768):.0f}× smaller than the plain formula says. Gemma 3's "
+    f"sliding-window layers grow less: {kv('gemma-3-27b', 65536) / kv('gemma-3-27b', 32768):.2f}× from 32K to 64K, "
+    f"and it sits about {plain('gemma-3-27b') / kv('gemma-3-27b', 32768):.0f}× below the plain formula at 32K. "
+    f"gpt-oss has full attention on half its layers: it grows {kv('gpt-oss-20b', 65536) / kv('gpt-oss-20b', 32768):.2f}× "
+    f"from {kv('gpt-oss-20b', 32768) / plain('gpt-oss-20b'):.0%} of the plain figure."))
+
 # %% [markdown]
-# Doubling holds for full attention (Llama, Qwen) and for MLA, though MLA starts about 80× smaller than the
-# plain formula says. Gemma 3 grows far less than 2× and sits about 5× below the plain formula at 32K.
-# gpt-oss has full attention on half its layers: it still nearly doubles, from half the plain figure.
-#
 # A quantised KV cache (llama.cpp's `q8_0`, `q4_0`) stores 34 or 18 bytes per 32 values instead of 64.
 
 # %% [markdown]

@@ -15,7 +15,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from course_lib import money, plots, tco
+from course_lib import money, plots, tco, vram
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
@@ -77,8 +77,17 @@ for col in ("tasks_per_day", "decode_tok_s", "seconds_per_task"):  # rounded for
     caps[col] = caps[col].astype(float).round(1)
 caps
 
+# %%
+f16 = vram.estimate("qwen2.5-32b", 32768, "Q4_K_M", "f16", 1, True)
+q8 = vram.estimate("qwen2.5-32b", 32768, "Q4_K_M", "q8_0", 1, True)
+print(f"qwen2.5-32b at 32K on the {box.gpu}: {f16.total_bytes / vram.GIB:.1f} GiB with an f16 KV cache "
+      f"({'fits' if vram.fits(f16, box.gpu) else 'does not fit'}), {q8.total_bytes / vram.GIB:.1f} GiB with q8_0 "
+      f"and flash attention ({'fits' if vram.fits(q8, box.gpu) else 'does not fit'}: lesson 04).")
+print(f"a 14B model serves about {caps.loc['qwen2.5-14b', 'tasks_per_day']:,.0f} of these tasks a day.")
+
 # %% [markdown]
-# At 32K context a 32B model no longer fits the card at all; a 14B model serves about 800 of these tasks a day.
+# The capacity above assumes an f16 KV cache, so the 32B row says it does not fit; with a q8_0 cache it
+# would, at some cost in quality that lesson 04 discusses.
 #
 # ## 5. Break-even
 #
