@@ -1,0 +1,63 @@
+"""Figures written in prose are held to the values they describe (issue 13: no figure typed twice).
+
+Most prose figures in the lessons are rendered from computed values (Markdown built in a cell). The few
+words that stay typed, in the notebooks' Markdown and in the README, are listed here with the value each
+describes, computed by course_lib; a drift in either fails the test.
+"""
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_lib import review, runs
+from course_lib.billing import cost_tokens
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _markdown(notebook: str) -> str:
+    nb = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+V1 = cost_tokens("claude-sonnet-4-6", 3_200, 500).total_usd
+V3 = 15 * cost_tokens("claude-sonnet-4-6", 40_000, 3_000).total_usd
+
+# (where, the words as typed, a check of the value they describe)
+CLAIMS = [
+    ("00_start_here", "costs about two cents as one chat call", lambda: round(V1, 2) == 0.02),
+    ("00_start_here", "about two and a half dollars as an agent loop", lambda: round(V3 * 2) / 2 == 2.5),
+    ("00_start_here", "V1 costs about two cents", lambda: round(V1, 2) == 0.02),
+    ("00_start_here", "about 145×", lambda: round(V3 / V1) == 145),
+    ("README.md", "costs about two cents as one chat call and about two and a half dollars as an agent loop",
+     lambda: round(V1, 2) == 0.02 and round(V3 * 2) / 2 == 2.5),
+    ("README.md", "1,542 agree with genai-prices'", lambda: True),  # pinned in tests/test_usage_dataset.py
+    ("02_review_assistant", "Turn 4 reads a 2,948-line test file",
+     lambda: len((review.get_change("marshmallow-3.21.1").project / "tests/test_schema.py").read_text().splitlines())
+     == 2_948),
+    ("02_review_assistant", "**678 coding-agent runs**", lambda: runs.load_calls()["run_id"].nunique() == 678),
+    ("02_review_assistant", "34,413 API calls", lambda: len(runs.load_calls()) == 34_413),
+    ("02_review_assistant", "about 15,000 lines", lambda: 14_500 <= _lines() <= 15_500),
+]
+
+
+def _lines() -> int:
+    from course_lib.agent import REAL_PROJECT
+    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in REAL_PROJECT.rglob("*.py"))
+
+
+@pytest.mark.parametrize("where, words, holds", CLAIMS, ids=[f"{w}: {t[:40]}" for w, t, _ in CLAIMS])
+def test_typed_figure_matches_its_value(where, words, holds):
+    text = (ROOT / where).read_text(encoding="utf-8") if where.endswith(".md") else _markdown(where)
+    assert words in re.sub(r"\s*\n#?\s*", " ", text) or words in text, f"{where} no longer says {words!r}"
+    assert holds(), f"{where}: {words!r} no longer matches the computed value"
+
+
+def test_no_lesson_markdown_writes_money_with_a_dollar_sign():
+    """Two $ in a paragraph are typeset as maths in JupyterLab; money is written USD 0.0171 (money.md)."""
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for line in _markdown(nb.stem).splitlines():
+            if "\\" in line:  # maths ($2 \times ...$) may start with a digit
+                continue
+            assert not re.search(r"\$\d", line), f"{nb.name}: {line}"
