@@ -329,10 +329,20 @@ def source_page_table(as_of: date | str | None = None) -> pd.DataFrame:
             "page_output": r["page_output_low"] if lo_out == hi_out else f"{r['page_output_low']}–{r['page_output_high']}",
             "book_input": p.input,
             "book_output": p.output,
-            "agrees": lo_in - 0.01 <= p.input <= hi_in + 0.01 and lo_out - 0.02 <= p.output <= hi_out + 0.02,
+            "check": _page_check(p, lo_in, hi_in, lo_out, hi_out),
             "source": p.source.split(" (")[0] if p.source.startswith("genai") else "course table",
         })
     return pd.DataFrame(rows).set_index("model")
+
+
+def _page_check(p: Price, lo_in: float, hi_in: float, lo_out: float, hi_out: float) -> str:
+    """Whether the book agrees with the page, with no tolerance: a price the book took from the page itself
+    is no check at all and says so."""
+    if p.source.startswith("course table: source page"):
+        return "no check: the book's price is the page's"
+    bad = [f"{unit} {got:g} outside the page's {lo:g}–{hi:g}" for unit, got, lo, hi in
+           (("input", p.input, lo_in, hi_in), ("output", p.output, lo_out, hi_out)) if not lo <= got <= hi]
+    return "agrees" if not bad else "differs: " + "; ".join(bad)
 
 
 def with_rates(price: Price, **rates: float) -> Price:

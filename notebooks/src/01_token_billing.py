@@ -35,8 +35,9 @@ print("prices as of", prices.DEFAULT_AS_OF, "from genai-prices", prices.GENAI_PR
 prices.price_table()[["provider", "input", "output", "cache_read", "cache_write", "long_context_above", "source"]]
 
 # %% [markdown]
-# The source page printed its own table. Here it is beside the price book; `agrees` is true when the
-# book's price falls in the page's (rounded) range.
+# The source page printed its own table. Here it is beside the price book; `check` says whether the
+# book's price falls in the page's range, with no tolerance. Two rows are no check at all: the book has
+# no other source for Qwen3.5-Plus and Kimi K2.7 than the page itself, and says so.
 
 # %%
 prices.source_page_table()
