@@ -29,18 +29,25 @@ def price_bars(as_of=None, models=SOURCE_PAGE_MODELS):
     return fig
 
 
-def cache_hit_curve(input_tokens, output_tokens, models, as_of=None, period="standard"):
-    """Cost of one call as the cache-hit rate goes from 0 to 100% (notebook ``01_token_billing``)."""
+def cache_hit_curve(turns, input_per_turn, output_per_turn, models, as_of=None, period="standard"):
+    """Cost of an agent task as the cache-hit rate goes from 0 to 100%, priced turn by turn as the agent is
+    billed: each turn reads that share of its input from the cache, and on a provider that bills cache
+    writes (Anthropic) writes the rest (notebook ``01_token_billing``)."""
     rates = np.linspace(0, 1, 21)
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
     for m in models:
-        ys = [cost_tokens(m, input_tokens, output_tokens, cached=int(r * input_tokens), as_of=as_of,
-                          period=period).total_usd for r in rates]
+        p = quote(m, as_of, period=period)
+        ys = []
+        for r in rates:
+            read = int(r * input_per_turn)
+            write = input_per_turn - read if p.cache_write is not None else 0
+            ys.append(turns * cost_tokens(p, input_per_turn, output_per_turn, cached=read, cache_write=write).total_usd)
         ax.plot(rates * 100, ys, marker=".", label=m)
     ax.set_xlabel("cache-hit rate (%)")
-    ax.set_ylabel("USD per call")
+    ax.set_ylabel("USD per task")
     ax.set_yscale("log")
-    ax.set_title(f"{input_tokens:,} in + {output_tokens:,} out: the bill against cache hits")
+    ax.set_title(f"{turns} turns × ({input_per_turn:,} in + {output_per_turn:,} out): the bill against cache hits",
+                 fontsize=10)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: it covered a line from 85% up
     fig.tight_layout()
     return fig

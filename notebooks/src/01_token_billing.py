@@ -82,12 +82,26 @@ print(b)
 # ## 4. Prompt caching (缓存命中)
 #
 # When the start of a prompt repeats a recent request exactly (a *stable prefix*), providers bill those
-# tokens at a **cache-read** price: 10% of input on Claude and GPT, about 1–3% on DeepSeek. Anthropic
-# also charges a **cache write** at 125% of input (200% for a one-hour cache). The bill against the
-# hit rate, for V3's 600K input and 45K output:
+# tokens at a **cache-read** price (the ratios are printed below). Anthropic also charges a **cache write**
+# for the tokens it stores: 125% of input for its default five-minute cache, 200% for a one-hour cache.
+# Two rules decide whether a prefix is cached at all:
+#
+# - a **minimum length**: OpenAI and Anthropic cache only prompts of at least 1,024 tokens (Anthropic:
+#   2,048 for its Haiku models), so a 600-token system prompt is never a hit
+#   ([OpenAI](https://platform.openai.com/docs/guides/prompt-caching),
+#   [Anthropic](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching));
+# - a **lifetime**: the entry lives about five minutes after its last use (Anthropic refreshes it on every
+#   hit; the one-hour cache costs more to write), so a workload with gaps longer than that pays again.
+#
+# An agent is billed turn by turn, so the curve prices **15 turns of 40K input and 3K output** (the page's
+# V3), each turn reading the chosen share of its input from the cache and, on Claude, writing the rest:
 
 # %%
-plots.cache_hit_curve(600_000, 45_000, ["claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro", "deepseek-v4-flash"])
+for m in ("claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro"):
+    p = prices.quote(m)
+    print(f"{m:18} cache read {p.cache_read / p.input:.1%} of input"
+          + (f", cache write {p.cache_write / p.input:.0%}" if p.cache_write else ", no write charge"))
+plots.cache_hit_curve(15, 40_000, 3_000, ["claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro", "deepseek-v4-flash"])
 plt.show()
 
 # %% [markdown]
