@@ -225,14 +225,23 @@ def sensitivity(w: Workload, box: LocalBox, change: float = 0.5) -> pd.DataFrame
     return df
 
 
-def hybrid(w: Workload, box: LocalBox, local_share: float, fallback: Workload | None = None) -> dict:
-    """Local for the bulk, a cloud API for the hard share (混合架构) (notebook ``05_tco``)."""
+def hybrid(w: Workload, box: LocalBox, local_share: float, fallback: Workload | None = None,
+           local_model: str | None = None) -> dict:
+    """Local for the bulk, a cloud API for the hard share (混合架构) (notebook ``05_tco``).
+
+    With ``local_model``, the box takes at most its capacity (:func:`capacity`); tasks beyond it go to the
+    API too (``overflow_tasks_per_day``), so a share the box cannot serve is never counted as served."""
     if not 0 <= local_share <= 1:
         raise ValueError(f"local_share: expected a fraction between 0 and 1, got {local_share!r}")
-    api_w = replace(fallback or w, tasks_per_day=w.tasks_per_day * (1 - local_share))
+    wanted = w.tasks_per_day * local_share
+    served = wanted
+    if local_model is not None and local_share > 0:
+        served = min(wanted, capacity(box, local_model, w)["tasks_per_day"])
+    api_w = replace(fallback or w, tasks_per_day=w.tasks_per_day - served)
     api = api_monthly(api_w)["monthly_cny"]
     local = local_monthly(box)["monthly_cny"] if local_share > 0 else 0.0
-    return {"local_share": local_share, "local_cny": local, "api_cny": api, "total_cny": local + api,
+    return {"local_share": local_share, "local_tasks_per_day": served, "overflow_tasks_per_day": wanted - served,
+            "local_cny": local, "api_cny": api, "total_cny": local + api,
             "all_api_cny": api_monthly(fallback and replace(fallback, tasks_per_day=w.tasks_per_day) or w)["monthly_cny"]}
 
 

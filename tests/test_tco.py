@@ -97,3 +97,20 @@ def test_box_errors():
 def test_defaults_table_is_well_formed():
     d = tco.defaults()
     assert list(d.columns) == ["value", "unit", "source"] and d["source"].notna().all()
+
+
+def test_hybrid_respects_the_boxs_capacity(w, box):
+    """1,000 tasks a day at 100% local on a box that serves ~824 with a 14B model: the rest goes to the API."""
+    cap = tco.capacity(box, "qwen2.5-14b", w)["tasks_per_day"]
+    h = tco.hybrid(w, box, 1.0, local_model="qwen2.5-14b")
+    assert h["local_tasks_per_day"] == pytest.approx(cap) and h["overflow_tasks_per_day"] == pytest.approx(1000 - cap)
+    per_task = tco.api_monthly(w)["monthly_cny"] / w.tasks_per_day
+    assert h["api_cny"] == pytest.approx((1000 - cap) * per_task)
+
+
+def test_equal_capability_break_even_is_above_the_boxs_capacity(box):
+    """The box runs a 14B model; an API model of its class (DeepSeek V4-Flash) is so cheap that the box never pays."""
+    flash = tco.Workload(model="deepseek-v4-flash")
+    be = tco.break_even_tasks_per_day(flash, box)
+    cap = tco.capacity(box, "qwen2.5-14b", flash)["tasks_per_day"]
+    assert be > cap

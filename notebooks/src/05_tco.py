@@ -89,16 +89,23 @@ print(f"a 14B model serves about {caps.loc['qwen2.5-14b', 'tasks_per_day']:,.0f}
 # The capacity above assumes an f16 KV cache, so the 32B row says it does not fit; with a q8_0 cache it
 # would, at some cost in quality that lesson 04 discusses.
 #
-# ## 5. Break-even
+# ## 5. Break-even, at equal capability
 #
-# The local cost is fixed per month; the API cost grows with every task. They cross at the break-even:
+# The local cost is fixed per month; the API cost grows with every task. They cross at the break-even
+# (盈亏平衡点). A break-even only means something when both sides do the same work: the box runs a
+# 14B-class model, so the headline compares it with an API model of that class, DeepSeek V4-Flash.
 
 # %%
-be = tco.break_even_tasks_per_day(w, box)
 cap = tco.capacity(box, "qwen2.5-14b", w)["tasks_per_day"]
-print(f"break-even: {be:,.0f} tasks/day; the box's capacity with qwen2.5-14b: {cap:,.0f} tasks/day")
-plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=3_000), capacity_tasks=cap,
-                       title="25K-in review tasks: DeepSeek V4-Pro API against one RTX 4090")
+flash = tco.Workload(**{**w.__dict__, "model": "deepseek-v4-flash"})
+be_equal = tco.break_even_tasks_per_day(flash, box)
+be_unequal = tco.break_even_tasks_per_day(w, box)
+print(f"equal capability (14B box against deepseek-v4-flash): break-even at {be_equal:,.0f} tasks/day, "
+      f"but the box serves only {cap:,.0f}: {'it never pays' if be_equal > cap else 'it pays above the break-even'}")
+print(f"unequal capability (14B box against deepseek-v4-pro, a much stronger model): {be_unequal:,.0f} tasks/day; "
+      "a saving only if the 14B model's reviews are good enough, which is the question, not the answer")
+plots.break_even_chart(tco.break_even_curve(flash, box, max_tasks_per_day=3_000), capacity_tasks=cap,
+                       title="Equal capability: DeepSeek V4-Flash API against a 14B model on one RTX 4090")
 plt.show()
 
 # %% [markdown]
@@ -134,8 +141,13 @@ tco.source_4090_example()
 
 # %%
 strong = tco.Workload(**{**w.__dict__, "model": "claude-sonnet-4-6"})
-hy = pd.DataFrame([tco.hybrid(w, box, s, strong) for s in (0.0, 0.5, 0.8, 0.9, 1.0)]).set_index("local_share")
+hy = pd.DataFrame([tco.hybrid(w, box, s, strong, local_model="qwen2.5-14b")
+                   for s in (0.0, 0.5, 0.8, 0.9, 1.0)]).set_index("local_share")
 hy.round(0)
+
+# %% [markdown]
+# The box serves at most its capacity: above it the "local" share overflows to the API
+# (`overflow_tasks_per_day`), so a plan that sends every task to one 4090 still pays the API for the rest.
 
 # %% [markdown]
 # ## 8. Beyond cost: the decision checklist
