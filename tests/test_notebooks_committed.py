@@ -75,3 +75,15 @@ def test_notebook_matches_its_source(path):
     built = [(c.cell_type, c.source) for c in parse(src.read_text(encoding="utf-8"))]
     committed = [(c["cell_type"], "".join(c["source"])) for c in load(path)["cells"]]
     assert committed == built, f"{path.name} differs from {src.name}: run `make execute` (it rebuilds)"
+
+
+def test_a_notebook_passes_strict_nbval_alone():
+    """Lesson 04 probes for servers unless the offline switch is set; run alone it must still pass (the
+    switch is set by the root conftest.py, not only by tests/conftest.py)."""
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "notebooks/04_private_deployment.ipynb"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300, env={k: v for k, v in __import__("os").environ.items()
+                                         if k != "COURSE_LIB_OFFLINE"})
+    assert r.returncode == 0, r.stdout[-2000:]

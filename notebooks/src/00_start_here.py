@@ -45,7 +45,11 @@
 # First, the versions of the packages the lessons use. They are pinned in `requirements.txt`.
 
 # %%
+import pandas as pd
+
 from course_lib import env
+
+pd.set_option("display.max_colwidth", None)  # the check's status says why a part is off: never cut it short
 
 env.package_versions()
 
