@@ -6,7 +6,10 @@
 * **V3, agent loop**: :func:`course_lib.agent.run_agent`.
 
 Token counts come from the model family's real tokenizer (an estimate, labelled,
-for Claude and Gemini). Output is billed at the output budget: an upper bound.
+for Claude and Gemini). One accounting for all three: each version is billed for the
+text it returns. V1 and V2 return the review (the same review V3's agent finishes
+with), V3 its every action and that review; ``output_budget=N`` bills N instead, as
+the source page does.
 """
 from __future__ import annotations
 
@@ -55,19 +58,35 @@ def _diff(change=DEFAULT_CHANGE) -> str:
     return get_change(change).diff.read_text(encoding="utf-8")
 
 
-def v1(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 500, change=DEFAULT_CHANGE) -> ReviewResult:
+def review_text(change=DEFAULT_CHANGE) -> str:
+    """The review the assistant returns for a change (the scripted agent's final answer). Taught in notebook
+    ``02_review_assistant``."""
+    return next(a["args"]["review"] for a in get_change(change).script if a["tool"] == "finish")
+
+
+def _output_tokens(model: str, output_budget, change) -> int:
+    if output_budget is None:
+        return tokens.count(review_text(change), model).tokens
+    if isinstance(output_budget, bool) or not isinstance(output_budget, int) or output_budget < 0:
+        raise ValueError(f"output_budget: expected a non-negative whole number of tokens or None, got {output_budget!r}")
+    return output_budget
+
+
+def v1(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int | None = None,
+       change=DEFAULT_CHANGE) -> ReviewResult:
     """V1: one chat call with the diff (notebook ``02_review_assistant``)."""
     user = "Review this change:\n" + _diff(change)
     system = get_change(change).v1_system
     c_sys, c_user = tokens.count(system, model), tokens.count(user, model)
     n_in = c_sys.tokens + c_user.tokens + 2 * MESSAGE_OVERHEAD_TOKENS
-    bill = cost(Usage(n_in, output_budget), model, as_of)
-    return ReviewResult("v1", model, n_in, output_budget, c_user.exact, bill,
+    n_out = _output_tokens(model, output_budget, change)
+    bill = cost(Usage(n_in, n_out), model, as_of)
+    return ReviewResult("v1", model, n_in, n_out, c_user.exact, bill,
                         detail={"system_tokens": c_sys.tokens, "diff_tokens": c_user.tokens,
                                 "change": get_change(change).name})
 
 
-def v2(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 800, top_k: int = 6,
+def v2(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int | None = None, top_k: int = 6,
        chunk_lines: int = 30, reviews_per_index: int = 100, change=DEFAULT_CHANGE) -> ReviewResult:
     """V2: V1 plus retrieved project context (notebook ``02_review_assistant``).
 
@@ -84,11 +103,12 @@ def v2(model: str = "claude-sonnet-4-6", as_of=None, output_budget: int = 800, t
     c_sys, c_user = tokens.count(ch.v1_system, model), tokens.count(user, model)
     c_ctx = tokens.count(context, model)
     n_in = c_sys.tokens + c_user.tokens + 2 * MESSAGE_OVERHEAD_TOKENS
-    bill = cost(Usage(n_in, output_budget), model, as_of)
+    n_out = _output_tokens(model, output_budget, ch)
+    bill = cost(Usage(n_in, n_out), model, as_of)
     index_tokens = _index_tokens(ch.project, chunk_lines)
     rate, source = embedding_rate(as_of=as_of)
     extra = index_tokens * rate / 1e6 / reviews_per_index
-    return ReviewResult("v2", model, n_in, output_budget, c_user.exact, bill, extra_usd=extra,
+    return ReviewResult("v2", model, n_in, n_out, c_user.exact, bill, extra_usd=extra,
                         detail={"context_tokens": c_ctx.tokens, "retrieved": [c.label for c, _ in hits],
                                 "index_tokens": index_tokens, "embedding": source, "change": ch.name})
 

@@ -25,9 +25,20 @@ def test_retrieval_finds_the_changed_code():
 
 def test_v1_counts_the_diff_with_the_models_tokenizer():
     r = review.v1("gpt-5.5")
-    assert r.exact and r.detail["diff_tokens"] > 1000 and r.output_tokens == 500
-    assert r.total_usd == pytest.approx((r.input_tokens * 5 + 500 * 30) / 1e6)
+    from course_lib.tokens import count
+    review_out = count(review.review_text(), "o200k").tokens
+    assert r.exact and r.detail["diff_tokens"] > 1000 and r.output_tokens == review_out
+    assert r.total_usd == pytest.approx((r.input_tokens * 5 + review_out * 30) / 1e6)
+    assert review.v1("gpt-5.5", output_budget=500).output_tokens == 500  # the page's way, on request
     assert not review.v1("claude-sonnet-4-6").exact  # an estimate, labelled
+
+
+def test_one_accounting_for_all_three_versions():
+    """Each version is billed for the text it returns, so the agent never looks cheaper than RAG (issue 13)."""
+    for model in ("gpt-5.5", "claude-sonnet-4-6", "deepseek-v4-pro"):
+        v1, v2, v3 = (review.review(v, model) for v in ("v1", "v2", "v3"))
+        assert v1.output_tokens == v2.output_tokens < v3.output_tokens
+        assert v1.total_usd < v2.total_usd < v3.total_usd
 
 
 def test_v2_input_grows_with_top_k_and_counts_the_index():

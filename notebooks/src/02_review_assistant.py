@@ -85,7 +85,9 @@ pd.DataFrame({name: tokens.estimate_error(text) for name, text in texts.items()}
 # %% [markdown]
 # ## 3. V1: single-turn chat (单轮 Chat)
 #
-# System prompt plus the diff, one call, an output budget of 500 tokens (billed in full: an upper bound).
+# System prompt plus the diff, one call. Its output is the review it returns (the same review the V3 agent
+# finishes with), counted with the model's tokenizer: one accounting for all three versions. (The source
+# page bills a 500-token budget instead; `review.v1(..., output_budget=500)` does that.)
 
 # %%
 r1 = review.v1("claude-sonnet-4-6")
