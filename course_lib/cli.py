@@ -22,6 +22,25 @@ def _nonneg(text: str) -> int:
     return n
 
 
+def _finite_nonneg(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"cannot be negative, got {text!r}")
+    return x
+
+
+def _fraction(text: str) -> float:
+    x = _finite_nonneg(text)
+    if x > 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}")
+    return x
+
+
 def _round(x: float) -> float:
     return round(float(x), 10)
 
@@ -187,7 +206,7 @@ def cmd_tco(a: argparse.Namespace) -> dict:
     w = tco.Workload(tasks_per_day=a.tasks_per_day, input_tokens=a.input_tokens, output_tokens=a.output_tokens,
                      model=a.api_model, as_of=a.as_of, cache_hit_rate=a.cache_hit_rate, batch_share=a.batch_share,
                      peak_share=a.peak_share)
-    box = tco.LocalBox(gpu=a.gpu, n_gpus=a.n_gpus, **({"gpu_price_cny": a.gpu_price_cny} if a.gpu_price_cny else {}),
+    box = tco.LocalBox(gpu=a.gpu, n_gpus=a.n_gpus, **({"gpu_price_cny": a.gpu_price_cny} if a.gpu_price_cny is not None else {}),
                        **({"ops_hours_month": a.ops_hours} if a.ops_hours is not None else {}))
     api, local = tco.api_monthly(w), tco.local_monthly(box)
     cap = tco.capacity(box, a.local_model, w) if a.local_model else None
@@ -267,18 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--json", action="store_true", help="print one JSON object")
     vr.set_defaults(func=cmd_vram)
     tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")
-    tc.add_argument("--tasks-per-day", type=float, default=1000)
+    tc.add_argument("--tasks-per-day", type=_finite_nonneg, default=1000)
     tc.add_argument("--input-tokens", type=_nonneg, default=25_000, help="input tokens per task")
     tc.add_argument("--output-tokens", type=_nonneg, default=800, help="output tokens per task")
     tc.add_argument("--api-model", default="deepseek-v4-pro")
     tc.add_argument("--as-of", default=str(DEFAULT_AS_OF))
-    tc.add_argument("--cache-hit-rate", type=float, default=0.0)
-    tc.add_argument("--batch-share", type=float, default=0.0)
-    tc.add_argument("--peak-share", type=float, default=0.0)
+    tc.add_argument("--cache-hit-rate", type=_fraction, default=0.0)
+    tc.add_argument("--batch-share", type=_fraction, default=0.0)
+    tc.add_argument("--peak-share", type=_fraction, default=0.0)
     tc.add_argument("--gpu", default="RTX 4090")
-    tc.add_argument("--n-gpus", type=int, default=1)
-    tc.add_argument("--gpu-price-cny", type=float, default=None)
-    tc.add_argument("--ops-hours", type=float, default=None, help="operations hours per month")
+    tc.add_argument("--n-gpus", type=_nonneg, default=1)
+    tc.add_argument("--gpu-price-cny", type=_finite_nonneg, default=None)
+    tc.add_argument("--ops-hours", type=_finite_nonneg, default=None, help="operations hours per month")
     tc.add_argument("--local-model", default=None, help="a data/models.csv model, for the capacity check")
     tc.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="CNY")
     tc.add_argument("--json", action="store_true")
@@ -294,5 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if getattr(args, "json", False):
-        print(json.dumps(out, ensure_ascii=False))
+        try:  # strict JSON: never NaN or Infinity
+            print(json.dumps(out, ensure_ascii=False, allow_nan=False))
+        except ValueError:
+            print("error: the result holds a value that is not a finite number; no JSON was written", file=sys.stderr)
+            return 2
     return 0

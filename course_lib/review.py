@@ -143,6 +143,8 @@ def review(version: str, model: str = "claude-sonnet-4-6", as_of=None, **kwargs)
     """One version of the assistant by name. Taught in notebook ``02_review_assistant``."""
     if version not in VERSIONS:
         raise ValueError(f"version must be one of {VERSIONS}, got {version!r}")
+    from .prices import quote
+    quote(model, as_of)  # an unknown model is named with the closest known ones, before any tokenizer is chosen
     return {"v1": v1, "v2": v2, "v3": v3}[version](model, as_of, **kwargs)
 
 

@@ -86,3 +86,22 @@ def test_tco_json():
 def test_tco_needs_a_quote_for_datacentre_gpus():
     r = run("tco", "--gpu", "H100 SXM")
     assert r.returncode == 2 and "pass your quote" in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["tco", "--tasks-per-day", "nan"], "expected a finite number"),
+    (["tco", "--tasks-per-day", "inf"], "expected a finite number"),
+    (["tco", "--gpu-price-cny", "-5"], "cannot be negative"),
+    (["tco", "--ops-hours", "-3"], "cannot be negative"),
+    (["tco", "--cache-hit-rate", "1.5"], "between 0 and 1"),
+    (["review", "--version", "v1", "--model", "nosuch"], "unknown model 'nosuch'"),
+])
+def test_bad_input_gets_one_clear_line(args, message):
+    r = run(*args, "--json")
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_gpu_price_zero_is_used_not_replaced_by_the_default():
+    free = json.loads(run("tco", "--gpu-price-cny", "0", "--json").stdout)["local_breakdown"]["hardware"]
+    default = json.loads(run("tco", "--json").stdout)["local_breakdown"]["hardware"]
+    assert free < default  # the rest of the box still costs something
