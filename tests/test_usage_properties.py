@@ -1,6 +1,6 @@
 """Property-based: whatever the provider's shape, cached tokens are counted once, never dropped."""
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course_lib.billing import cost
@@ -77,7 +77,9 @@ _ANY_KEYS = st.sampled_from(["id", "model", "object", "created", "choices", "con
                              "type", "data", "output", "candidates", "message", "system_fingerprint", "x", "total"])
 
 
-@given(body=st.dictionaries(_ANY_KEYS, st.one_of(st.integers(0, 10**6), st.text(max_size=5)), max_size=6))
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(body=st.dictionaries(_ANY_KEYS, st.one_of(st.integers(0, 10**6), st.sampled_from(["", "ok", "stop", "x"])),
+                            max_size=6))
 def test_a_body_without_usage_is_refused_never_read_as_zero(body):
     with pytest.raises(ValueError, match="usage|shape"):
         normalize(body)
