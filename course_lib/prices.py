@@ -29,7 +29,19 @@ import pandas as pd
 from genai_prices import data_snapshot
 from genai_prices.types import TieredPrices
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+def _data_dir() -> Path:
+    """data/ beside the package in the repository; course_lib/_data inside an installed wheel."""
+    repo = Path(__file__).resolve().parent.parent / "data"
+    if (repo / "README.md").is_file():
+        return repo
+    packaged = Path(__file__).resolve().parent / "_data"
+    if packaged.is_dir():
+        return packaged
+    raise RuntimeError(f"course_lib's data is missing: neither {repo} nor {packaged} exists; "
+                       "reinstall course_lib (pip install .) or run from the repository")
+
+
+DATA_DIR = _data_dir()
 DEFAULT_AS_OF = date(2026, 6, 15)
 GENAI_PRICES_VERSION = version("genai-prices")
 
