@@ -24,9 +24,22 @@ def offline() -> bool:
 
 
 def ollama_host() -> str:
-    """The Ollama host: ``OLLAMA_HOST`` (as the official client reads it) or the default. Taught in notebook ``04_private_deployment``."""
-    host = os.environ.get("OLLAMA_HOST", "").strip() or DEFAULT_OLLAMA_HOST
-    return host if "://" in host else f"http://{host}"
+    """The Ollama host: ``OLLAMA_HOST`` (as the official client reads it) or the default.
+
+    Raises ``ValueError`` naming the variable for a value that is not ``host[:port]`` or a URL.
+    Taught in notebook ``04_private_deployment``."""
+    import urllib.parse
+    raw = os.environ.get("OLLAMA_HOST", "").strip() or DEFAULT_OLLAMA_HOST
+    host = raw if "://" in raw else f"http://{raw}"
+    try:
+        parts = urllib.parse.urlsplit(host)
+        parts.port
+    except ValueError as e:
+        raise ValueError(f"OLLAMA_HOST: {raw!r} is not host[:port] or an http(s) URL ({e}); "
+                         "for example 127.0.0.1:11434") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"OLLAMA_HOST: {raw!r} is not host[:port] or an http(s) URL")
+    return host
 
 
 def openai_base_url() -> str:
@@ -48,32 +61,107 @@ class Probe:
         return f"{self.kind} at {self.url}: {state} ({self.detail})"
 
 
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
+def _fetch(url: str, payload: dict | None, timeout: float, headers: dict | None) -> tuple[int, str, bytes]:
+    """(status, content type, body) of one request that ends by ``timeout`` seconds **in total**: connect,
+    headers and every read share one deadline, so a server that trickles a byte a second cannot hold it."""
+    import http.client
+    import time
+    import urllib.parse
+
+    deadline = time.monotonic() + timeout
+
+    def left() -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no complete answer within {timeout:g} s")
+        return remaining
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"url: expected http://host:port/..., got {url!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"url: the port of {url!r} is not a number") from None
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = cls(parts.hostname, port, timeout=left())
+    try:
+        conn.connect()
+        sock = conn.sock
+        sock.settimeout(left())
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        body = None if payload is None else json.dumps(payload).encode()
+        conn.request("GET" if body is None else "POST", path, body=body,
+                     headers={"Content-Type": "application/json", **(headers or {})})
+        sock.settimeout(left())
+        resp = conn.getresponse()
+        chunks, size = [], 0
+        while True:
+            sock.settimeout(left())
+            chunk = resp.read1(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ValueError(f"the answer is larger than {MAX_BODY_BYTES // 2**20} MiB")
+            chunks.append(chunk)
+        return resp.status, resp.getheader("Content-Type", "") or "", b"".join(chunks)
+    finally:
+        conn.close()
+
+
 def http_json(url: str, payload: dict | None = None, timeout: float = DEFAULT_TIMEOUT_S,
               headers: dict | None = None) -> dict:
-    """GET (or POST ``payload``) and decode JSON, with a timeout. Raises ``ConnectionError``. Taught in notebook ``04_private_deployment``."""
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
+    """GET (or POST ``payload``) and decode a JSON object, all within ``timeout`` seconds in total.
+
+    Anything else (no answer, a refused connection, bytes that are not HTTP, an HTTP error, an HTML page,
+    JSON that is not an object) raises ``ConnectionError`` saying what answered. Taught in notebook
+    ``04_private_deployment``.
+    """
+    import http.client
+
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout: expected a positive number of seconds, got {timeout!r}")
-    data = None if payload is None else json.dumps(payload).encode()
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return json.loads(resp.read().decode() or "{}")
-    except urllib.error.HTTPError as e:
-        body = e.read().decode(errors="replace")[:300]
-        raise ConnectionError(f"{url} answered HTTP {e.code}: {body}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise ConnectionError(f"{url} did not answer within {timeout:g} s: {reason}") from None
+        status, ctype, raw = _fetch(url, payload, timeout, headers)
+    except (OSError, TimeoutError) as e:
+        raise ConnectionError(f"{url} did not answer within {timeout:g} s: {getattr(e, 'reason', e)}") from None
+    except http.client.HTTPException as e:
+        raise ConnectionError(f"{url}: what answered does not speak HTTP ({type(e).__name__}: {e!s:.80})") from None
+    except ValueError as e:
+        raise ConnectionError(f"{url}: {e}") from None
+    text = raw.decode("utf-8", errors="replace")
+    if status >= 400:
+        raise ConnectionError(f"{url} answered HTTP {status}: {text[:300]}")
+    if "html" in ctype.lower() or text.lstrip()[:1] == "<":
+        raise ConnectionError(f"{url} answered an HTML page (HTTP {status}), not JSON: is this the right port?")
+    try:
+        data = json.loads(text or "{}")
+    except json.JSONDecodeError as e:
+        raise ConnectionError(f"{url} answered HTTP {status} with text that is not JSON ({e.msg}): {text[:80]!r}") from None
+    if not isinstance(data, dict):
+        raise ConnectionError(f"{url} answered JSON {type(data).__name__}, not an object: is this the right server?")
+    return data
 
 
 def probe_ollama(host: str | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> Probe:
     """Is an Ollama server answering at ``host``? (``GET /api/version``; notebook ``00_start_here``)"""
-    host = (host or ollama_host()).rstrip("/")
     if offline():
-        return Probe("Ollama", host, False, "not checked: COURSE_LIB_OFFLINE is set")
+        return Probe("Ollama", host or os.environ.get("OLLAMA_HOST", DEFAULT_OLLAMA_HOST), False,
+                     "not checked: COURSE_LIB_OFFLINE is set")
+    try:
+        host = (host or ollama_host()).rstrip("/")
+    except ValueError as e:
+        return Probe("Ollama", os.environ.get("OLLAMA_HOST", ""), False, str(e))
     try:
         v = http_json(f"{host}/api/version", timeout=timeout)
-        return Probe("Ollama", host, True, f"version {v.get('version', '?')}")
+        if "version" not in v:
+            return Probe("Ollama", host, False, f"something answered JSON without a version (keys {sorted(v)[:5]}): "
+                         "not an Ollama server")
+        return Probe("Ollama", host, True, f"version {v['version']}")
     except ConnectionError as e:
         return Probe("Ollama", host, False, str(e))
 
@@ -85,17 +173,25 @@ def probe_openai(base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
         return Probe("OpenAI-compatible server", base, False, "not checked: COURSE_LIB_OFFLINE is set")
     try:
         models = http_json(f"{base}/models", timeout=timeout)
-        names = [m.get("id", "?") for m in models.get("data", [])][:3]
+        data = models.get("data")
+        if not isinstance(data, list):
+            return Probe("OpenAI-compatible server", base, False,
+                         f"something answered JSON without a model list (keys {sorted(models)[:5]})")
+        names = [str(m.get("id", "?")) for m in data if isinstance(m, dict)][:3]
         return Probe("OpenAI-compatible server", base, True, f"models: {', '.join(names) or 'none listed'}")
     except ConnectionError as e:
         return Probe("OpenAI-compatible server", base, False, str(e))
 
 
+CHAT_TIMEOUT_S = 30.0  # a short reply from a small local model takes seconds; a hung server, forever
+
+
 def openai_chat(base_url: str, messages: list[dict], max_tokens: int = 64, model: str | None = None,
-                timeout: float = 120.0) -> dict:
+                timeout: float = CHAT_TIMEOUT_S) -> dict:
     """One chat completion from an OpenAI-compatible server; the raw body (notebooks ``02`` and ``04``).
 
-    Temperature 0 and a fixed seed, so a server that honours them answers the same way each time.
+    Temperature 0 and a fixed seed, so a server that honours them answers the same way each time. The
+    whole call ends within ``timeout`` seconds (default 30): pass more for a long answer on a slow machine.
     """
     payload = {"messages": messages, "max_tokens": max_tokens, "temperature": 0, "seed": 42}
     if model:
@@ -105,12 +201,44 @@ def openai_chat(base_url: str, messages: list[dict], max_tokens: int = 64, model
 
 # --- Ollama, through the official client ------------------------------------------------------
 def ollama_client(host: str | None = None, timeout: float = 60.0):
-    """An ``ollama.Client`` with a timeout (the client's own default is none: a silent server hangs it). Taught in notebook ``04_private_deployment``."""
+    """An ``ollama.Client`` with a timeout (the client's own default is none: a silent server hangs it),
+    whose errors (``httpx`` timeouts and connection errors, ``ollama.ResponseError``) come back as one
+    ``ConnectionError`` naming the host and what to do. Taught in notebook ``04_private_deployment``."""
     import ollama
 
-    if not isinstance(timeout, (int, float)) or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         raise ValueError(f"timeout: expected a positive number of seconds, got {timeout!r}")
-    return ollama.Client(host=host or ollama_host(), timeout=timeout)
+    host = host or ollama_host()
+    return _GuardedClient(ollama.Client(host=host, timeout=timeout), host, timeout)
+
+
+class _GuardedClient:
+    """The official client with its errors translated (see :func:`ollama_client`)."""
+
+    def __init__(self, client, host: str, timeout: float):
+        self._client, self._host, self._timeout = client, host, timeout
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            import httpx
+            import ollama
+            try:
+                return attr(*args, **kwargs)
+            except httpx.TimeoutException:
+                raise ConnectionError(f"Ollama at {self._host} did not answer {name}() within {self._timeout:g} s: "
+                                      "is the model still loading? pass ollama_client(timeout=...) for more") from None
+            except (httpx.HTTPError, ConnectionError) as e:
+                raise ConnectionError(f"Ollama at {self._host} is not reachable for {name}() ({e}): start it with "
+                                      "`ollama serve` or set OLLAMA_HOST") from None
+            except ollama.ResponseError as e:
+                raise ConnectionError(f"Ollama at {self._host} refused {name}(): {e.error} (HTTP {e.status_code})"
+                                      + ("; pull the model first with `ollama pull`" if e.status_code == 404 else "")
+                                      ) from None
+        return call
 
 
 def _plain(obj):
@@ -175,26 +303,43 @@ def server_root(base_url: str) -> str:
 
 
 def prometheus_metrics(base_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> dict:
-    """The server's ``/metrics`` (llama.cpp with ``--metrics``, vLLM, SGLang) as {name: value}. Taught in notebook ``04_private_deployment``."""
-    req = urllib.request.Request(f"{server_root(base_url)}/metrics")
+    """The server's ``/metrics`` (llama.cpp with ``--metrics``, vLLM, SGLang) as {name: value}.
+
+    Reads the Prometheus text format: ``name{labels} value [timestamp]``; the optional timestamp is
+    dropped, never taken for the value. Taught in notebook ``04_private_deployment``."""
+    import http.client
+    url = f"{server_root(base_url)}/metrics"
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            text = resp.read().decode()
-    except (urllib.error.URLError, TimeoutError, OSError) as e:
-        raise ConnectionError(f"{base_url}/metrics did not answer within {timeout:g} s: {e}") from None
+        status, _, raw = _fetch(url, None, timeout, None)
+    except (OSError, TimeoutError, http.client.HTTPException, ValueError) as e:
+        raise ConnectionError(f"{url} did not answer within {timeout:g} s: {e}") from None
+    if status >= 400:
+        raise ConnectionError(f"{url} answered HTTP {status}: is the server started with --metrics?")
+    return parse_prometheus(raw.decode("utf-8", errors="replace"))
+
+
+def parse_prometheus(text: str) -> dict:
+    """{sample name with labels: value} from Prometheus text exposition. Taught in notebook ``04_private_deployment``."""
     out = {}
     for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.rpartition(" ")
-            try:
-                out[name] = float(value)
-            except ValueError:
-                continue
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "}" in line:  # labels may contain spaces: the name ends at the closing brace
+            name, rest = line[:line.rindex("}") + 1], line[line.rindex("}") + 1:].split()
+        else:
+            name, *rest = line.split()
+        if not rest:
+            continue
+        try:
+            out[name] = float(rest[0])  # rest[1], when present, is the timestamp
+        except ValueError:
+            continue
     return out
 
 
 def openai_server_measure(base_url: str, prompt: str = "Count to ten.", max_tokens: int = 32,
-                          timeout: float = 120.0) -> dict:
+                          timeout: float = CHAT_TIMEOUT_S) -> dict:
     """Context size, speed and usage of any OpenAI-compatible server, chosen by base URL (notebook ``04``).
 
     llama.cpp reports ``timings`` and ``/props``; vLLM and SGLang report usage only, and the wall clock
