@@ -70,6 +70,16 @@ class Arch:
     source: str = ""
     weights_bytes_exact: int = 0   # from a GGUF file's tensors
 
+    def __post_init__(self) -> None:
+        for name in ("layers", "hidden", "heads", "kv_heads"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                raise ValueError(f"{name}: expected a positive whole number for {self.name}, got {v!r}")
+        if not self.mla and (not isinstance(self.head_dim, int) or self.head_dim <= 0):
+            raise ValueError(f"head_dim: expected a positive whole number for {self.name}, got {self.head_dim!r}")
+        if self.heads % self.kv_heads:
+            raise ValueError(f"kv_heads: {self.kv_heads} does not divide heads {self.heads} for {self.name}")
+
     @property
     def mla(self) -> bool:
         return self.kv_lora_rank > 0
@@ -99,15 +109,24 @@ def from_catalog(name: str) -> Arch:
 def from_hf_config(config: dict | str | Path, name: str = "hf-config") -> Arch:
     """An architecture from a Hugging Face ``config.json`` (dict or path). Taught in notebook ``04_private_deployment``."""
     if not isinstance(config, dict):
-        config = json.loads(Path(config).read_text())
-    c = config.get("text_config", config)
-    try:
-        heads = c["num_attention_heads"]
-        hidden = c["hidden_size"]
-        layers = c["num_hidden_layers"]
-    except KeyError as e:
-        raise ValueError(f"config: missing {e.args[0]!r}; a config.json needs num_hidden_layers, hidden_size, "
-                         "num_attention_heads") from None
+        path = Path(config)
+        if not path.is_file():
+            raise ValueError(f"hf_config: no such file {str(path)!r}")
+        try:
+            config = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"hf_config: {str(path)!r} is not a JSON config.json ({e})") from None
+        if not isinstance(config, dict):
+            raise ValueError(f"hf_config: {str(path)!r} holds a JSON {type(config).__name__}, not an object")
+    # multimodal models (Gemma 3, Llama 4, Qwen-VL) nest the language model in text_config
+    c = {**config, **config["text_config"]} if isinstance(config.get("text_config"), dict) else config
+    missing = [k for k in ("num_hidden_layers", "hidden_size", "num_attention_heads") if not c.get(k)]
+    if missing:
+        raise ValueError(f"config: {missing[0]} missing, null or zero; a config.json needs positive "
+                         "num_hidden_layers, hidden_size and num_attention_heads")
+    heads, hidden, layers = c["num_attention_heads"], c["hidden_size"], c["num_hidden_layers"]
+    if not c.get("vocab_size"):
+        raise ValueError("config: vocab_size missing or zero; the weights depend on it")
     head_dim = c.get("head_dim") or hidden // heads
     window = c.get("sliding_window") or 0
     types = c.get("layer_types")
@@ -121,7 +140,7 @@ def from_hf_config(config: dict | str | Path, name: str = "hf-config") -> Arch:
     else:
         sliding, window = 0, 0
     return Arch(
-        name=name, layers=layers, hidden=hidden, heads=heads, kv_heads=c.get("num_key_value_heads", heads),
+        name=name, layers=layers, hidden=hidden, heads=heads, kv_heads=c.get("num_key_value_heads") or heads,
         head_dim=head_dim, v_head_dim=c.get("v_head_dim", head_dim), ffn=c.get("intermediate_size", 0),
         vocab=c["vocab_size"], tied_embeddings=bool(c.get("tie_word_embeddings", False)),
         experts=c.get("num_experts") or c.get("n_routed_experts") or c.get("num_local_experts") or 0,
@@ -174,7 +193,12 @@ def from_gguf(path: str | Path) -> Arch:
     """From a GGUF file: metadata for the architecture, tensor sizes for the exact weight bytes. Taught in notebook ``04_private_deployment``."""
     from gguf import GGUFReader
 
-    reader = GGUFReader(str(path))
+    if not Path(path).is_file():
+        raise ValueError(f"gguf: no such file {str(path)!r}")
+    try:
+        reader = GGUFReader(str(path))
+    except (ValueError, OSError) as e:
+        raise ValueError(f"gguf: {str(path)!r} is not a GGUF file ({e})") from None
     meta = {}
     for key, f in reader.fields.items():
         if key.startswith("tokenizer.ggml.") and key != "tokenizer.ggml.tokens":
@@ -196,8 +220,34 @@ def from_ollama_show(show: dict, name: str | None = None) -> Arch:
 
 
 def resolve(model: str | Arch) -> Arch:
-    """An architecture by catalog name, or the Arch itself. Taught in notebook ``04_private_deployment``."""
-    return model if isinstance(model, Arch) else from_catalog(model)
+    """An architecture by catalog name or Ollama tag (``llama3.1:8b-instruct-q4_K_M``), or the Arch itself.
+    Taught in notebook ``04_private_deployment``."""
+    if isinstance(model, Arch):
+        return model
+    if ":" in str(model):
+        return from_catalog(from_ollama_tag(model)[0])
+    return from_catalog(model)
+
+
+_OLLAMA_FAMILIES = {"llama3.1": "llama-3.1", "qwen2.5": "qwen2.5", "qwen3": "qwen3", "gemma3": "gemma-3",
+                    "mistral": "mistral", "gpt-oss": "gpt-oss", "deepseek-v3": "deepseek-v3"}
+
+
+def from_ollama_tag(tag: str) -> tuple[str, str | None]:
+    """(catalog model, quantisation or None) from an Ollama tag such as ``llama3.1:8b-instruct-q4_K_M`` or
+    ``qwen2.5:7b``. Taught in notebook ``04_private_deployment``."""
+    import re
+    family, _, rest = str(tag).strip().lower().partition(":")
+    family = family.rsplit("/", 1)[-1]
+    if family not in _OLLAMA_FAMILIES:
+        raise ValueError(f"model: unknown Ollama family {family!r} in {tag!r}; known: {', '.join(_OLLAMA_FAMILIES)}")
+    size = re.match(r"(\d+(?:\.\d+)?[bm](?:-a\d+b)?)", rest or "")
+    name = _OLLAMA_FAMILIES[family] + (f"-{size.group(1)}" if size else "")
+    quant = re.search(r"(q\d_k_[ms]|q\d_k|q\d_\d|f16|bf16|mxfp4)$", rest or "")
+    rows = {r["name"] for r in data_rows("models.csv")}
+    if name not in rows:
+        raise ValueError(f"model: Ollama tag {tag!r} reads as {name!r}, which data/models.csv does not have")
+    return name, (canonical_quant(quant.group(1)) if quant else None)
 
 
 # --- weights -------------------------------------------------------------------------
@@ -229,9 +279,17 @@ def weights_bytes(model: str | Arch, quant: str = "Q4_K_M") -> int:
     if a.weights_bytes_exact:
         return a.weights_bytes_exact
     bits = quant_bits()
-    if quant not in bits:
-        raise ValueError(f"quant must be one of {tuple(bits)}, got {quant!r}")
-    return int(param_count(a) * bits[quant] / 8)
+    return int(param_count(a) * bits[canonical_quant(quant)] / 8)
+
+
+def canonical_quant(quant: str) -> str:
+    """A quantisation as the catalog spells it, whatever the case (``q4_k_m`` → ``Q4_K_M``). Taught in notebook
+    ``04_private_deployment``."""
+    bits = quant_bits()
+    for q in bits:
+        if str(quant).strip().upper() == q.upper():
+            return q
+    raise ValueError(f"quant must be one of {tuple(bits)} (any case), got {quant!r}")
 
 
 # --- KV cache ------------------------------------------------------------------------
@@ -375,8 +433,18 @@ def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type:
                         int(param_count(a) * 2), kv_bytes(a, ctx, "bf16", parallel, runtime="pytorch"), 0,
                         CUDA_CONTEXT_BYTES, ["PyTorch bf16: weights and KV tensors only"])
     notes = []
+    if isinstance(model, str) and ":" in model:
+        tag_quant = from_ollama_tag(model)[1]
+        if tag_quant:
+            quant = tag_quant
+    quant = quant if a.weights_bytes_exact else canonical_quant(quant)
     if kv_type in ("q8_0", "q4_0") and not flash_attention:
-        notes.append("llama.cpp needs flash attention for a quantised V cache")
+        raise ValueError(f"kv_type: llama.cpp refuses a quantised V cache ({kv_type}) without flash attention "
+                         "(and Ollama applies OLLAMA_KV_CACHE_TYPE only with flash attention on): turn flash "
+                         "attention on or use f16")
+    if a.context_length and ctx > a.context_length:
+        notes.append(f"warning: {ctx:,} tokens is beyond {a.name}'s trained context of {a.context_length:,}; "
+                     "quality degrades unless the runtime applies RoPE scaling")
     if a.weights_bytes_exact:
         notes.append("weights: exact, from the GGUF tensors")
         quant = "GGUF"
@@ -404,9 +472,11 @@ def gpus() -> pd.DataFrame:
 def gpu(name: str) -> pd.Series:
     """One GPU of data/gpus.csv, or a ValueError naming the known ones. Taught in notebook ``04_private_deployment``."""
     table = _gpus()
-    if name not in table.index:
-        raise ValueError(f"gpu: unknown GPU {name!r}; known: {', '.join(table.index)}")
-    return table.loc[name]
+    key = " ".join(str(name).split()).lower()
+    for known in table.index:
+        if known.lower() == key:
+            return table.loc[known]
+    raise ValueError(f"gpu: unknown GPU {name!r}; known (any case): {', '.join(table.index)}")
 
 
 def fits(est: Estimate, gpu_name: str, headroom_gib: float = 0.0) -> bool:

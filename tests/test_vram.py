@@ -120,3 +120,64 @@ def test_bad_input_names_the_field(kwargs, field):
         vram.estimate(**kwargs)
     with pytest.raises(ValueError, match="gpu"):
         vram.gpu("RTX 9090")
+
+
+# --- what users type, and bad input (issue 14) -------------------------------------------------------------
+
+def test_names_users_type():
+    assert vram.gpu("rtx 4090").name == "RTX 4090" and vram.gpu("  RTX   4090 ").name == "RTX 4090"
+    assert vram.canonical_quant("q4_k_m") == "Q4_K_M"
+    assert vram.from_ollama_tag("llama3.1:8b-instruct-q4_K_M") == ("llama-3.1-8b", "Q4_K_M")
+    assert vram.from_ollama_tag("qwen2.5:7b") == ("qwen2.5-7b", None)
+    assert vram.from_ollama_tag("gemma3:27b") == ("gemma-3-27b", None)
+    tag = vram.estimate("llama3.1:8b-instruct-q8_0", 8192)
+    assert tag.quant == "Q8_0" and tag.weights_bytes == vram.weights_bytes("llama-3.1-8b", "Q8_0")
+    with pytest.raises(ValueError, match="unknown Ollama family"):
+        vram.from_ollama_tag("nosuch:7b")
+
+
+def test_quantised_v_cache_without_flash_attention_is_refused_with_the_reason():
+    with pytest.raises(ValueError, match="refuses a quantised V cache .q8_0. without flash attention"):
+        vram.estimate("qwen2.5-7b", 8192, kv_type="q8_0", flash_attention=False)
+
+
+def test_context_beyond_training_is_warned():
+    est = vram.estimate("qwen2.5-7b", 131072 * 2)
+    assert any("beyond" in n and "trained context" in n for n in est.notes)
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"num_hidden_layers": 0, "hidden_size": 4096, "num_attention_heads": 32, "vocab_size": 1000}, "num_hidden_layers"),
+    ({"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 0, "vocab_size": 1000}, "num_attention_heads"),
+    ({"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32}, "vocab_size"),
+    ({"num_hidden_layers": -2, "hidden_size": 4096, "num_attention_heads": 32, "vocab_size": 1000}, "layers"),
+])
+def test_bad_configs_name_the_field(config, message):
+    with pytest.raises(ValueError, match=message):
+        vram.from_hf_config(config)
+
+
+def test_configs_real_models_ship():
+    null_kv = vram.from_hf_config({"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32,
+                                   "num_key_value_heads": None, "vocab_size": 32000})
+    assert null_kv.kv_heads == 32  # null means "as many as the query heads"
+    nested = vram.from_hf_config({"architectures": ["Gemma3ForConditionalGeneration"], "vocab_size": 262208,
+                                  "text_config": {"num_hidden_layers": 34, "hidden_size": 2560,
+                                                  "num_attention_heads": 8, "num_key_value_heads": 4,
+                                                  "head_dim": 256}})
+    assert (nested.layers, nested.kv_heads, nested.vocab) == (34, 4, 262208)
+
+
+def test_missing_and_broken_files_get_one_line(tmp_path):
+    with pytest.raises(ValueError, match="hf_config: no such file"):
+        vram.from_hf_config(tmp_path / "nope.json")
+    (tmp_path / "bad.json").write_text("not json")
+    with pytest.raises(ValueError, match="bad.json' is not a JSON config.json"):
+        vram.from_hf_config(tmp_path / "bad.json")
+    with pytest.raises(ValueError, match="gguf: no such file"):
+        vram.from_gguf(tmp_path / "nope.gguf")
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "course_lib", "vram", "--hf-config", str(tmp_path / "nope.json"),
+                        "--ctx", "8192", "--json"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "no such file" in r.stderr and "Traceback" not in r.stderr
