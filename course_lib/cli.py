@@ -171,27 +171,46 @@ def cmd_vram(a: argparse.Namespace) -> dict:
     from . import vram
     if sum(x is not None for x in (a.model, a.gguf, a.hf_config)) != 1:
         raise ValueError("model: give exactly one of --model, --gguf, --hf-config")
-    runtime = "llama.cpp-cuda"
+    backend = "llama.cpp-cuda"
     if a.model:
-        arch = vram.from_catalog(a.model)
+        arch = vram.resolve(a.model)
+        quant = a.quant or (vram.from_ollama_tag(a.model)[1] if ":" in a.model else None)
     elif a.gguf:
-        arch = vram.from_gguf(a.gguf)
+        arch, quant = vram.from_gguf(a.gguf), a.quant
     else:
-        arch = vram.from_hf_config(a.hf_config, name=str(a.hf_config))
-        if a.quant in (None, "BF16"):
-            runtime = "pytorch"  # bf16 weights and KV as a PyTorch runtime holds them
-    est = vram.estimate(arch, a.ctx, a.quant or "Q4_K_M", a.kv_type, a.parallel, a.flash_attention == "on", runtime)
-    out = {**est.as_dict(), "runtime": runtime, "notes": est.notes}
+        arch, quant = vram.from_hf_config(a.hf_config, name=str(a.hf_config)), a.quant
+        if a.runtime != "vllm" and quant in (None, "BF16"):
+            backend = "pytorch"  # bf16 weights and KV as a PyTorch runtime holds them
+    if a.runtime == "vllm" or (a.runtime != "llama.cpp" or a.parallel > 1):
+        served = vram.serve(arch, a.ctx, a.parallel, a.runtime, quant, a.kv_type, a.flash_attention == "on",
+                            a.gpu, a.gpu_memory_utilization)
+    else:
+        served = None
+    if a.runtime == "vllm":
+        out = {"runtime": "vllm", "backend": "vllm", "model": arch.name, "ctx": a.ctx, "parallel": a.parallel,
+               "total_bytes": served["total_bytes"], "kv_tokens": served["kv_tokens"],
+               "concurrent_sequences": served["concurrent_sequences"], "starts": served["starts"],
+               "runtime_note": served["note"], "notes": []}
+        out["total_gib"] = round(served["total_bytes"] / vram.GIB, 3)
+        if not a.json:
+            print(served["note"])
+        return out
+    est = served["estimate"] if served else vram.estimate(arch, a.ctx, quant or "Q4_K_M", a.kv_type, a.parallel,
+                                                          a.flash_attention == "on", backend)
+    note = served["note"] if served else f"{a.runtime}: -c {a.ctx:,}, one sequence"
+    out = {**est.as_dict(), "runtime": a.runtime, "backend": backend, "runtime_note": note, "notes": est.notes}
     out["total_gib"] = round(est.total_bytes / vram.GIB, 3)
     if a.gpu:
         g = vram.gpu(a.gpu)
-        out["gpu"] = {"name": a.gpu, "memory_gib": float(g["memory_gib"]), "fits": vram.fits(est, a.gpu)}
+        out["gpu"] = {"name": g.name, "memory_gib": float(g["memory_gib"]), "fits": vram.fits(est, a.gpu)}
         if not out["gpu"]["fits"]:
             out["gpu"]["offload"] = vram.offload(est, a.gpu, arch)
     if not a.json:
         print(est)
+        print(f"  runtime: {note}")
         if a.gpu:
-            print(f"  on {a.gpu} ({out['gpu']['memory_gib']:g} GiB): {'fits' if out['gpu']['fits'] else 'does not fit'}")
+            print(f"  on {out['gpu']['name']} ({out['gpu']['memory_gib']:g} GiB): "
+                  f"{'fits' if out['gpu']['fits'] else 'does not fit'}")
             if "offload" in out["gpu"]:
                 o = out["gpu"]["offload"]
                 print(f"  Ollama would keep {o['layers_on_gpu']}/{o['layers']} layers on the GPU; decode about "
@@ -278,9 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--gguf", help="a GGUF file (exact weight sizes)")
     vr.add_argument("--hf-config", help="a Hugging Face config.json (bf16 PyTorch unless --quant)")
     vr.add_argument("--ctx", type=_nonneg, required=True, help="context length in tokens")
-    vr.add_argument("--quant", default=None, help="Q4_0, Q4_K_M (default), Q5_K_M, Q6_K, Q8_0, F16, BF16, MXFP4")
+    vr.add_argument("--quant", default=None, help="Q4_0, Q4_K_M (default; BF16 for vllm), Q5_K_M, Q6_K, Q8_0, F16, "
+                    "BF16, MXFP4; any case")
     vr.add_argument("--kv-type", choices=("f16", "q8_0", "q4_0"), default="f16")
-    vr.add_argument("--parallel", type=_nonneg, default=1)
+    vr.add_argument("--parallel", type=_nonneg, default=1, help="sequences served at once (-np, OLLAMA_NUM_PARALLEL, "
+                    "max_num_seqs)")
+    vr.add_argument("--runtime", choices=("llama.cpp", "ollama", "vllm"), default="llama.cpp",
+                    help="whose meaning of --ctx and --parallel: llama.cpp (-c is the total), ollama (num_ctx per "
+                         "slot), vllm (max_model_len; reserves --gpu-memory-utilization of --gpu)")
+    vr.add_argument("--gpu-memory-utilization", type=_fraction, default=0.9, help="vLLM only (default %(default)s)")
     vr.add_argument("--flash-attention", choices=("on", "off"), default="on")
     vr.add_argument("--gpu", help="a GPU of data/gpus.csv, for example 'RTX 4090'")
     vr.add_argument("--json", action="store_true", help="print one JSON object")

@@ -555,3 +555,69 @@ def source_page_table() -> pd.DataFrame:
 def with_changes(model: str | Arch, **changes) -> Arch:
     """A what-if copy of an architecture (for example a different window). Taught in notebook ``04_private_deployment``."""
     return replace(resolve(model), **changes)
+
+
+# --- what parallel sequences mean in each serving runtime -------------------------------------
+SERVERS = ("llama.cpp", "ollama", "vllm")
+
+
+def serve(model: str | Arch, ctx: int, parallel: int = 1, server: str = "llama.cpp", quant: str | None = None,
+          kv_type: str = "f16", flash_attention: bool = True, gpu_name: str | None = None,
+          gpu_memory_utilization: float = 0.9) -> dict:
+    """Memory for serving ``parallel`` sequences, with each runtime's own meaning of the numbers.
+
+    * ``llama.cpp``: ``-c ctx`` is the **total** KV size, split across ``-np parallel`` slots of
+      ``ctx / parallel`` tokens each (llama.cpp server README, ``--parallel``);
+    * ``ollama``: ``num_ctx`` is **per slot**; Ollama starts llama.cpp with ``num_ctx × OLLAMA_NUM_PARALLEL``
+      cells (Ollama FAQ, "How does Ollama handle concurrent requests?");
+    * ``vllm``: reserves ``gpu_memory_utilization`` of the GPU up front, loads the weights (BF16 unless a
+      quantised checkpoint is named) and gives the rest to the KV cache; it refuses to start when one
+      sequence of ``max_model_len = ctx`` does not fit, and serves at most ``kv tokens ÷ ctx`` of
+      ``max_num_seqs = parallel`` at full length (vLLM docs, "GPU memory utilization" and engine args).
+      Activation memory is not modelled (an assumption, stated in the result).
+
+    Returns a dict with ``server``, ``total_bytes`` (what the runtime holds on the GPU), the per-sequence
+    context and a ``note`` saying which semantics were used. Taught in notebook ``04_private_deployment``.
+    """
+    if server not in SERVERS:
+        raise ValueError(f"runtime must be one of {SERVERS}, got {server!r}")
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
+        raise ValueError(f"parallel: expected a positive number of sequences, got {parallel!r}")
+    _check_ctx(ctx)
+    a = resolve(model)
+    if server != "vllm":
+        quant = quant or "Q4_K_M"
+    if server == "llama.cpp":
+        est = estimate(a, ctx, quant, kv_type, 1, flash_attention)
+        return {"server": server, "estimate": est, "total_bytes": est.total_bytes, "per_sequence_ctx": ctx // parallel,
+                "kv_tokens": ctx, "note": f"llama.cpp: -c {ctx:,} is the total, split across -np {parallel} slots of "
+                                          f"{ctx // parallel:,} tokens each"}
+    if server == "ollama":
+        est = estimate(a, ctx * parallel, quant, kv_type, 1, flash_attention)
+        return {"server": server, "estimate": est, "total_bytes": est.total_bytes, "per_sequence_ctx": ctx,
+                "kv_tokens": ctx * parallel,
+                "note": f"Ollama: num_ctx {ctx:,} per slot × OLLAMA_NUM_PARALLEL {parallel} = {ctx * parallel:,} "
+                        "tokens of KV cache"}
+    if gpu_name is None:
+        raise ValueError("gpu: vLLM reserves a share of a GPU's memory; name the GPU")
+    if not 0 < gpu_memory_utilization <= 1:
+        raise ValueError(f"gpu_memory_utilization: expected a fraction in (0, 1], got {gpu_memory_utilization!r}")
+    weights_q = canonical_quant(quant or "BF16")
+    weights = weights_bytes(a, weights_q)
+    g = gpu(gpu_name)
+    gpu_name = g.name
+    reserved = int(float(g["memory_gib"]) * GIB * gpu_memory_utilization)
+    per_token = kv_bytes(a, 1, "bf16" if kv_type == "f16" else kv_type, runtime="pytorch")
+    kv_space = reserved - weights - CUDA_CONTEXT_BYTES
+    kv_tokens = max(0, kv_space // per_token)
+    seqs = int(kv_tokens // ctx)
+    fits_one = kv_tokens >= ctx
+    note = (f"vLLM: reserves {gpu_memory_utilization:.0%} of {gpu_name} ({reserved / GIB:.1f} GiB) up front; "
+            f"weights {weights / GIB:.1f} GiB ({weights_q}); KV cache {max(kv_space, 0) / GIB:.1f} GiB = "
+            f"{kv_tokens:,} tokens; " + (f"{min(seqs, parallel)} of max_num_seqs={parallel} sequences fit at "
+                                         f"max_model_len={ctx:,}" if fits_one else
+                                         f"refuses to start: one sequence of max_model_len={ctx:,} does not fit")
+            + "; activation memory not modelled (assumption)")
+    return {"server": server, "estimate": None, "total_bytes": reserved, "per_sequence_ctx": ctx,
+            "kv_tokens": int(kv_tokens), "concurrent_sequences": min(seqs, parallel), "starts": bool(fits_one),
+            "note": note}

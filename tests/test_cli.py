@@ -62,7 +62,7 @@ def test_vram_hf_config_is_pytorch_bf16(tmp_path):
            "intermediate_size": 14336, "vocab_size": 128256, "max_position_embeddings": 131072}
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     out = json.loads(run("vram", "--hf-config", str(tmp_path / "config.json"), "--ctx", "8192", "--json").stdout)
-    assert out["runtime"] == "pytorch" and out["weights_bytes"] == 2 * 8030261248
+    assert out["backend"] == "pytorch" and out["weights_bytes"] == 2 * 8030261248
     assert out["kv_bytes"] == 1073741824  # = the H200 measurement for Llama 3.1 8B at 8K
 
 

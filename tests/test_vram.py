@@ -181,3 +181,21 @@ def test_missing_and_broken_files_get_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "course_lib", "vram", "--hf-config", str(tmp_path / "nope.json"),
                         "--ctx", "8192", "--json"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "no such file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_parallel_sequences_mean_what_each_runtime_documents():
+    """llama.cpp: -c is the total (server README, --parallel); Ollama: num_ctx per slot × OLLAMA_NUM_PARALLEL
+    (Ollama FAQ); vLLM: gpu_memory_utilization of the GPU reserved, max_num_seqs at max_model_len in what is left."""
+    one = vram.serve("qwen2.5-7b", 8192, 1, "llama.cpp")
+    four = vram.serve("qwen2.5-7b", 8192, 4, "llama.cpp")
+    assert four["estimate"].kv_bytes == one["estimate"].kv_bytes and four["per_sequence_ctx"] == 2048
+    olla = vram.serve("qwen2.5-7b", 8192, 4, "ollama")
+    assert olla["estimate"].kv_bytes == vram.kv_bytes("qwen2.5-7b", 4 * 8192) and olla["per_sequence_ctx"] == 8192
+    v = vram.serve("qwen2.5-7b", 8192, 4, "vllm", gpu_name="RTX 4090", gpu_memory_utilization=0.9)
+    assert v["total_bytes"] == int(24 * vram.GIB * 0.9) and v["starts"] and v["concurrent_sequences"] == 4
+    per_token = vram.kv_bytes("qwen2.5-7b", 1, "bf16", runtime="pytorch")
+    assert v["kv_tokens"] == (v["total_bytes"] - vram.weights_bytes("qwen2.5-7b", "BF16") - vram.CUDA_CONTEXT_BYTES) // per_token
+    big = vram.serve("qwen2.5-32b", 32768, 8, "vllm", gpu_name="RTX 4090")
+    assert not big["starts"] and "refuses to start" in big["note"]
+    for r in (one, olla, v):
+        assert r["note"].lower().startswith(r["server"].split(".")[0].lower())
