@@ -136,18 +136,19 @@ class Workspace:
         return _TEST_RESULTS[key]
 
     def _run_tests(self, timeout: float, path: str | None) -> str:
+        from . import sandbox
         if self.test_command is None:
             cmd = [sys.executable, "-m", "unittest", "discover", "-s", "tests", "-t", "."]
-            env = None
+            env = {}
         else:
             cmd = [sys.executable, *self.test_command] + ([str(self._path(path).relative_to(self.root))] if path else [])
-            import os
             # a fixed terminal width and no colour: pytest's progress lines must not depend on where it runs
-            env = {**{k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PYTEST_ADDOPTS")},
-                   "PYTHONPATH": str(self.root / "src"), "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "80",
-                   "PY_COLORS": "0", "NO_COLOR": "1"}
-        r = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
+            env = {"PYTHONPATH": str(self.root / "src"), "COLUMNS": "80", "PY_COLORS": "0", "NO_COLOR": "1"}
+        # the tests run code the model may have edited: contained (course_lib.sandbox)
+        r = sandbox.run(cmd, self.root, timeout=timeout, env={"PYTHONDONTWRITEBYTECODE": "1", **env})
         out = (r.stdout + r.stderr).strip()
+        if r.timed_out:
+            out += f"\n[stopped after {timeout:g} s]"
         # the temporary path and the elapsed time change every run; the token counts must not
         out = out.replace(str(self.root), "<project>")
         out = re.sub(r"(Ran \d+ tests?) in [\d.]+s", r"\1", out)

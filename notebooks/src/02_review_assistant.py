@@ -155,6 +155,20 @@ plots.turns_chart(priced, "V3 on Sonnet 4.6: cumulative cost")
 plt.show()
 
 # %% [markdown]
+# **The agent runs code.** Its tests run the project's code, and with a live model that code includes the
+# model's own edits. `course_lib.sandbox` contains each run: no API keys or tokens in its environment,
+# limits on CPU time, memory, file size and processes, and on Linux with user namespaces no network and a
+# read-only file system outside the workspace. Where namespaces are missing (macOS, Windows, some
+# distributions) it says that the code can reach the network and write where you can: read a model's edits
+# before you run them there. What your machine provides:
+
+# %%
+from course_lib import live, sandbox
+
+print(sandbox.describe() if not live.offline()
+      else "not checked while the course's tests run (COURSE_LIB_OFFLINE is set): run this cell yourself")
+
+# %% [markdown]
 # ## 6. Amplification, measured
 #
 # V1, V2 and V3 on the same change, on every model of the price book (V3 with caching on):
