@@ -49,16 +49,23 @@ def cmd_price(a: argparse.Namespace) -> dict:
     from .billing import cost_tokens
     bill = cost_tokens(a.model, a.input, a.output, cached=a.cached, cache_write=a.cache_write,
                        as_of=a.as_of, batch=a.batch, period=a.period)
-    fx = money.fx_rate(bill.as_of)
+    from .prices import quote
+    note = quote(a.model, a.as_of, batch=a.batch, period=a.period).note
+    try:
+        fx = money.fx_rate(bill.as_of)
+    except ValueError:
+        if a.currency != "USD":
+            raise
+        fx = None  # no dated USD/CNY rate for that day: not needed for a USD answer
     out = {
-        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period,
+        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period, "note": note,
         "input_tokens": a.input, "cached_tokens": a.cached, "cache_write_tokens": a.cache_write,
         "output_tokens": a.output,
         "uncached_input_usd": _round(bill.uncached_input_usd), "cache_read_usd": _round(bill.cache_read_usd),
         "cache_write_usd": _round(bill.cache_write_usd), "output_usd": _round(bill.output_usd),
         "total_usd": _round(bill.total_usd), "currency": a.currency,
         "total": _round(bill.total(a.currency)),
-        "fx": {"usd_cny": fx.rate, "date": str(fx.day), "source": fx.source},
+        "fx": None if fx is None else {"usd_cny": fx.rate, "date": str(fx.day), "source": fx.source},
     }
     if not a.json:
         cur = a.currency
@@ -69,6 +76,8 @@ def cmd_price(a: argparse.Namespace) -> dict:
         print(f"  {'total':<15}{money.fmt(bill.total_usd, cur, bill.as_of, digits=6)}")
         if cur == "CNY":
             print(f"  at {fx}")
+        if note:
+            print(f"  note: {note}")
     return out
 
 

@@ -295,6 +295,10 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                 if name != model.strip():
                     price = replace(price, model=model.strip(),
                                     source=f"{price.source}; {model.strip()!r} read as {name!r}")
+                if day > data_as_of():
+                    price = replace(price, note="; ".join(x for x in (
+                        price.note, f"{day} is after the price book's newest data ({data_as_of()}): "
+                        "the prices in force then are used; a later change is not known") if x))
                 return price
     raise _unknown(model)
 
@@ -307,6 +311,22 @@ def _spellings(model: str) -> list[str]:
     if "/" in model:
         names.append(model.rsplit("/", 1)[1])
     return names
+
+
+@lru_cache(maxsize=1)
+def data_as_of() -> date:
+    """The newest date at which the price book knows a price change (genai-prices' dated prices and the course
+    table): a quote for a later date uses the prices in force then. Taught in notebook ``01_token_billing``."""
+    from genai_prices.types import StartDateConstraint
+    newest = max(date.fromisoformat(r["valid_from"]) for r in data_rows("course_prices.csv"))
+    for p in data_snapshot.get_snapshot().providers:
+        for m in p.models:
+            prices = m.prices if isinstance(m.prices, list) else []
+            for cp in prices:
+                c = getattr(cp, "constraint", None)
+                if isinstance(c, StartDateConstraint):
+                    newest = max(newest, c.start_date)
+    return newest
 
 
 def peak_rule(provider: str, as_of: date | str | None) -> dict | None:

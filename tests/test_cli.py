@@ -105,3 +105,18 @@ def test_gpu_price_zero_is_used_not_replaced_by_the_default():
     free = json.loads(run("tco", "--gpu-price-cny", "0", "--json").stdout)["local_breakdown"]["hardware"]
     default = json.loads(run("tco", "--json").stdout)["local_breakdown"]["hardware"]
     assert free < default  # the rest of the box still costs something
+
+
+def test_a_date_past_the_data_says_which_prices_were_used():
+    from course_lib.prices import data_as_of
+    out = json.loads(run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2031-01-01",
+                         "--json").stdout)
+    assert f"newest data ({data_as_of()})" in out["note"]
+
+
+def test_a_usd_answer_needs_no_exchange_rate():
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["fx"] is None
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01",
+            "--currency", "CNY")
+    assert r.returncode == 2 and "no USD/CNY rate" in r.stderr
