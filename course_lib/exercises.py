@@ -248,7 +248,8 @@ _add(Exercise(
                  f"{_step('3 output control'):.1f}% of the baseline, because routing and context control came first: "
                  "a lever's saving depends on what was applied before it. Thinking at 1,000 tokens a call on a $30/M "
                  "output price is why it ranks first here."),
-    hint="alone()['3 output control']",
+    hint="Apply only lever 3 to the baseline and compare the two daily bills; course_lib.levers has a function "
+         "that does this for each lever on its own.",
     mistakes=((lambda: _step("3 output control"), "that is its step in the source's order, after routing and context control"),),
 ))
 

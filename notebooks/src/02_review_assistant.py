@@ -234,6 +234,15 @@ profiles = pd.DataFrame([
 profiles
 
 # %% [markdown]
+# A measured run is one profile; `workflows.growing_profile(turns, first_input, output, tool_result)` builds
+# the typical one, where each turn's input is the previous turn's plus its output and the tool's result
+# (the history is re-sent). Five turns of it, priced on Sonnet 4.6 without caching (exercise 02.2 uses it):
+
+# %%
+grow = workflows.growing_profile(5, 20_000, 3_000, 2_500)
+workflows.price_profile(grow, "claude-sonnet-4-6")[["input_tokens", "output_tokens", "cost_usd", "cumulative_usd"]].round(4)
+
+# %% [markdown]
 # ## 7b. Real agents: 678 recorded runs
 #
 # Our sample project is too small to show what an agent costs on a real repository. Real runs are: the
