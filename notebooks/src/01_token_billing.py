@@ -9,7 +9,13 @@
 # - say why the same task costs different amounts on different dates, and in USD or CNY;
 # - reproduce the source page's V1 / V2 / V3 figures, and show where the page is off.
 #
-# Everything is computed by `course_lib` from the files in `data/`; nothing below is typed in by hand.
+# Everything is computed by `course_lib` from the files in `data/`; no figure below is typed in by hand.
+#
+# **Words used throughout.** A **token** (Token) is the unit a model reads and writes: a word, part of a
+# word, or a few characters, as the model's tokenizer cuts the text; APIs meter and bill tokens (Token
+# 计量). **Input** (输入) is everything sent with a request, **output** (输出) everything the model writes
+# back, including its hidden **reasoning** or thinking tokens (思考 token), which are billed as output. A
+# **cache hit** (缓存命中) is input the provider recognises from a recent request and bills at a lower price.
 
 # %%
 import matplotlib.pyplot as plt

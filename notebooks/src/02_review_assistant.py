@@ -50,9 +50,14 @@ print("\n".join(diff.splitlines()[:18]))
 # %% [markdown]
 # ## 2. Counting tokens offline
 #
-# A bill is counted in the model's own tokens. Real tokenizers ship offline for the GPT family (o200k),
+# A bill is counted in the model's own tokens. A **tokenizer** cuts text into a model family's tokens;
+# **o200k** is the name of the GPT family's tokenizer (a vocabulary of about 200,000 tokens).
+# Real tokenizers ship offline for the GPT family (o200k),
 # Qwen3.5 and DeepSeek V4. **No offline tokenizer exists for Claude 4.x or Gemini**: for them the course
-# uses an estimate (the mean of the three real ones) and measures its error instead of hiding it.
+# uses an estimate (the mean of the three real ones), labelled as one wherever it is used. Its error against
+# Claude's or Gemini's own counts is **not measured** here (that needs the provider's count of a known
+# text); the table further down shows only how far the estimate sits from each of the three real
+# tokenizers, a lower bound on how wrong it can be.
 
 # %%
 texts = {
@@ -77,7 +82,8 @@ print(f"Chinese costs {min(per_char.values()):.1f}–{max(per_char.values()):.1f
 
 # %% [markdown]
 # The same message in Chinese is not the same bill. The estimate used for Claude and Gemini (they have no
-# offline tokenizer), against each real tokenizer (per cent):
+# offline tokenizer) against each of the three real tokenizers, in per cent (a spread, not an error
+# measured against Claude or Gemini):
 
 # %%
 pd.DataFrame({name: tokens.estimate_error(text) for name, text in texts.items()}).T.add_suffix(" error %")
@@ -97,6 +103,10 @@ compare_models(Usage(r1.input_tokens, r1.output_tokens), MODELS)
 
 # %% [markdown]
 # ## 4. V2: automatic RAG (自动 RAG)
+#
+# **RAG** (retrieval-augmented generation, 检索增强生成) sends the model, with the request, the passages of
+# a corpus that a search ranks most relevant. **BM25** is that search here: a classic keyword ranking (no
+# embeddings, no API), scoring chunks by the diff's words, rarer words counting more.
 #
 # V2 retrieves the project files most related to the diff (BM25 over chunks of `chunk_lines` lines) and
 # sends the `top_k` best with the diff. The page calls the retrieved context the bulk of the input (RAG 的
