@@ -62,6 +62,16 @@ def _read_task_set() -> list[TaskKind]:
                      source=r["source"], **{k: int(r[k]) for k in ints}) for r in rows]
 
 
+def assumption(name: str) -> float:
+    """A default of the workflow model from ``data/lever_assumptions.csv``, where each is labelled an assumption
+    and says why. Taught in notebook ``03_five_levers``."""
+    for r in data_rows("lever_assumptions.csv"):
+        if r["name"] == name:
+            v = float(r["value"])
+            return int(v) if v.is_integer() and r["unit"] in ("turns", "tokens", "tokens per call") else v
+    raise ValueError(f"name: {name!r} is not in data/lever_assumptions.csv")
+
+
 @dataclass(frozen=True)
 class Settings:
     """How the workflow is configured; the levers change these. Taught in notebook ``03_five_levers``."""
@@ -69,22 +79,22 @@ class Settings:
     strong_model: str = "gpt-5.5"
     small_model: str = "gemini-2.5-flash-lite"
     routing: bool = False
-    router_error: float = 0.10         # share of hard tasks the router sends to the small model
+    router_error: float = field(default_factory=lambda: assumption("router_error"))  # data/lever_assumptions.csv
     rag_top_k: int = 12
     history: str = "full"              # "full", "window" (last history_window turns) or "summary"
-    history_window: int = 4
-    summary_tokens: int = 1_500
+    history_window: int = field(default_factory=lambda: assumption("history_window"))  # data/lever_assumptions.csv
+    summary_tokens: int = field(default_factory=lambda: assumption("summary_tokens"))  # data/lever_assumptions.csv
     tool_result_cap: int | None = None  # tool results summarised to at most this many tokens
     max_tokens: int = 4_096
-    thinking_tokens: int = 1_000       # per call, when thinking is on (an assumption: set 0 for a model without it)
+    thinking_tokens: int = field(default_factory=lambda: assumption("thinking_tokens"))  # data/lever_assumptions.csv
     thinking: bool = True
     structured_output: bool = False
     caching: bool = False
-    cache_hit_rate: float = 0.9        # of the stable prefix, with caching on
+    cache_hit_rate: float = field(default_factory=lambda: assumption("cache_hit_rate"))  # data/lever_assumptions.csv
     guard: bool = False
-    max_turns: int = 20
-    runaway_share: float = 0.05        # agent tasks that loop without finishing
-    runaway_turns: int = 60
+    max_turns: int = field(default_factory=lambda: assumption("max_turns"))  # data/lever_assumptions.csv
+    runaway_share: float = field(default_factory=lambda: assumption("runaway_share"))  # data/lever_assumptions.csv
+    runaway_turns: int = field(default_factory=lambda: assumption("runaway_turns"))  # data/lever_assumptions.csv
     system_prompt_tokens: int | None = None  # override every kind's system prompt (the cost explorer's knob)
     as_of: str = "2026-06-15"
 
@@ -94,15 +104,31 @@ class Settings:
 BASELINE = Settings()
 
 
+def min_cacheable_prefix(provider: str) -> int:
+    """The shortest prefix a provider caches (``data/cache_rules.csv``; 1,024 tokens where the provider is not
+    listed). Taught in notebook ``03_five_levers``."""
+    for r in data_rows("cache_rules.csv"):
+        if r["provider"] == provider:
+            return int(r["min_prefix_tokens"])
+    return 1024
+
+
 # --- per-call token accounting ----------------------------------------------------------------------
+def _labels(kind: TaskKind) -> bool:
+    """A task whose answer is a label or a small JSON object (classification, extraction), not prose or code."""
+    return not kind.agent and not kind.hard
+
+
 def _output(kind: TaskKind, s: Settings) -> int:
-    if s.structured_output and not kind.agent:
-        need = min(kind.output_tokens, 64)  # a label or a small JSON object
-    else:
-        need = kind.output_tokens
+    """Output tokens of one call, thinking included. Structured output shortens only the answers that are labels
+    or small JSON objects (a truncated review is not a cheaper review); ``max_tokens`` bounds the whole output,
+    thinking included, as the APIs do (OpenAI's max_output_tokens counts reasoning; Anthropic's thinking
+    budget must stay below max_tokens)."""
+    structured = s.structured_output and _labels(kind)
+    need = min(kind.output_tokens, 64) if structured else kind.output_tokens  # a label or a small JSON object
     verbose = need if s.structured_output else int(need * 1.5)  # free-form answers run 50% longer (assumption)
-    out = min(verbose, s.max_tokens)
-    return out + (s.thinking_tokens if s.thinking and not (s.structured_output and not kind.agent) else 0)
+    thinking = s.thinking_tokens if s.thinking and not structured else 0
+    return min(verbose + thinking, s.max_tokens)
 
 
 def calls(kind: TaskKind, s: Settings) -> pd.DataFrame:
@@ -128,7 +154,7 @@ def calls(kind: TaskKind, s: Settings) -> pd.DataFrame:
         else:
             raise ValueError(f"history must be full, window or summary, got {s.history!r}")
         rows.append({"turn": t, "prefix": prefix, "dynamic": kind.user_tokens + rag + hist, "output": out})
-        history.append(out - (s.thinking_tokens if s.thinking else 0) + result)  # thinking is not re-sent
+        history.append(max(0, out - (s.thinking_tokens if s.thinking else 0)) + result)  # thinking is not re-sent
     return pd.DataFrame(rows)
 
 
@@ -137,8 +163,10 @@ def _bill(df: pd.DataFrame, model: str, s: Settings) -> float:
     frame = pd.DataFrame({"input_tokens": n_in, "output_tokens": df["output"].astype("int64")})
     if s.caching:
         p = quote(model, s.as_of)
-        # the stable prefix and, in an agent, the previous request are cache reads
+        # the stable prefix and, in an agent, the previous request are cache reads; a prefix shorter than the
+        # provider's minimum (data/cache_rules.csv: 1,024 tokens at OpenAI and Anthropic) is never cached
         stable = df["prefix"] + df["dynamic"].shift(1, fill_value=0).clip(upper=df["dynamic"]) * (df["turn"] > 1)
+        stable = stable.where(stable >= min_cacheable_prefix(p.provider), 0)
         read = (stable * s.cache_hit_rate).astype("int64").clip(upper=n_in)
         frame["cache_read_tokens"] = read
         frame["cache_write_tokens"] = (n_in - read) if p.cache_write is not None else 0

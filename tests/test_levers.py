@@ -24,8 +24,8 @@ def test_the_task_sets_measured_sizes_are_what_the_tokenizer_counts():
 
 
 @pytest.mark.parametrize("step, usd_per_day", [
-    ("1 model routing", 121.0676), ("2 context control", 110.8858), ("3 output control", 37.6619),
-    ("4 prompt caching", 14.4951), ("5 metering & guard", 13.4231),
+    ("1 model routing", 121.0676), ("2 context control", 110.8858), ("3 output control", 44.2947),
+    ("4 prompt caching", 21.3524), ("5 metering & guard", 20.2804),
 ])
 def test_waterfall_in_the_source_order(step, usd_per_day):
     wf = levers.waterfall()
@@ -36,7 +36,7 @@ def test_waterfall_in_the_source_order(step, usd_per_day):
 def test_each_lever_alone_saves():
     a = levers.alone()
     assert (a > 0).all()
-    assert a.index[0] == "3 output control" and a["3 output control"] == pytest.approx(64.8, abs=0.1)
+    assert a.index[0] == "3 output control" and a["3 output control"] == pytest.approx(60.2, abs=0.1)
 
 
 def test_measured_order_differs_from_the_source_and_depends_on_thinking():
@@ -125,3 +125,28 @@ def test_recorded_timestamp_cache_run():
     last = [u["prompt_tokens_details"]["cached_tokens"] for u in rec["timestamp last, swa_full=True"]]
     first = [u["prompt_tokens_details"]["cached_tokens"] for u in rec["timestamp first, swa_full=True"]]
     assert min(last[1:]) > 0.9 * 417 and max(first) < 0.1 * 417
+
+
+def test_structured_output_never_truncates_a_review():
+    """A 64-token cap suits a label, not an 800-token review: a truncated review is not a cheaper review."""
+    kinds = {k.name: k for k in levers.task_set()}
+    s = levers.lever_output(levers.BASELINE)
+    assert levers.calls(kinds["code review (single call)"], s)["output"].iloc[0] == 800
+    assert levers.calls(kinds["intent classification"], s)["output"].iloc[0] == 10  # a label: its own size
+
+
+def test_max_tokens_bounds_thinking_as_the_apis_do():
+    kinds = {k.name: k for k in levers.task_set()}
+    s = replace(levers.BASELINE, max_tokens=64, thinking=True)
+    assert levers.calls(kinds["code review (single call)"], s)["output"].iloc[0] == 64  # not 64 + 1,000
+
+
+def test_a_prefix_below_the_providers_minimum_is_never_cached():
+    """OpenAI and Anthropic cache prompts of at least 1,024 tokens (data/cache_rules.csv): a 600-token
+    classification prompt costs the same with caching on."""
+    kinds = {k.name: k for k in levers.task_set()}
+    cls = kinds["intent classification"]
+    on = levers.task_cost(cls, replace(levers.BASELINE, caching=True))["usd_per_task"]
+    off = levers.task_cost(cls, levers.BASELINE)["usd_per_task"]
+    assert on == pytest.approx(off)
+    assert levers.min_cacheable_prefix("openai") == 1024 and levers.min_cacheable_prefix("deepseek") == 64

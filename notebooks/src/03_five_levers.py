@@ -54,10 +54,17 @@ base.round(4)
 # |---|---|
 # | 1 model routing (模型路由) | classification and extraction go to Gemini Flash-Lite; reviews stay on the strong model (the quality gate); 10% of hard tasks are misrouted, rejected by the gate and retried on the strong model |
 # | 2 context control (控制 context) | RAG top-k 12 → 4; history beyond the last 4 turns summarised to 1,500 tokens; tool results capped at 800 tokens |
-# | 3 output control (约束 output) | `max_tokens` sized, thinking off, structured output (a label or small JSON where that is the answer) |
-# | 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: system prompt, schemas and re-sent history hit the cache (90%) |
+# | 3 output control (约束 output) | `max_tokens` sized (it bounds thinking too, as the APIs do), thinking off, structured output for the answers that are a label or small JSON (classification, extraction); reviews keep their length |
+# | 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: system prompt, schemas and re-sent history hit the cache (90%), where the prefix reaches the provider's minimum (1,024 tokens at OpenAI and Anthropic: `data/cache_rules.csv`) |
 # | 5 metering & guard (埋点与告警) | cost per task recorded, alerts, a turn limit of 20 that stops runaway loops |
 #
+# The rates behind the model (router error 10%, cache hits 90%, one agent task in twenty looping, ...) are
+# assumptions, each labelled as one with its reason in `data/lever_assumptions.csv`:
+
+# %%
+pd.DataFrame(levers.data_rows("lever_assumptions.csv")).set_index("name")[["value", "unit", "kind", "why"]]
+
+# %% [markdown]
 # In the source's order, cumulatively:
 
 # %%
