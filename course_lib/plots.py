@@ -123,20 +123,6 @@ def turns_chart(priced: dict, title: str):
     return fig
 
 
-def cost_histogram(sim: dict, label: str = ""):
-    """Distribution of simulated cost per task with p50 and p95 (notebook ``02``)."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.hist(sim["costs"], bins=30, color="tab:blue", alpha=0.8)
-    for q, style in (("p50_usd", "-"), ("p95_usd", "--")):
-        ax.axvline(sim[q], color="black", linestyle=style, label=f"{q[:3]} ${sim[q]:.2f}")
-    ax.set_xlabel("USD per task")
-    ax.set_ylabel("tasks")
-    ax.set_title(f"{sim['n_tasks']:,} simulated tasks on {sim['model']} {label}".strip())
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
 def _finish(fig, margins: dict | None) -> None:
     """Lay the figure out: ``tight_layout`` (an extra draw) in the lessons, fixed margins in a calculator,
     where every change redraws and the extra draw is a third of the latency (benchmarks/widget_latency.py)."""

@@ -470,19 +470,24 @@ def _openai_embeddings(m: Mapping, model: str | None) -> Usage:
                  "openai-embeddings", model, 0)
 
 
+def _input_output(m: Mapping, model: str | None, shape: str, read: tuple, write: tuple, reasoning: tuple) -> Usage:
+    """A shape with ``input_tokens``/``output_tokens`` that *include* the cache and the reasoning counts found at
+    the given paths (OpenAI Responses, DashScope)."""
+    u = _usage_block(m, shape)
+    return Usage(
+        input_tokens=_count(u, "input_tokens", required=True, shape=shape),
+        output_tokens=_count(u, "output_tokens", required=True, shape=shape),
+        cache_read_tokens=_count(u, *read), cache_write_tokens=_count(u, *write),
+        reasoning_tokens=_count(u, *reasoning), cache_write_1h_tokens=None, shape=shape, model=model,
+    )
+
+
 def _openai_responses(m: Mapping, model: str | None) -> Usage:
     # https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage :
     # input_tokens includes input_tokens_details.cached_tokens; output_tokens includes
     # output_tokens_details.reasoning_tokens.
-    u = _usage_block(m, "openai-responses")
-    return Usage(
-        input_tokens=_count(u, "input_tokens", required=True, shape="openai-responses"),
-        output_tokens=_count(u, "output_tokens", required=True, shape="openai-responses"),
-        cache_read_tokens=_count(u, "input_tokens_details", "cached_tokens"),
-        cache_write_tokens=_count(u, "input_tokens_details", "cache_write_tokens"),
-        reasoning_tokens=_count(u, "output_tokens_details", "reasoning_tokens"),
-        cache_write_1h_tokens=None, shape="openai-responses", model=model,
-    )
+    return _input_output(m, model, "openai-responses", ("input_tokens_details", "cached_tokens"),
+                         ("input_tokens_details", "cache_write_tokens"), ("output_tokens_details", "reasoning_tokens"))
 
 
 def _anthropic(m: Mapping, model: str | None) -> Usage:
@@ -612,15 +617,9 @@ def _dashscope(m: Mapping, model: str | None) -> Usage:
     # https://www.alibabacloud.com/help/en/model-studio/use-qwen-by-calling-api (DashScope native):
     # usage.input_tokens includes prompt_tokens_details.cached_tokens; output_tokens includes
     # output_tokens_details.reasoning_tokens.
-    u = _usage_block(m, "dashscope")
-    return Usage(
-        input_tokens=_count(u, "input_tokens", required=True, shape="dashscope"),
-        output_tokens=_count(u, "output_tokens", required=True, shape="dashscope"),
-        cache_read_tokens=_count(u, "prompt_tokens_details", "cached_tokens"),
-        cache_write_tokens=_count(u, "prompt_tokens_details", "cache_creation_input_tokens"),
-        reasoning_tokens=_count(u, "output_tokens_details", "reasoning_tokens"),
-        cache_write_1h_tokens=None, shape="dashscope", model=model,
-    )
+    return _input_output(m, model, "dashscope", ("prompt_tokens_details", "cached_tokens"),
+                         ("prompt_tokens_details", "cache_creation_input_tokens"),
+                         ("output_tokens_details", "reasoning_tokens"))
 
 
 def _ollama(m: Mapping, model: str | None) -> Usage:

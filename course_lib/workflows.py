@@ -3,12 +3,11 @@
 A *profile* is a table of turns with input and output tokens, measured (from
 an agent run) or assumed (the source page's 15 turns × 40K in / 3K out).
 :func:`price_profile` bills it turn by turn with caching on or off at a given
-cache-hit rate; :func:`simulate` draws a distribution of tasks with a seed and
-reports p50 and p95 cost per task.
+cache-hit rate. The distribution of cost per task comes from real recorded runs
+(:mod:`course_lib.runs`), not from a simulation.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .billing import cost_frame
@@ -67,29 +66,6 @@ def price_profile(profile: pd.DataFrame, model: str, as_of=None, *, caching: boo
 def total(profile: pd.DataFrame, model: str, as_of=None, **kwargs) -> float:
     """The whole profile's cost in USD. Taught in notebook ``02_review_assistant``."""
     return float(price_profile(profile, model, as_of, **kwargs)["cost_usd"].sum())
-
-
-def simulate(model: str, as_of=None, *, n_tasks: int = 1_000, seed: int = 0, mean_turns: float = 15,
-             first_input: int = 20_000, output_tokens: int = 3_000, tool_result_tokens: int = 2_500,
-             caching: bool = False, hit_rate: float = 0.0, period: str = "standard") -> dict:
-    """Cost per task over ``n_tasks`` simulated agent tasks (notebook ``02_review_assistant``).
-
-    Turns per task are 1 + Poisson(mean_turns - 1); each task is a
-    :func:`growing_profile`. Returns p50, p95, mean and the costs.
-    """
-    if not isinstance(n_tasks, int) or n_tasks < 1:
-        raise ValueError(f"n_tasks: expected a positive integer, got {n_tasks!r}")
-    if mean_turns < 1:
-        raise ValueError(f"mean_turns: expected at least 1, got {mean_turns!r}")
-    rng = np.random.default_rng(seed)
-    turns = 1 + rng.poisson(mean_turns - 1, n_tasks)
-    # price each distinct task length once: tasks of equal length cost the same
-    by_len = {t: total(growing_profile(int(t), first_input, output_tokens, tool_result_tokens), model, as_of,
-                       caching=caching, hit_rate=hit_rate, period=period) for t in np.unique(turns)}
-    costs = np.array([by_len[t] for t in turns])
-    return {"model": model, "n_tasks": n_tasks, "seed": seed, "p50_usd": float(np.percentile(costs, 50)),
-            "p95_usd": float(np.percentile(costs, 95)), "mean_usd": float(costs.mean()),
-            "turns": turns, "costs": costs}
 
 
 def source_profile_table(as_of_dates=("2026-06-15", "2026-08-20")) -> pd.DataFrame:
