@@ -30,3 +30,34 @@ def test_placeholder_and_junk():
     assert "Answer with a number" in check("01.1", "cheap").message
     with pytest.raises(ValueError, match="exercise_id"):
         check("99.9", 1)
+
+
+def _grow_by_hand(n, first=20_000, out=3_000, result=2_500):
+    """growing_profile priced on Sonnet 4.6 without caching, from the definition: turn t sends the first input
+    plus every earlier turn's output and tool result; $3/M input, $15/M output."""
+    return sum((first + (t - 1) * (out + result)) * 3 / 1e6 + out * 15 / 1e6 for t in range(1, n + 1))
+
+
+def test_answers_match_derivations_made_without_the_exercise_code():
+    """Each answer recomputed by hand from the prices as printed (2026-06-15), genai-prices' own calc_price, or
+    the provider's documented rule: not from the exercise's own answer() (issue 13)."""
+    from datetime import datetime, timezone
+
+    from genai_prices import Usage as GPUsage
+    from genai_prices import calc_price
+
+    v1 = (3_200 * 3 + 500 * 15) / 1e6
+    assert check("00.1", (600_000 * 3 + 45_000 * 15) / 1e6 / v1)
+    assert check("01.1", (3_200 * 5 + 500 * 30) / 1e6)
+    assert check("01.2", (25_000 * 3 + 800 * 15) / 1e6 / v1)
+    peak = datetime(2026, 9, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 Beijing: DeepSeek's peak window
+    assert check("01.3", float(calc_price(GPUsage(input_tokens=600_000, cache_read_tokens=480_000, output_tokens=45_000),
+                                          "deepseek-v4-pro", genai_request_timestamp=peak).total_price))
+    assert check("01.4", 50 + 9_000 + 0)  # Anthropic: input_tokens excludes cache reads and writes
+    assert check("02.2", _grow_by_hand(30) / _grow_by_hand(15))
+    assert check("03.1", (6 - 3) / (3 - 0.3))  # the 1-hour write premium over input, over each read's saving
+    fx = 7.0197  # CFETS central parity of 2026-01-08 (data/fx_rates.csv)
+    per_task_month_cny = (25_000 * 0.435 + 800 * 0.87) / 1e6 * fx * 30
+    box = 1_573.45  # the 4090 box's monthly TCO with the course's defaults (tests/test_tco.py pins its parts)
+    assert check("05.1", box / per_task_month_cny)
+    assert check("05.2", box + 0.2 * 1_000 * 30 * (25_000 * 3 + 800 * 15) / 1e6 * fx)
