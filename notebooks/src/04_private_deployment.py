@@ -24,6 +24,7 @@ from IPython.display import Markdown, display
 from course_lib import live, plots, vram
 
 pd.set_option("display.width", 120)
+pd.set_option("display.max_colwidth", None)  # never cut an explanation short
 GIB, MIB = vram.GIB, vram.MIB
 
 # %% [markdown]
@@ -184,6 +185,33 @@ plots.memory_stack(ests, ["8B 8K", "32B 8K", "32B 32K\nFA off", "32B 32K\nFA on"
 plt.show()
 
 # %% [markdown]
+# ## 6b. Serving several users: what "parallel" means in each runtime
+#
+# The same two numbers, a context length and a number of parallel sequences, mean different things in the
+# three runtimes the page recommends (Ollama for a team's trial, vLLM or SGLang for production):
+#
+# - **llama.cpp**: `-c` is the **total** KV cache, split across `-np` slots (each slot gets `c / np`);
+# - **Ollama**: `num_ctx` is **per slot**, and it starts llama.cpp with `num_ctx × OLLAMA_NUM_PARALLEL`;
+# - **vLLM**: reserves `gpu_memory_utilization` (90% by default) of the GPU **up front**, loads the weights
+#   (BF16 unless a quantised checkpoint is given) and fills the rest with KV blocks; it refuses to start when
+#   one sequence of `max_model_len` does not fit, and serves at most `kv tokens ÷ max_model_len` of its
+#   `max_num_seqs` at full length. Its activation memory is not modelled here (stated in the output).
+#
+# Qwen2.5-7B, 8K per user, 4 users, on a 24 GiB RTX 4090 (`python -m course_lib vram --runtime ...`):
+
+# %%
+rows = []
+for runtime in vram.SERVERS:
+    r = vram.serve("qwen2.5-7b", 8192, 4, runtime, gpu_name="RTX 4090")
+    rows.append({"runtime": runtime, "GPU memory held (GiB)": round(r["total_bytes"] / GIB, 2),
+                 "context per sequence": r["per_sequence_ctx"], "what the numbers mean": r["note"]})
+pd.DataFrame(rows).set_index("runtime")
+
+# %% [markdown]
+# So "8K for 4 users" is one quarter of that per user on llama.cpp unless you pass `-c 32768`; on Ollama it is
+# already four full contexts; on vLLM the whole card is taken at start and the question is how many full-length
+# sequences fit in what the weights leave.
+#
 # ## 7. Speed: batch decode is bound by memory, then by overhead
 #
 # Decoding one token reads every (active) weight once. The bound is bandwidth ÷ bytes per step, times the
