@@ -347,21 +347,35 @@ def _check_ctx(ctx) -> None:
 # --- compute buffer and overhead ---------------------------------------------------------
 def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, parallel: int = 1,
                   n_ubatch: int = N_UBATCH) -> int:
-    """llama.cpp's compute buffer: a base for the layer's activations plus the attention scores.
+    """llama.cpp's compute buffer, fitted on its own logs for five geometries (notebook ``04_private_deployment``).
 
-    Fitted on llama.cpp's own logs (``data/measured/llamacpp_cpu_gemma3_270m.csv``):
-    per KV cell, ``n_ubatch × 4 × (heads + 1)`` bytes without flash attention
-    (f32 scores and mask), ``n_ubatch × 2`` with it (an f16 mask).
-    Taught in notebook ``04_private_deployment``.
+    Measured by ``scripts/measure_compute_buffer.py`` (Llama 3.1 8B, Qwen2.5 7B, Gemma 3 4B shapes;
+    ``data/measured/llamacpp_compute_buffer.csv``) and ``scripts/measure_llamacpp_memory.py`` (Gemma 3 270M),
+    across context, flash attention, ``n_ubatch`` and parallel slots. Per token of the physical batch, in f32:
+
+    * the feed-forward peak: ``3 × ffn + 5 × hidden`` values;
+    * with flash attention, that peak plus an f16 mask of ``n_ubatch × 2`` bytes per KV cell;
+    * without it, the larger of the feed-forward peak and the attention peak: ``2 × hidden + 4 × q + 2 × kv``
+      values (plus ``hidden + q`` where sliding-window and full layers alternate, as in Gemma 3) and
+      ``n_ubatch × 4 × (heads + 1)`` bytes per cell (f32 scores and mask).
+
+    The cells are one sequence's (llama.cpp splits ``-c`` across its slots); parallel slots do not add to
+    the buffer. Taught in notebook ``04_private_deployment``.
     """
     a = resolve(model)
     _check_ctx(ctx)
     full, _ = kv_cells(a, ctx, n_ubatch)
-    cells = full  # each sequence attends over its own cells: parallel sequences do not grow it (measured)
+    cells = full
     ffn = max(a.ffn, a.expert_ffn * max(a.experts_active, 1))
-    base = n_ubatch * 4 * (2 * ffn + 4 * a.hidden)
-    per_cell = n_ubatch * 2 if flash_attention else n_ubatch * 4 * (a.heads + 1)
-    return int(base + cells * per_cell)
+    ffn_peak = n_ubatch * 4 * (3 * ffn + 5 * a.hidden)
+    if flash_attention:
+        return int(ffn_peak + cells * n_ubatch * 2)
+    q, kv = a.heads * a.head_dim, a.kv_heads * a.head_dim
+    per_token = 2 * a.hidden + 4 * q + 2 * kv
+    if 0 < a.sliding_layers < a.layers:
+        per_token += a.hidden + q
+    attention = n_ubatch * 4 * per_token + cells * n_ubatch * 4 * (a.heads + 1)
+    return int(max(ffn_peak, attention))
 
 
 def overhead_bytes(runtime: str = "llama.cpp-cuda") -> int:
@@ -409,7 +423,7 @@ class Estimate:
                 "total_bytes": self.total_bytes, "dominant": self.dominant}
 
     def __str__(self) -> str:
-        g = self.gib()
+        g = {k: v / GIB for k, v in self.as_dict().items() if k.endswith("_bytes")}  # not rounded twice
         return (f"{self.model} {self.quant} at {self.ctx:,} tokens (KV {self.kv_type}, FA "
                 f"{'on' if self.flash_attention else 'off'}, {self.parallel} seq): {g['total_bytes']:.2f} GiB = "
                 f"weights {g['weights_bytes']:.2f} + KV {g['kv_bytes']:.2f} + compute {g['compute_bytes']:.2f} + "
@@ -588,7 +602,9 @@ def serve(model: str | Arch, ctx: int, parallel: int = 1, server: str = "llama.c
     if server != "vllm":
         quant = quant or "Q4_K_M"
     if server == "llama.cpp":
+        from dataclasses import replace as _replace
         est = estimate(a, ctx, quant, kv_type, 1, flash_attention)
+        est = _replace(est, compute_bytes=compute_bytes(a, max(ctx // parallel, 1), flash_attention))
         return {"server": server, "estimate": est, "total_bytes": est.total_bytes, "per_sequence_ctx": ctx // parallel,
                 "kv_tokens": ctx, "note": f"llama.cpp: -c {ctx:,} is the total, split across -np {parallel} slots of "
                                           f"{ctx // parallel:,} tokens each"}

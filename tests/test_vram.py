@@ -199,3 +199,21 @@ def test_parallel_sequences_mean_what_each_runtime_documents():
     assert not big["starts"] and "refuses to start" in big["note"]
     for r in (one, olla, v):
         assert r["note"].lower().startswith(r["server"].split(".")[0].lower())
+
+
+def test_compute_buffer_within_10_percent_of_llamacpp_on_every_measured_geometry():
+    """Issue 14's goal, on llama.cpp's own logs: three 8B-class geometries (scripts/measure_compute_buffer.py) and
+    Gemma 3 270M (scripts/measure_llamacpp_memory.py), across context, flash attention, n_ubatch and slots."""
+    geo = pd.read_csv(MEASURED / "llamacpp_compute_buffer.csv", comment="#")
+    assert set(geo["model"]) >= {"llama-3.1-8b", "qwen2.5-7b", "gemma-3-4b"}
+    assert set(geo["flash_attention"]) == {"on", "off"} and geo["n_ubatch"].nunique() > 1 and geo["parallel"].max() > 1
+    for r in geo.itertuples():
+        est = vram.compute_bytes(r.model, r.ctx // r.parallel, r.flash_attention == "on", n_ubatch=r.n_ubatch)
+        assert est == pytest.approx(r.compute_mib * 2**20, rel=0.10), r
+    # the layer count does not move the buffer (the check rows have twice the layers)
+    llama = geo[(geo.model == "llama-3.1-8b") & (geo.ctx == 16384) & (geo.parallel == 1) & (geo.n_ubatch == 512)]
+    assert llama.groupby("flash_attention")["compute_mib"].nunique().max() == 1 and llama["layers_written"].nunique() == 2
+    cpu = pd.read_csv(MEASURED / "llamacpp_cpu_gemma3_270m.csv", comment="#")
+    for r in cpu.itertuples():
+        est = vram.compute_bytes("gemma-3-270m", r.ctx, r.flash_attention == "on")
+        assert est == pytest.approx(r.compute_mib * 2**20, rel=0.10), r

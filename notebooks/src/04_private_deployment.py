@@ -120,6 +120,20 @@ plots.measured_vs_estimate(f16, "ctx", "compute_mib", "estimate_compute_mib", gr
 plt.show()
 
 # %% [markdown]
+# One small model is not enough to fit a formula: the same measurement on **three 8B-class geometries**
+# (Llama 3.1 8B, Qwen2.5 7B, Gemma 3 4B shapes, written as GGUF files with the real shapes and zero weights,
+# since a buffer's size does not depend on the weights' values) across context, flash attention, `n_ubatch`
+# and parallel slots (`scripts/measure_compute_buffer.py`):
+
+# %%
+geo = pd.read_csv("../data/measured/llamacpp_compute_buffer.csv", comment="#")
+geo["estimate_mib"] = [vram.compute_bytes(r.model, r.ctx // r.parallel, r.flash_attention == "on",
+                                          n_ubatch=r.n_ubatch) / MIB for r in geo.itertuples()]
+geo["error"] = (geo["estimate_mib"] / geo["compute_mib"] - 1).map(lambda e: f"{e:+.1%}")
+print(f"largest error: {(geo['estimate_mib'] / geo['compute_mib'] - 1).abs().max():.1%} over {len(geo)} runs")
+geo.drop(columns="layers_written").round(1)
+
+# %% [markdown]
 # Without flash attention llama.cpp materialises the attention scores of one batch against every cell:
 # `n_ubatch × ctx × (heads + 1) × 4` bytes. For a 32B model with 40 heads at 32K that is 2.6 GiB; at 64K,
 # 5.1 GiB. With flash attention it is a 2-byte mask. The "0.5–2 GB framework overhead" breaks at long
