@@ -295,6 +295,10 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                 if name != model.strip():
                     price = replace(price, model=model.strip(),
                                     source=f"{price.source}; {model.strip()!r} read as {name!r}")
+                if day < history_start():
+                    price = replace(price, note="; ".join(x for x in (
+                        price.note, f"{day} is before the price book's dated history (from {history_start()}): "
+                        "the first recorded price is used, and the model may not have existed then") if x))
                 if day > data_as_of():
                     price = replace(price, note="; ".join(x for x in (
                         price.note, f"{day} is after the price book's newest data ({data_as_of()}): "
@@ -311,6 +315,25 @@ def _spellings(model: str) -> list[str]:
     if "/" in model:
         names.append(model.rsplit("/", 1)[1])
     return names
+
+
+@lru_cache(maxsize=1)
+def _dated_changes() -> tuple:
+    from genai_prices.types import StartDateConstraint
+    out = [date.fromisoformat(r["valid_from"]) for r in data_rows("course_prices.csv")]
+    for p in data_snapshot.get_snapshot().providers:
+        for m in p.models:
+            for cp in (m.prices if isinstance(m.prices, list) else []):
+                c = getattr(cp, "constraint", None)
+                if isinstance(c, StartDateConstraint):
+                    out.append(c.start_date)
+    return tuple(sorted(out))
+
+
+def history_start() -> date:
+    """The earliest dated price change the price book knows; before it, a quote is the first recorded price,
+    not a dated one. Taught in notebook ``01_token_billing``."""
+    return _dated_changes()[0]
 
 
 @lru_cache(maxsize=1)

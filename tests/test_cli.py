@@ -120,3 +120,10 @@ def test_a_usd_answer_needs_no_exchange_rate():
     r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01",
             "--currency", "CNY")
     assert r.returncode == 2 and "no USD/CNY rate" in r.stderr
+
+
+def test_a_date_before_the_dated_history_says_so():
+    from course_lib.prices import history_start
+    out = json.loads(run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2019-01-01",
+                         "--json").stdout)
+    assert f"dated history (from {history_start()})" in out["note"] and "may not have existed" in out["note"]
