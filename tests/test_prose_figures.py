@@ -36,6 +36,7 @@ CLAIMS = [
     ("02_review_assistant", "Turn 4 reads a 2,948-line test file",
      lambda: len((review.get_change("marshmallow-3.21.1").project / "tests/test_schema.py").read_text().splitlines())
      == 2_948),
+    ("01_token_billing", "wrote 89 visible tokens and thought for 167", lambda: _gemini_split() == (89, 167)),
     ("02_review_assistant", "**678 coding-agent runs**", lambda: runs.load_calls()["run_id"].nunique() == 678),
     ("02_review_assistant", "34,413 API calls", lambda: len(runs.load_calls()) == 34_413),
     ("02_review_assistant", "about 15,000 lines", lambda: 14_500 <= _lines() <= 15_500),
@@ -49,6 +50,13 @@ def _run_over_first_call() -> float:
     p = runs.price_calls(runs.load_calls(), "claude-sonnet-4-6", caching="off")
     first = p[p["call_index"] == 0].set_index("run_id")["total_usd"]
     return float((p.groupby("run_id")["total_usd"].sum() / first).median())
+
+
+def _gemini_split() -> tuple:
+    import json
+    from course_lib.usage import normalize
+    u = normalize(json.loads((ROOT / "data" / "responses" / "gemini_cached.json").read_text())["body"])
+    return u.output_tokens - u.reasoning_tokens, u.reasoning_tokens
 
 
 def _lines() -> int:

@@ -239,6 +239,19 @@ except ValueError as e:
     print("without the last chunk:", e)
 
 # %% [markdown]
+# **Thinking is output.** A reasoning model's hidden thinking (思考 token) is billed at the output price
+# even though you never see it; Gemini reports it beside the visible output, OpenAI and Anthropic inside it.
+# This recorded Gemini call wrote 89 visible tokens and thought for 167:
+
+# %%
+g = usage.normalize(recs["gemini_cached"]["body"])
+gp = prices.quote("gemini-2.5-flash")
+thinking_usd = g.reasoning_tokens * gp.output / 1e6
+print(f"output {g.output_tokens} tokens, of which thinking {g.reasoning_tokens} ({g.reasoning_tokens / g.output_tokens:.0%})")
+print(f"on gemini-2.5-flash the thinking costs {money.fmt(thinking_usd, digits=6)} of the call's "
+      f"{money.fmt(billing.cost(g, gp).total_usd, digits=6)}")
+
+# %% [markdown]
 # **Trap 4: "not reported" is not zero.** Ollama reports no cache and no thinking count, even for a
 # thinking model. The bill prices what it cannot see as 0 and says so, instead of pretending:
 
