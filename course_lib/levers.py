@@ -291,6 +291,16 @@ def cache_hit_probability(requests_per_minute: float, ttl_minutes: float = 5.0) 
 
 
 # --- anti-patterns -------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def whole_repo_tokens() -> int:
+    """o200k tokens of a real repository's Python source and tests (marshmallow 3.21.0, lesson 02's real-size
+    project): what "the whole codebase in the prompt" sends, measured. Taught in notebook ``03_five_levers``."""
+    from . import tokens
+    from .agent import REAL_PROJECT
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(REAL_PROJECT.rglob("*.py")))
+    return tokens.count(text, "o200k").tokens
+
+
 def anti_patterns(tasks_per_day: int = 1_000) -> pd.DataFrame:
     """Each anti-pattern (反模式) with its measured cost and its fix, on the course's task set. Taught in notebook ``03_five_levers``."""
     kinds = {k.name: k for k in task_set()}
@@ -301,14 +311,14 @@ def anti_patterns(tasks_per_day: int = 1_000) -> pd.DataFrame:
     def per_day(kind, s, n):
         return task_cost(kind, s)["usd_per_task"] * n
 
-    n_cls, n_agent = cls.share * tasks_per_day, agent.share * tasks_per_day
-    whole_repo = replace(kinds["code review (single call)"], rag_chunk_tokens=0,
-                         user_tokens=kinds["code review (single call)"].user_tokens + 180_000)
+    review = kinds["code review (single call)"]
+    n_cls, n_agent, n_review = cls.share * tasks_per_day, agent.share * tasks_per_day, review.share * tasks_per_day
+    whole_repo = replace(review, rag_chunk_tokens=0, user_tokens=review.user_tokens + whole_repo_tokens())
     rows = [
         ("max_tokens=4096 and thinking for intent classification", per_day(cls, replace(good, max_tokens=4096, thinking=True,
          structured_output=False), n_cls), per_day(cls, good, n_cls), "max_tokens 64–256, thinking off, a JSON label"),
-        ("the whole codebase in the prompt", per_day(whole_repo, good, n_agent),
-         per_day(kinds["code review (single call)"], good, n_agent), "retrieve the relevant chunks (RAG top-k)"),
+        ("the whole codebase in the prompt", per_day(whole_repo, good, n_review),
+         per_day(review, good, n_review), "retrieve the relevant chunks (RAG top-k)"),
         ("an agent with no turn limit or token budget", per_day(agent, replace(good, guard=False), n_agent),
          per_day(agent, good, n_agent), "a turn limit and a token budget (the guard)"),
         ("every request to the flagship", total(replace(good, routing=False), tasks_per_day),

@@ -83,7 +83,18 @@ def test_cache_economics():
 def test_anti_patterns_all_cost_more_than_their_fix():
     t = levers.anti_patterns()
     assert len(t) == 5 and (t["times"] > 1).all()
-    assert t.loc["the whole codebase in the prompt", "times"] > 20
+    assert t.loc["the whole codebase in the prompt", "times"] > 10
+    # the whole repository is measured, not assumed: a real project's source and tests, counted with o200k
+    from course_lib import tokens
+    from course_lib.agent import REAL_PROJECT
+    files = sorted(REAL_PROJECT.rglob("*.py"))
+    assert len(files) > 20
+    assert levers.whole_repo_tokens() == tokens.count("\n".join(p.read_text() for p in files), "o200k").tokens
+    # single-call reviews are priced at their own volume (30% of the day), not the agent's 10%
+    review = {k.name: k for k in levers.task_set()}["code review (single call)"]
+    fixed = levers.task_cost(review, levers.lever_output(levers.lever_context(levers.lever_caching(
+        levers.lever_guard(levers.lever_routing(levers.BASELINE))))))["usd_per_task"]
+    assert t.loc["the whole codebase in the prompt", "usd_per_day_fixed"] == pytest.approx(fixed * 300)
 
 
 def test_guard_stops_a_runaway_loop_before_its_budget():
