@@ -62,7 +62,7 @@ print("\n".join(diff.splitlines()[:18]))
 # %%
 texts = {
     "English prose": "The model gives you capability; the workflow decides the bill. Every loop turn is a billed unit. " * 8,
-    "Chinese prose": "模型给你能力,工作流决定账单。智能体循环的每一轮都是计费单元,上下文管理就是成本管理。" * 8,
+    "Chinese prose": "模型给你能力;工作流决定账单。每一轮循环都是一个计费单元。" * 8,  # the same two sentences
     "Python diff": diff,
 }
 rows = []
@@ -77,8 +77,11 @@ pd.DataFrame(rows).set_index("text")
 # %%
 per_char = {fam: tokens.chars_per_token(texts["English prose"], fam) / tokens.chars_per_token(texts["Chinese prose"], fam)
             for fam in ("o200k", "qwen3.5", "deepseek-v4")}
+per_message = {fam: tokens.count(texts["Chinese prose"], fam).tokens / tokens.count(texts["English prose"], fam).tokens
+               for fam in ("o200k", "qwen3.5", "deepseek-v4")}
 print(f"Chinese costs {min(per_char.values()):.1f}–{max(per_char.values()):.1f}× more tokens per character than "
-      "English here (o200k, Qwen3.5, DeepSeek V4). Per message the gap is smaller: Chinese says more per character.")
+      "English here (o200k, Qwen3.5, DeepSeek V4); for the same message (the Chinese is a translation) it costs "
+      f"{min(per_message.values()):.2f}–{max(per_message.values()):.2f}× the English tokens: Chinese says more per character.")
 
 # %% [markdown]
 # The same message in Chinese is not the same bill. The estimate used for Claude and Gemini (they have no
