@@ -100,12 +100,25 @@ def test_defaults_table_is_well_formed():
 
 
 def test_hybrid_respects_the_boxs_capacity(w, box):
-    """1,000 tasks a day at 100% local on a box that serves ~824 with a 14B model: the rest goes to the API."""
-    cap = tco.capacity(box, "qwen2.5-14b", w)["tasks_per_day"]
-    h = tco.hybrid(w, box, 1.0, local_model="qwen2.5-14b")
-    assert h["local_tasks_per_day"] == pytest.approx(cap) and h["overflow_tasks_per_day"] == pytest.approx(1000 - cap)
-    per_task = tco.api_monthly(w)["monthly_cny"] / w.tasks_per_day
-    assert h["api_cny"] == pytest.approx((1000 - cap) * per_task)
+    """More tasks a day than the box can serve at 100% local: the rest goes to the API, never counted as served."""
+    from dataclasses import replace as _replace
+    busy = _replace(w, tasks_per_day=3_000)
+    cap = tco.capacity(box, "qwen2.5-14b", busy)["tasks_per_day"]
+    assert cap < 3_000
+    h = tco.hybrid(busy, box, 1.0, local_model="qwen2.5-14b")
+    assert h["local_tasks_per_day"] == pytest.approx(cap) and h["overflow_tasks_per_day"] == pytest.approx(3_000 - cap)
+    per_task = tco.api_monthly(busy)["monthly_cny"] / busy.tasks_per_day
+    assert h["api_cny"] == pytest.approx((3_000 - cap) * per_task)
+
+
+def test_prefill_speedup_is_the_published_rtx_4090_figure():
+    import pandas as pd
+    from course_lib.prices import DATA_DIR
+    pub = pd.read_csv(DATA_DIR / "measured" / "published_llamacpp_gpu_speed.csv", comment="#")
+    row = pub[pub.gpu == "RTX 4090"].iloc[0]
+    assert round(row.prompt_tok_s / row.decode_tok_s, 1) == row.prefill_over_decode == tco._d("prefill_speedup")
+    assert (pub.prefill_over_decode == (pub.prompt_tok_s / pub.decode_tok_s).round(1)).all()
+    assert pub.url.str.startswith("https://github.com/").all()
 
 
 def test_equal_capability_break_even_is_above_the_boxs_capacity(box):

@@ -86,6 +86,18 @@ print(f"qwen2.5-32b at 32K on the {box.gpu}: {f16.total_bytes / vram.GIB:.1f} Gi
 print(f"a 14B model serves about {caps.loc['qwen2.5-14b', 'tasks_per_day']:,.0f} of these tasks a day.")
 
 # %% [markdown]
+# Capacity rests on one ratio: how much faster a GPU reads a prompt than it writes tokens (prefill ÷ decode).
+# The course uses the figure published for llama.cpp on an RTX 4090; other published GPU runs are lower, and
+# this course's 2-core CPU is far lower. The 14B model's capacity with each
+# (`data/measured/published_llamacpp_gpu_speed.csv`, each row with its URL):
+
+# %%
+pub = pd.read_csv("../data/measured/published_llamacpp_gpu_speed.csv", comment="#")
+pub["14B capacity, tasks/day"] = [round(tco.capacity(box, "qwen2.5-14b", w, prefill_speedup=r)["tasks_per_day"])
+                                  for r in pub["prefill_over_decode"]]
+pub[["gpu", "model", "quant", "prompt_tok_s", "decode_tok_s", "prefill_over_decode", "14B capacity, tasks/day", "url"]]
+
+# %% [markdown]
 # The capacity above assumes an f16 KV cache, so the 32B row says it does not fit; with a q8_0 cache it
 # would, at some cost in quality that lesson 04 discusses.
 #
@@ -145,9 +157,15 @@ hy = pd.DataFrame([tco.hybrid(w, box, s, strong, local_model="qwen2.5-14b")
                    for s in (0.0, 0.5, 0.8, 0.9, 1.0)]).set_index("local_share")
 hy.round(0)
 
+# %%
+print(f"at {w.tasks_per_day:,.0f} tasks a day the box serves at most {hy['local_tasks_per_day'].max():,.0f} of them; "
+      f"at 3,000 a day, 100% local would overflow "
+      f"{tco.hybrid(tco.Workload(**{**w.__dict__, 'tasks_per_day': 3_000}), box, 1.0, strong, local_model='qwen2.5-14b')['overflow_tasks_per_day']:,.0f} "
+      "tasks a day to the API")
+
 # %% [markdown]
 # The box serves at most its capacity: above it the "local" share overflows to the API
-# (`overflow_tasks_per_day`), so a plan that sends every task to one 4090 still pays the API for the rest.
+# (`overflow_tasks_per_day`), so a plan that sends every task to one 4090 pays the API for the rest.
 
 # %% [markdown]
 # ## 8. Beyond cost: the decision checklist
