@@ -65,7 +65,7 @@ weights.rename_axis("weights, GiB")
 # %% [markdown]
 # ## 3. The KV cache, and "double the context, double the KV"
 #
-# For grouped-query attention the cache is $2 \times \text{layers} \times \text{kv\_heads} \times \text{head\_dim}
+# For grouped-query attention the cache is $\text{layers} \times 2 \times \text{kv\_heads} \times \text{head\_dim}
 # \times \text{ctx} \times \text{bytes}$. Two architectures break the rule:
 #
 # - **sliding-window layers** (Gemma 2/3, gpt-oss) only keep the last window of tokens (llama.cpp keeps
