@@ -474,7 +474,7 @@ def run_agent(policy=None, model: str = "claude-sonnet-4-6", *, max_turns: int =
                                    {"role": "user", "content": f"Tool result ({action['tool']}):\n{result}"}]
         else:
             run.stop_reason = f"turn limit: {max_turns} turns"
-        final = ws.run_tests(path=ch.final_tests)
-        run.tests_pass = final.rstrip().endswith("OK") if ch.test_command is None else (
-            " passed" in final.splitlines()[-1] and "failed" not in final.splitlines()[-1] and "error" not in final.splitlines()[-1])
+        last = (ws.run_tests(path=ch.final_tests).strip().splitlines() or [""])[-1]
+        run.tests_pass = last.endswith("OK") if ch.test_command is None else (
+            " passed" in last and "failed" not in last and "error" not in last)
     return run

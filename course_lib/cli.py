@@ -147,15 +147,11 @@ def cmd_runs(a: argparse.Namespace) -> dict:
 
 
 def _caching(text: str):
-    if text in ("as-recorded", "off"):
-        return text
+    from .runs import _check_caching
     try:
-        rate = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected as-recorded, off or a hit rate in [0, 1], got {text!r}") from None
-    if not 0 <= rate <= 1:
-        raise argparse.ArgumentTypeError(f"a hit rate must be in [0, 1], got {text!r}")
-    return rate
+        return _check_caching(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("caching: ")) from None
 
 
 def cmd_review(a: argparse.Namespace) -> dict:
@@ -190,7 +186,7 @@ def cmd_vram(a: argparse.Namespace) -> dict:
         arch, quant = vram.from_hf_config(a.hf_config, name=str(a.hf_config)), a.quant
         if a.runtime != "vllm" and quant in (None, "BF16"):
             backend = "pytorch"  # bf16 weights and KV as a PyTorch runtime holds them
-    if a.runtime == "vllm" or (a.runtime != "llama.cpp" or a.parallel > 1):
+    if a.runtime != "llama.cpp" or a.parallel > 1:
         served = vram.serve(arch, a.ctx, a.parallel, a.runtime, quant, a.kv_type, a.flash_attention == "on",
                             a.gpu, a.gpu_memory_utilization)
     else:

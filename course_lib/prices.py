@@ -195,6 +195,13 @@ def _batch_discount(provider: str, as_of: date) -> dict | None:
     return None
 
 
+def _quote_time(provider: str, day: date, period: str) -> datetime:
+    """The moment a quote asks genai-prices about: inside the peak window when ``period`` is "peak" and a peak
+    rule is in force on ``day``, else outside every window."""
+    peak = period == "peak" and _peak_rule(provider, day) is not None
+    return datetime.combine(day, _PEAK_UTC if peak else _OFF_PEAK_UTC)
+
+
 def _gp_value(v) -> tuple[float | None, dict]:
     """A genai-prices price value as (base rate, {threshold: rate})."""
     if v is None:
@@ -211,11 +218,9 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str) -> Pri
     except LookupError:
         return None
     note = []
-    rule = _peak_rule(provider.id, as_of)
-    if period == "peak" and rule is None:
+    if period == "peak" and _peak_rule(provider.id, as_of) is None:
         note.append(f"no peak pricing in force for {provider.id} on {as_of}")
-    when = _PEAK_UTC if (period == "peak" and rule is not None) else _OFF_PEAK_UTC
-    ts = datetime.combine(as_of, when)
+    ts = _quote_time(provider.id, as_of, period)
     ctx = {"processing": "batch"} if batch else None
     mp = info.get_prices(ts, ctx)
     discount = 1.0
@@ -336,20 +341,10 @@ def history_start() -> date:
     return _dated_changes()[0]
 
 
-@lru_cache(maxsize=1)
 def data_as_of() -> date:
     """The newest date at which the price book knows a price change (genai-prices' dated prices and the course
     table): a quote for a later date uses the prices in force then. Taught in notebook ``01_token_billing``."""
-    from genai_prices.types import StartDateConstraint
-    newest = max(date.fromisoformat(r["valid_from"]) for r in data_rows("course_prices.csv"))
-    for p in data_snapshot.get_snapshot().providers:
-        for m in p.models:
-            prices = m.prices if isinstance(m.prices, list) else []
-            for cp in prices:
-                c = getattr(cp, "constraint", None)
-                if isinstance(c, StartDateConstraint):
-                    newest = max(newest, c.start_date)
-    return newest
+    return _dated_changes()[-1]
 
 
 def peak_rule(provider: str, as_of: date | str | None) -> dict | None:
@@ -447,9 +442,7 @@ def surcharge(model: str, as_of: date | str | None, counts: dict, extras: dict, 
         provider, info = snap.find_provider_model(model, None, None, None)
     except LookupError:
         return None
-    rule = _peak_rule(provider.id, day)
-    ts = datetime.combine(day, _PEAK_UTC if (period == "peak" and rule is not None) else _OFF_PEAK_UTC)
-    mp = info.get_prices(ts, {"processing": "batch"} if batch else None)
+    mp = info.get_prices(_quote_time(provider.id, day, period), {"processing": "batch"} if batch else None)
     full = mp.calc_price(GPUsage(**counts, **extras))["total_price"]
     text = mp.calc_price(GPUsage(**counts))["total_price"]
     return float(full - text)
