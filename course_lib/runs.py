@@ -172,13 +172,12 @@ def price_calls(calls: pd.DataFrame, model: str | None = None, as_of: date | str
     for name, idx in out.groupby("priced_model", sort=False).groups.items():
         base = prices.quote(name, day)
         rule = prices.peak_rule(base.provider, day)
-        group = out.loc[idx]
-        periods = _periods(group["timestamp"] if "timestamp" in group else pd.Series(np.nan, index=group.index), rule)
+        ts = out.loc[idx, "timestamp"] if "timestamp" in out else pd.Series(np.nan, index=idx)
+        periods = _periods(ts, rule)
         out.loc[idx, "period"] = periods
         bills_writes = base.cache_write is not None
-        g_read = read[out.index.get_indexer(idx)]
-        g_n = n[out.index.get_indexer(idx)]
-        g_rec_w = recorded_write[out.index.get_indexer(idx)]
+        pos = out.index.get_indexer(idx)
+        g_read, g_n, g_rec_w = read[pos], n[pos], recorded_write[pos]
         if caching == "off":
             write = np.zeros_like(g_n)
         elif caching == "as-recorded" and not np.isnan(g_rec_w).all():
