@@ -146,6 +146,72 @@ def cmd_runs(a: argparse.Namespace) -> dict:
     return out
 
 
+def _lever(text: str) -> str:
+    from .logs import parse_lever
+    try:
+        parse_lever(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("what-if: ")) from None
+    return text
+
+
+def _frame_records(df, key: str) -> list[dict]:
+    out = []
+    for k, r in df.iterrows():
+        row = {key: str(k)}
+        for c, v in r.items():
+            row[c] = _round(float(v)) if isinstance(v, float) else (int(v) if hasattr(v, "__int__") and
+                                                                   not isinstance(v, str) else v)
+        out.append(row)
+    return out
+
+
+def cmd_bill(a: argparse.Namespace) -> dict:
+    from . import logs
+    b = logs.bill(a.paths, a.format, a.as_of, engine=a.engine)
+    summ = b.summary()
+    by = b.by(a.by)[["rows", "requests", "input_tokens", "cache_read_tokens", "output_tokens", "total_usd",
+                     "total_cny"]]
+    recon = b.reconcile()
+    levers = b.what_if(a.what_if or None)
+    out = {"sources": b.sources, "as_of": a.as_of or "each row's date", "rows": summ["rows"],
+           "errors": summ["errors"], "days": summ["days"], "total_usd": _round(summ["total_usd"]),
+           "total_cny": _round(summ["total_cny"]),
+           "components_usd": {k: _round(v) for k, v in summ["components_usd"].items()},
+           "not_reported": summ["not_reported"], "notes": b.notes, "by": a.by,
+           "lines": _frame_records(by, a.by),
+           "row_errors": b.errors.head(50).to_dict("records"),
+           "reconciliation": [{k: (_round(v) if isinstance(v, float) else v) for k, v in r.items()}
+                              for r in recon.to_dict("records")],
+           "what_if": [{k: (_round(v) if isinstance(v, float) else v) for k, v in r.items()}
+                       for r in levers.to_dict("records")]}
+    if not a.json:
+        print(f"{summ['rows']:,} rows priced from {', '.join(b.sources)}; {summ['errors']} row error(s); "
+              f"{summ['days']}; prices of {out['as_of']}")
+        print(f"  total {money.fmt(summ['total_usd'])} = ¥{summ['total_cny']:,.2f} (each day at its dated rate)")
+        print("  made of: " + ", ".join(f"{k} {money.fmt(v)}" for k, v in summ["components_usd"].items()))
+        for k, v in summ["not_reported"].items():
+            print(f"  {v} row(s): {k}")
+        for n in b.notes:
+            print(f"  note: {n}")
+        print(f"  by {a.by}:")
+        for k, r in by.iterrows():
+            print(f"    {str(k):<28} {money.fmt(r['total_usd']):>12}  ¥{r['total_cny']:,.2f}")
+        for e in out["row_errors"][:10]:
+            print(f"  row error: {e['source']} row {e['source_row']}: {e['field']}: {e['message']}")
+        if len(recon):
+            agree = int((recon["explained_by"] == "agrees").sum())
+            print(f"  reconciliation: {agree} of {len(recon)} reported amounts agree within "
+                  f"{logs.RECONCILE_TOLERANCE:.1%}")
+            for r in recon[recon["explained_by"] != "agrees"].head(10).itertuples():
+                print(f"    {r.day} {r.model}: re-priced {money.fmt(r.repriced_usd)}, reported "
+                      f"{money.fmt(r.reported_usd)}: {r.explained_by}")
+        print("  levers on this traffic, ranked:")
+        for r in levers.itertuples():
+            print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
+    return out
+
+
 def _caching(text: str):
     from .runs import _check_caching
     try:
@@ -315,6 +381,20 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--gpu", help="a GPU of data/gpus.csv, for example 'RTX 4090'")
     vr.add_argument("--json", action="store_true", help="print one JSON object")
     vr.set_defaults(func=cmd_vram)
+    bl = sub.add_parser("bill", help="price your own usage exports: the bill, the reconciliation, ranked levers")
+    bl.add_argument("paths", nargs="+", help="export files (usage and cost exports; see course_lib.exports)")
+    bl.add_argument("--format", default="auto", choices=("auto", "openai-usage", "openai-costs", "anthropic-usage",
+                                                         "anthropic-cost", "openrouter", "litellm", "langfuse",
+                                                         "otel", "responses", "csv"))
+    bl.add_argument("--as-of", default=None, help="price every row on this date's prices (default: each row's date)")
+    bl.add_argument("--what-if", action="append", type=_lever, metavar="LEVER=VALUE",
+                    help="model=NAME, date=YYYY-MM-DD, cache=HIT_RATE, batch=SHARE, cap=MAX_TOKENS; repeatable "
+                         "(default: the logs_* assumptions of data/lever_assumptions.csv)")
+    bl.add_argument("--by", default="model", choices=("day", "model", "project", "api_key", "feature", "provider",
+                                                      "period"))
+    bl.add_argument("--engine", default="auto", choices=("auto", "duckdb", "pandas"))
+    bl.add_argument("--json", action="store_true", help="print one JSON object")
+    bl.set_defaults(func=cmd_bill)
     tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")
     tc.add_argument("--tasks-per-day", type=_finite_nonneg, default=1000)
     tc.add_argument("--input-tokens", type=_nonneg, default=25_000, help="input tokens per task")

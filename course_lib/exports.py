@@ -1,0 +1,532 @@
+"""Read the usage exports teams already have into one table of calls (notebook ``06_your_own_bill``).
+
+Each reader turns one documented export format into the *canonical* columns of
+:data:`CANONICAL` (one row per call or per bucket of calls), which
+:mod:`course_lib.logs` prices. A reader never stops at a bad row: it keeps a
+row-by-row list of what it could not read (:class:`Export.errors`) and reads
+the rest. A count the export does not give is left empty (``None``), never 0:
+billing then says it was not reported.
+
+Formats (see ``FORMATS``), each after the provider's own documentation:
+
+* ``openai-usage``: OpenAI organisation Usage API, completions
+  (https://platform.openai.com/docs/api-reference/usage/completions), and
+  ``openai-costs``: its Costs API (https://platform.openai.com/docs/api-reference/usage/costs);
+* ``anthropic-usage``: Anthropic Admin API usage report for messages, and
+  ``anthropic-cost``: its cost report (https://docs.claude.com/en/api/admin-api/usage-cost/get-messages-usage-report,
+  .../get-cost-report; amounts are in cents);
+* ``openrouter``: OpenRouter's activity export, ``GET /api/v1/activity``
+  (https://openrouter.ai/docs/api/api-reference/analytics/get-user-activity);
+* ``litellm``: LiteLLM proxy spend logs, ``GET /spend/logs`` (https://docs.litellm.ai/docs/proxy/cost_tracking);
+* ``langfuse``: Langfuse observations, ``GET /api/public/observations`` (usageDetails, costDetails;
+  https://langfuse.com/docs/observability/features/token-and-cost-tracking);
+* ``otel``: OpenTelemetry GenAI spans (``gen_ai.usage.*``; OTLP JSON as the collector's file exporter
+  writes it), or the course meter's own table (:meth:`course_lib.meter.CostMeter.calls`);
+* ``responses``: a JSON Lines file of raw response bodies, read by :func:`course_lib.usage.normalize`;
+* ``csv``: a plain table (CSV, JSON Lines or Parquet) with the canonical column names.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from . import usage as usage_mod
+
+#: The canonical columns. ``timestamp``, ``model``, ``input_tokens`` and ``output_tokens`` are required;
+#: ``input_tokens`` includes cached and audio input, ``output_tokens`` includes reasoning and audio output.
+CANONICAL = ("timestamp", "model", "requests", "input_tokens", "output_tokens", "cache_read_tokens",
+             "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "input_audio_tokens",
+             "output_audio_tokens", "web_searches", "batch", "long_context", "project", "api_key", "feature",
+             "reported_cost_usd", "reported_currency")
+REQUIRED = CANONICAL[:2] + ("input_tokens", "output_tokens")
+FORMATS = ("openai-usage", "openai-costs", "anthropic-usage", "anthropic-cost", "openrouter", "litellm",
+           "langfuse", "otel", "responses", "csv")
+#: The columns of a cost export once read (amounts in USD).
+COST_COLUMNS = ["day", "model", "provider", "project", "item", "amount_usd"]
+#: Exports that carry reported costs only (no tokens): they are reconciled against, not priced.
+COST_FORMATS = ("openai-costs", "anthropic-cost")
+
+
+@dataclass
+class Export:
+    """What a reader made of one file: the calls (canonical columns), the row errors, reported costs.
+
+    Taught in notebook ``06_your_own_bill``."""
+
+    path: str
+    format: str
+    rows: pd.DataFrame
+    errors: list = field(default_factory=list)   # dicts: source, source_row, field, message
+    costs: pd.DataFrame | None = None             # COST_COLUMNS
+    notes: list = field(default_factory=list)
+
+    def error_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.errors, columns=["source", "source_row", "field", "message"])
+
+
+def _iso(ts) -> str | None:
+    """An ISO-8601 UTC string from unix seconds or an ISO string; None when absent."""
+    if ts is None or ts == "":
+        return None
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(ts)
+
+
+def _bucket_time(start, end) -> str | None:
+    """A bucket's start; date only when the bucket is a day or longer (its time of day says nothing)."""
+    s = _iso(start)
+    if s is None:
+        return None
+    try:
+        a = pd.Timestamp(s)
+        b = pd.Timestamp(_iso(end)) if end not in (None, "") else None
+    except ValueError:
+        return s
+    if b is not None and (b - a) > pd.Timedelta(hours=1):
+        return s[:10]
+    return s
+
+
+class _Rows:
+    """Collects canonical rows and row errors for one file."""
+
+    def __init__(self, path: str, fmt: str):
+        self.path, self.fmt = path, fmt
+        self.rows: list[dict] = []
+        self.errors: list[dict] = []
+        self.notes: list[str] = []
+
+    def error(self, row: int, fld: str, message: str) -> None:
+        self.errors.append({"source": Path(self.path).name, "source_row": row, "field": fld, "message": message})
+
+    def add(self, row: int, **values) -> None:
+        values["source_row"] = row
+        self.rows.append(values)
+
+    def export(self, costs: pd.DataFrame | None = None) -> Export:
+        df = pd.DataFrame(self.rows)
+        for c in CANONICAL:
+            if c not in df:
+                df[c] = None
+        df = df[["source_row", *CANONICAL]] if len(df) else pd.DataFrame(columns=["source_row", *CANONICAL])
+        return Export(self.path, self.fmt, df, self.errors, costs, self.notes)
+
+
+def _records(text: str, path: str):
+    """The JSON records of a file: a JSON document, or JSON Lines (one document per line)."""
+    text = text.strip()
+    if not text:
+        raise ValueError(f"{path}: the file is empty")
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        out = []
+        for i, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}: line {i} is not JSON ({e.msg})") from None
+        return out
+
+
+def _items(records, key: str = "data"):
+    """Items of paged API responses (``{"data": [...]}``), of a bare list, or of JSON Lines of items."""
+    for rec in records:
+        if isinstance(rec, dict) and isinstance(rec.get(key), list):
+            yield from rec[key]
+        elif isinstance(rec, list):
+            yield from rec
+        else:
+            yield rec
+
+
+def _get(d, *keys, default=None):
+    """First present key (several spellings: snake_case API, camelCase SDK)."""
+    for k in keys:
+        if isinstance(d, dict) and d.get(k) is not None:
+            return d[k]
+    return default
+
+
+# --- OpenAI ----------------------------------------------------------------------------------------------
+def _openai_usage(records, path) -> Export:
+    out = _Rows(path, "openai-usage")
+    n = 0
+    for bucket in _items(records):
+        when = _bucket_time(bucket.get("start_time"), bucket.get("end_time"))
+        for r in bucket.get("results") or []:
+            n += 1
+            if r.get("object") not in (None, "organization.usage.completions.result"):
+                out.error(n, "object", f"expected organization.usage.completions.result, got {r.get('object')!r}")
+                continue
+            if not r.get("model"):
+                out.error(n, "model", "null: query the Usage API with group_by=model so each bucket names its model")
+                continue
+            audio_in, audio_out = r.get("input_audio_tokens") or 0, r.get("output_audio_tokens") or 0
+            try:
+                out.add(n, timestamp=when, model=r["model"], requests=r.get("num_model_requests"),
+                        input_tokens=r["input_tokens"] + audio_in, output_tokens=r["output_tokens"] + audio_out,
+                        # OpenAI bills no cache write; the Usage API gives no reasoning split
+                        cache_read_tokens=r.get("input_cached_tokens"), cache_write_tokens=0,
+                        input_audio_tokens=audio_in, output_audio_tokens=audio_out,
+                        batch=r.get("batch"), project=r.get("project_id"), api_key=r.get("api_key_id"))
+            except (KeyError, TypeError) as e:
+                out.error(n, str(e).strip("'"), "missing or not a number in this result")
+    if any(r["batch"] is None for r in out.rows):
+        out.notes.append("batch not given (query with group_by=batch): those rows are priced as interactive")
+    return out.export()
+
+
+def _openai_costs(records, path) -> Export:
+    out = _Rows(path, "openai-costs")
+    costs, n = [], 0
+    for bucket in _items(records):
+        day = (_iso(bucket.get("start_time")) or "")[:10]
+        for r in bucket.get("results") or []:
+            n += 1
+            amount = r.get("amount") or {}
+            cur = str(amount.get("currency", "")).upper()
+            if cur != "USD":
+                out.error(n, "amount.currency", f"{amount.get('currency')!r} not accepted; accepted: usd")
+                continue
+            costs.append({"day": day, "model": None, "provider": "openai", "project": r.get("project_id"),
+                          "item": r.get("line_item") or "all", "amount_usd": float(amount.get("value", 0))})
+    return out.export(pd.DataFrame(costs, columns=COST_COLUMNS))
+
+
+# --- Anthropic ---------------------------------------------------------------------------------------------
+_TIERS_ANTHROPIC = {"standard": False, "batch": True}
+
+
+def _anthropic_usage(records, path) -> Export:
+    out = _Rows(path, "anthropic-usage")
+    n = 0
+    for bucket in _items(records):
+        when = _bucket_time(bucket.get("starting_at"), bucket.get("ending_at"))
+        for r in bucket.get("results") or []:
+            n += 1
+            tier = r.get("service_tier") or "standard"
+            if tier not in _TIERS_ANTHROPIC:
+                out.error(n, "service_tier", f"{tier!r} has no price in the book; accepted: standard, batch")
+                continue
+            if not r.get("model"):
+                out.error(n, "model", "null: query the usage report with group_by[]=model")
+                continue
+            cw = r.get("cache_creation") or {}
+            try:
+                w5, w1 = cw.get("ephemeral_5m_input_tokens") or 0, cw.get("ephemeral_1h_input_tokens") or 0
+                read = r["cache_read_input_tokens"]
+                window = r.get("context_window")
+                out.add(n, timestamp=when, model=r["model"], requests=None,
+                        input_tokens=r["uncached_input_tokens"] + read + w5 + w1, output_tokens=r["output_tokens"],
+                        cache_read_tokens=read, cache_write_tokens=w5 + w1, cache_write_1h_tokens=w1,
+                        web_searches=(r.get("server_tool_use") or {}).get("web_search_requests") or 0,
+                        batch=_TIERS_ANTHROPIC[tier],
+                        long_context=None if window is None else window != "0-200k",
+                        project=r.get("workspace_id"), api_key=r.get("api_key_id"))
+            except (KeyError, TypeError) as e:
+                out.error(n, str(e).strip("'"), "missing or not a number in this result")
+    return out.export()
+
+
+def _anthropic_cost(records, path) -> Export:
+    out = _Rows(path, "anthropic-cost")
+    costs, n = [], 0
+    for bucket in _items(records):
+        day = str(bucket.get("starting_at", ""))[:10]
+        for r in bucket.get("results") or []:
+            n += 1
+            if str(r.get("currency", "USD")).upper() != "USD":
+                out.error(n, "currency", f"{r.get('currency')!r} not accepted; accepted: USD")
+                continue
+            try:
+                cents = float(r["amount"])   # "lowest currency units (e.g. cents) as a decimal string"
+            except (KeyError, TypeError, ValueError):
+                out.error(n, "amount", f"expected a decimal string of cents, got {r.get('amount')!r}")
+                continue
+            costs.append({"day": day, "model": r.get("model"), "provider": "anthropic", "project": r.get("workspace_id"),
+                          "item": r.get("token_type") or r.get("cost_type") or "all", "amount_usd": cents / 100})
+    return out.export(pd.DataFrame(costs, columns=COST_COLUMNS))
+
+
+# --- gateways and observability ------------------------------------------------------------------------------
+def _openrouter(records, path) -> Export:
+    out = _Rows(path, "openrouter")
+    for n, r in enumerate(_items(records), 1):
+        try:
+            cost = float(_get(r, "usage", default=0)) + float(_get(r, "byok_usage_inference", "byokUsageInference",
+                                                                    default=0))
+            out.add(n, timestamp=r["date"], model=_get(r, "model_permaslug", "modelPermaslug", "model"),
+                    requests=r["requests"], input_tokens=_get(r, "prompt_tokens", "promptTokens"),
+                    output_tokens=_get(r, "completion_tokens", "completionTokens"),
+                    reasoning_tokens=_get(r, "reasoning_tokens", "reasoningTokens"),
+                    # the activity export gives no cache split: not reported, never 0
+                    cache_read_tokens=None, cache_write_tokens=None,
+                    api_key=_get(r, "api_key_hash"), feature=_get(r, "provider_name", "providerName"),
+                    reported_cost_usd=cost, reported_currency="USD")
+        except (KeyError, TypeError, ValueError) as e:
+            out.error(n, str(e).strip("'"), "missing or not a number in this activity item")
+    out.notes.append("OpenRouter's activity export gives no cache split: cache reads are billed as plain input")
+    return out.export()
+
+
+def _litellm(records, path) -> Export:
+    out = _Rows(path, "litellm")
+    for n, r in enumerate(_items(records), 1):
+        meta = r.get("metadata") or {}
+        if isinstance(meta, str):
+            meta = json.loads(meta or "{}")
+        read = write = None
+        uo = meta.get("usage_object") if isinstance(meta, dict) else None
+        if uo:
+            try:
+                u = usage_mod.normalize(uo)
+                read, write = u.cache_read_tokens, u.cache_write_tokens
+            except ValueError as e:
+                out.error(n, "metadata.usage_object", str(e))
+                continue
+        if r.get("status") not in (None, "success"):
+            out.error(n, "status", f"{r.get('status')!r}: a failed call (not billed by most providers) is not priced")
+            continue
+        tags = r.get("request_tags") or []
+        if isinstance(tags, str):
+            tags = json.loads(tags or "[]")
+        out.add(n, timestamp=r.get("startTime"), model=r.get("model"), requests=1,
+                input_tokens=r.get("prompt_tokens"), output_tokens=r.get("completion_tokens"),
+                cache_read_tokens=read, cache_write_tokens=write, project=r.get("team_id"),
+                api_key=r.get("api_key"), feature=tags[0] if tags else None,
+                reported_cost_usd=r.get("spend"), reported_currency="USD")
+    return out.export()
+
+
+_LANGFUSE_READ = ("cache_read_input_tokens", "input_cached_tokens", "input_cache_read")
+_LANGFUSE_WRITE = ("cache_creation_input_tokens", "input_cache_creation")
+
+
+def _langfuse(records, path) -> Export:
+    out = _Rows(path, "langfuse")
+    skipped = 0
+    for n, r in enumerate(_items(records), 1):
+        if r.get("type") != "GENERATION":
+            skipped += 1
+            continue
+        ud = r.get("usageDetails") or {}
+        try:
+            parts = {k: int(v) for k, v in ud.items() if k != "total"}
+        except (TypeError, ValueError):
+            out.error(n, "usageDetails", f"expected whole token counts, got {ud!r}")
+            continue
+        # Langfuse bills each usageDetails key separately and sums them into total: the keys are disjoint
+        if "total" in ud and int(ud["total"]) != sum(parts.values()):
+            out.error(n, "usageDetails.total", f"{ud['total']} is not the sum of its parts ({sum(parts.values())})")
+            continue
+        unknown = [k for k in parts if not (k.startswith("input") or k.startswith("output") or k.startswith("cache"))]
+        if unknown:
+            out.error(n, "usageDetails", f"unknown key(s) {unknown}; accepted: input*, output*, cache_*")
+            continue
+        read = sum(parts.get(k, 0) for k in _LANGFUSE_READ)
+        write = sum(parts.get(k, 0) for k in _LANGFUSE_WRITE)
+        inp = sum(v for k, v in parts.items() if k.startswith("input") or k.startswith("cache"))
+        outp = sum(v for k, v in parts.items() if k.startswith("output"))
+        cost = (r.get("costDetails") or {}).get("total", r.get("calculatedTotalCost"))
+        has_cache_keys = any(k in parts for k in _LANGFUSE_READ + _LANGFUSE_WRITE)
+        out.add(n, timestamp=r.get("startTime"), model=r.get("model"), requests=1, input_tokens=inp,
+                output_tokens=outp, cache_read_tokens=read if has_cache_keys else None,
+                cache_write_tokens=write if has_cache_keys else None,
+                reasoning_tokens=parts.get("output_reasoning_tokens", parts.get("output_reasoning")),
+                project=r.get("projectId"), feature=r.get("name"),
+                reported_cost_usd=cost, reported_currency="USD" if cost is not None else None)
+    if skipped:
+        out.notes.append(f"{skipped} observation(s) are not generations (spans, events): not calls, not priced")
+    return out.export()
+
+
+_OTEL = {"input_tokens": "gen_ai.usage.input_tokens", "output_tokens": "gen_ai.usage.output_tokens",
+         "cache_read_tokens": "gen_ai.usage.cache_read.input_tokens",
+         "cache_write_tokens": "gen_ai.usage.cache_creation.input_tokens",
+         "reasoning_tokens": "gen_ai.usage.reasoning.output_tokens"}
+
+
+def _otel_value(v: dict):
+    for k in ("intValue", "doubleValue", "stringValue", "boolValue"):
+        if k in v:
+            return int(v[k]) if k == "intValue" else v[k]
+    return None
+
+
+def _otel(records, path) -> Export:
+    out = _Rows(path, "otel")
+    n = 0
+    for rec in records:
+        for rs in rec.get("resourceSpans", []):
+            for ss in rs.get("scopeSpans", []):
+                for span in ss.get("spans", []):
+                    attrs = {a["key"]: _otel_value(a.get("value", {})) for a in span.get("attributes", [])}
+                    if _OTEL["input_tokens"] not in attrs and _OTEL["output_tokens"] not in attrs:
+                        continue   # not an LLM call span
+                    n += 1
+                    ns = span.get("startTimeUnixNano")
+                    out.add(n, timestamp=_iso(int(ns) / 1e9) if ns else None,
+                            model=attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
+                            requests=1, **{k: attrs.get(a) for k, a in _OTEL.items()},
+                            project=attrs.get("service.name"), feature=attrs.get("gen_ai.operation.name"))
+    return out.export()
+
+
+def _meter_table(df: pd.DataFrame, path) -> Export:
+    """The course meter's calls (:meth:`CostMeter.calls`): OpenTelemetry attribute names as columns."""
+    out = _Rows(path, "otel")
+    for n, r in enumerate(df.to_dict("records"), 1):
+        out.add(n, timestamp=r.get("day"), model=r.get("model"), requests=1,
+                **{k: r.get(a) for k, a in _OTEL.items()}, feature=r.get("feature"),
+                reported_cost_usd=r.get("cost_usd"), reported_currency="USD" if "cost_usd" in r else None)
+    return out.export()
+
+
+def _responses(records, path) -> Export:
+    out = _Rows(path, "responses")
+    for n, rec in enumerate(records, 1):
+        wrapped = isinstance(rec, dict) and isinstance(rec.get("body"), (dict, list))
+        body = rec["body"] if wrapped else rec
+        meta = rec if wrapped else {}
+        try:
+            u = usage_mod.normalize(body, provider=meta.get("provider"))
+        except ValueError as e:
+            out.error(n, "body", str(e))
+            continue
+        when = meta.get("timestamp") or (_iso(_get(body, "created", "created_at")) if isinstance(body, dict) else None)
+        if when is None:
+            out.error(n, "timestamp", 'the body has no "created" time; wrap it as {"timestamp": ..., "body": ...}')
+            continue
+        out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1,
+                input_tokens=u.input_tokens, output_tokens=u.output_tokens, cache_read_tokens=u.cache_read_tokens,
+                cache_write_tokens=u.cache_write_tokens, cache_write_1h_tokens=u.cache_write_1h_tokens,
+                reasoning_tokens=u.reasoning_tokens, web_searches=u.web_searches or 0,
+                batch=meta.get("batch", False), project=meta.get("project"), api_key=meta.get("api_key"),
+                feature=meta.get("feature"), reported_cost_usd=u.reported_cost_usd,
+                reported_currency="USD" if u.reported_cost_usd is not None else None)
+    return out.export()
+
+
+# --- detection and the entry point -----------------------------------------------------------------------------
+def _detect_json(records) -> str:
+    first = records[0]
+    if isinstance(first, dict) and "resourceSpans" in first:
+        return "otel"
+    items = list(_items(records[:1]))
+    item = items[0] if items else {}
+    if isinstance(item, dict):
+        res = (item.get("results") or [None])[0] if isinstance(item.get("results"), list) else None
+        if isinstance(res, dict):
+            if "num_model_requests" in res or res.get("object") == "organization.usage.completions.result":
+                return "openai-usage"
+            if res.get("object") == "organization.costs.result" or isinstance(res.get("amount"), dict):
+                return "openai-costs"
+            if "uncached_input_tokens" in res:
+                return "anthropic-usage"
+            if "amount" in res:
+                return "anthropic-cost"
+        if "usageDetails" in item or item.get("type") in ("GENERATION", "SPAN", "EVENT"):
+            return "langfuse"
+        if "spend" in item and "request_id" in item:
+            return "litellm"
+        if "date" in item and ("prompt_tokens" in item or "promptTokens" in item):
+            return "openrouter"
+        if {"timestamp", "model", "input_tokens", "output_tokens"} <= set(item):
+            return "csv"
+    return "responses"
+
+
+def detect_format(path: str | Path) -> str:
+    """The export format of a file, from its name and first record. Taught in notebook ``06_your_own_bill``."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        return "csv"
+    if suffix in (".csv", ".tsv"):
+        with open(p, newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f), [])
+        if "gen_ai.usage.input_tokens" in header:
+            return "otel"
+        if "spend" in header and "request_id" in header:
+            return "litellm"
+        return "csv"
+    return _detect_json(_records(p.read_text(encoding="utf-8"), str(p)))
+
+
+_JSON_READERS = {"openai-usage": _openai_usage, "openai-costs": _openai_costs, "anthropic-usage": _anthropic_usage,
+                 "anthropic-cost": _anthropic_cost, "openrouter": _openrouter, "litellm": _litellm,
+                 "langfuse": _langfuse, "otel": _otel, "responses": _responses}
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A canonical table (CSV, JSON Lines, Parquet) as text columns, as written (notebook ``06_your_own_bill``)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        import duckdb
+        return duckdb.sql(f"SELECT * FROM read_parquet('{_sql_path(p)}')").df()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return pd.DataFrame(list(_items(_records(p.read_text(encoding="utf-8"), str(p)))))
+    return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")
+
+
+def read(path: str | Path, format: str = "auto") -> Export:
+    """Read one export file into canonical rows, with its row errors and any reported costs.
+
+    ``format`` is one of :data:`FORMATS` or ``"auto"``. Raises ``ValueError`` for
+    a file it cannot read at all (naming the file and the accepted formats);
+    a bad row is listed in :attr:`Export.errors` and the rest is read.
+    Taught in notebook ``06_your_own_bill``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"path: no such file {str(p)!r}")
+    if format not in ("auto", *FORMATS):
+        raise ValueError(f"format must be 'auto' or one of {', '.join(FORMATS)}; got {format!r}")
+    fmt = detect_format(p) if format == "auto" else format
+    suffix = p.suffix.lower()
+    if fmt in ("csv", "otel", "litellm") and suffix in (".csv", ".tsv", ".parquet"):
+        table = read_table(p)
+        if fmt == "otel":
+            return _meter_table(table, str(p))
+        if fmt == "litellm":
+            return _litellm([table.to_dict("records")], str(p))
+        ex = Export(str(p), "csv", table)
+        ex.rows.insert(0, "source_row", range(1, len(table) + 1))
+        return ex
+    records = _records(p.read_text(encoding="utf-8"), str(p))
+    if fmt == "csv":
+        table = pd.DataFrame(list(_items(records)))
+        table.insert(0, "source_row", range(1, len(table) + 1))
+        return Export(str(p), "csv", table)
+    return _JSON_READERS[fmt](records, str(p))
+
+
+def read_text(text: str, name: str = "upload.json", format: str = "auto") -> Export:
+    """:func:`read` for file contents held in memory (the lesson's upload control). Taught in notebook
+    ``06_your_own_bill``."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / Path(name).name
+        p.write_text(text, encoding="utf-8")
+        ex = read(p, format)
+        ex.path = name
+        for e in ex.errors:
+            e["source"] = Path(name).name
+        return ex
+
+
+__all__ = ["CANONICAL", "REQUIRED", "FORMATS", "COST_FORMATS", "COST_COLUMNS", "Export", "detect_format", "read", "read_table",
+           "read_text"]
