@@ -118,15 +118,16 @@ def price_table(keys: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df:
         return pd.Series([None] * len(df), index=df.index, dtype=object)
-    s = df[col].astype(object)
-    s = s.where(s.notna(), None)
-    return s.map(lambda v: None if v is None else (str(v).strip() or None))
+    vals = [None if v is None or (isinstance(v, float) and np.isnan(v)) else (str(v).strip() or None)
+            for v in df[col].astype(object).to_numpy()]
+    return pd.Series(vals, index=df.index, dtype=object)
 
 
 def _bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    low = s.map(lambda v: None if v is None else v.lower())
-    val = low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
-    bad = low.notna() & val.isna()
+    low = [None if v is None else v.lower() for v in s]
+    val = pd.Series([True if v in _TRUE else (False if v in _FALSE else None) for v in low], index=s.index,
+                    dtype=object)
+    bad = pd.Series([v is not None for v in low], index=s.index) & val.isna()
     return val, bad
 
 
@@ -424,7 +425,9 @@ def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000):
         sum(CAST(requests IS NULL AS DOUBLE)) AS requests_unknown,
         CAST(sum(extras_unpriced) AS DOUBLE) AS extras_unpriced, {unrep}
       FROM ({priced}) GROUP BY ALL ORDER BY {', '.join(KEYS)}""").df()
-    n_err = con.execute("SELECT count(*) FROM t WHERE err IS NOT NULL").fetchone()[0]
+    n_err = con.execute("""SELECT (SELECT count(*) FROM t WHERE err IS NOT NULL) + (SELECT count(*) FROM t
+      JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch WHERE t.err IS NULL)""")\
+        .fetchone()[0]
     con.close()
     return lines, errors, n_err
 
@@ -488,7 +491,7 @@ class LogBill:
         """Tokens and cost by one of :data:`GROUPS`, in USD and CNY (each day at its dated rate)."""
         if key not in GROUPS:
             raise ValueError(f"by: expected one of {', '.join(GROUPS)}, got {key!r}")
-        g = self.lines.groupby([key, "day"], sort=True)
+        g = self.lines.groupby([key, "day"] if key != "day" else ["day"], sort=True)
         per = g[["rows", "requests", "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
                  *COST_COLUMNS]].sum().reset_index()
         rates = {d: money.fx_rate(d).rate for d in per["day"].unique()}
