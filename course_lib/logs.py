@@ -371,21 +371,28 @@ def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000):
              ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens,
         {req} AS requests_n
       FROM raw""")
-    keys = con.execute("SELECT DISTINCT model, price_day, batch FROM t WHERE err IS NULL").df()
+    # one scan: the price keys of the good rows, and how many rows fail each check
+    scan = con.execute("SELECT model, price_day, batch, err, count(*) AS n FROM t GROUP BY ALL").df()
+    keys = scan[scan["err"].isna()]
     table, key_err = price_table(keys)
     con.register("p", table)
     kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "message": msg}
                          for (m, d, b), msg in key_err.items()], columns=["model", "price_day", "batch", "message"])
     con.register("kerr", kerr)
-    errors = con.execute(f"""
-      SELECT source_row, err AS field, NULL AS message FROM t WHERE err IS NOT NULL
-      UNION ALL SELECT t.source_row, CASE WHEN starts_with(k.message, 'batch') THEN 'batch'
-                                          WHEN starts_with(k.message, 'as_of') THEN 'as_of' ELSE 'model' END, k.message
-        FROM t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
-        WHERE t.err IS NULL
-      ORDER BY source_row LIMIT {limit_errors}""").df()
-    errors["message"] = [m if isinstance(m, str) else _SQL_MESSAGES.get(f, "expected a whole, non-negative number")
-                         for f, m in zip(errors["field"], errors["message"])]
+    bad_keys = keys.merge(kerr, on=["model", "price_day", "batch"])
+    n_err = int(scan.loc[scan["err"].notna(), "n"].sum() + bad_keys["n"].sum())
+    errors = pd.DataFrame(columns=["source_row", "field", "message"])
+    if n_err:   # a second scan only when there is something to list
+        errors = con.execute(f"""
+          SELECT source_row, err AS field, NULL AS message FROM t WHERE err IS NOT NULL
+          UNION ALL SELECT t.source_row, CASE WHEN starts_with(k.message, 'batch') THEN 'batch'
+                                              WHEN starts_with(k.message, 'as_of') THEN 'as_of' ELSE 'model' END,
+                           k.message
+            FROM t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
+            WHERE t.err IS NULL
+          ORDER BY source_row LIMIT {limit_errors}""").df()
+        errors["message"] = [m if isinstance(m, str) else _SQL_MESSAGES.get(f, "expected a whole, non-negative number")
+                             for f, m in zip(errors["field"], errors["message"])]
     priced = f"""
       SELECT t.source_row, t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, p.band, p.period,
         p.provider, t.price_day, t.requests_n AS requests, t.input_tokens_v AS input_tokens,
@@ -425,9 +432,6 @@ def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000):
         sum(CAST(requests IS NULL AS DOUBLE)) AS requests_unknown,
         CAST(sum(extras_unpriced) AS DOUBLE) AS extras_unpriced, {unrep}
       FROM ({priced}) GROUP BY ALL ORDER BY {', '.join(KEYS)}""").df()
-    n_err = con.execute("""SELECT (SELECT count(*) FROM t WHERE err IS NOT NULL) + (SELECT count(*) FROM t
-      JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch WHERE t.err IS NULL)""")\
-        .fetchone()[0]
     con.close()
     return lines, errors, n_err
 

@@ -1,0 +1,133 @@
+"""Benchmark: a team's usage export of N rows priced from the file, through DuckDB and through pandas.
+
+    python benchmarks/own_logs.py --rows 1000000 --json
+    python benchmarks/own_logs.py --rows 1000000,10000000 --engines duckdb --json
+    python benchmarks/own_logs.py --rows 100000000 --parquet --engines duckdb --json
+
+Writes N realistic rows to disk as a CSV export in the canonical columns (or Parquet with --parquet): six
+models over 30 days, every hour of the day (DeepSeek's peak and off-peak), cache reads on most calls and cache
+writes on Claude's, 2% long-context calls above GPT-5.5's and Gemini's tiers, a tenth of Claude's traffic
+through the batch API, four projects and eight keys. The rows are a deterministic function of their number
+(the same file every time), written by DuckDB itself so that writing a large file needs no memory.
+
+Each engine runs in its own child process, which reports its seconds, rows per second and peak resident memory
+(ru_maxrss); both price the same file with dated prices, tiers and peak/off-peak, and their totals must agree
+to 1e-6 USD.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (model, share in per mille, median input, output, cache-read share, tier threshold or 0)
+_MIX = [("gpt-5.5", 250, 9000, 700, 0.4, 272_000), ("gpt-5-mini", 300, 2500, 250, 0.5, 0),
+        ("claude-sonnet-4-6", 200, 30000, 400, 0.85, 0), ("deepseek-v4-flash", 150, 6000, 400, 0.3, 0),
+        ("gemini-2.5-pro", 50, 40000, 1500, 0.2, 200_000), ("deepseek-v4-pro", 50, 12000, 900, 0.3, 0)]
+
+
+def write_export(path: Path, rows: int) -> None:
+    """N rows as CSV or Parquet, by DuckDB from ``range(N)``; each value a hash of the row number."""
+    import duckdb
+    cases, acc = [], 0
+    for model, share, med_in, out, read, tier in _MIX:
+        acc += share
+        cases.append((acc, model, med_in, out, read, tier))
+
+    def pick(field):
+        expr = "NULL"
+        for acc_, model, med_in, out, read, tier in reversed(cases):
+            value = {"model": f"'{model}'", "in": str(med_in), "out": str(out), "read": str(read),
+                     "tier": str(tier)}[field]
+            expr = f"CASE WHEN u < {acc_} THEN {value} ELSE {expr} END"
+        return expr
+    h = "hash(i * 2654435761 + {k}) % 1000"
+    query = f"""
+      WITH base AS (SELECT i, {h.format(k=1)} AS u, {h.format(k=2)} AS v, {h.format(k=3)} AS w,
+                           {h.format(k=4)} AS x FROM range({rows}) t(i)),
+      typed AS (SELECT i, u, v, w, x, {pick('model')} AS model, {pick('in')} AS med_in, {pick('out')} AS med_out,
+                       {pick('read')} AS read_share, {pick('tier')} AS tier FROM base),
+      sized AS (SELECT *, CASE WHEN tier > 0 AND x < 20 THEN tier + 10000 + w * 50
+                               ELSE CAST(med_in * (0.3 + v / 400.0) AS BIGINT) END AS n FROM typed)
+      SELECT strftime(TIMESTAMP '2026-10-01' + INTERVAL (i % 30) DAY + INTERVAL (v % 24) HOUR
+                      + INTERVAL (w % 60) MINUTE, '%Y-%m-%dT%H:%M:%SZ') AS timestamp,
+             model, n AS input_tokens, CAST(med_out * (0.4 + w / 800.0) AS BIGINT) AS output_tokens,
+             CAST(n * read_share * (v % 2) AS BIGINT) AS cache_read_tokens,
+             CASE WHEN model LIKE 'claude%' THEN CAST(n * 0.1 AS BIGINT) ELSE 0 END AS cache_write_tokens,
+             CASE WHEN model LIKE 'claude%' AND x % 10 = 0 THEN 'true' ELSE 'false' END AS batch,
+             'proj_' || (i % 4) AS project, 'key_' || (i % 8) AS api_key
+      FROM sized"""
+    fmt = "(FORMAT parquet)" if path.suffix == ".parquet" else "(HEADER, DELIMITER ',')"
+    con = duckdb.connect()
+    con.execute(f"COPY ({query}) TO '{path}' {fmt}")
+    con.close()
+
+
+def _child(path: str, engine: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from course_lib import logs
+    t0 = time.perf_counter()
+    b = logs.bill(path, engine=engine)
+    s = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"engine": engine, "seconds": s, "rows": b.rows, "errors": b.error_count,
+                      "total_usd": b.total_usd, "lines": len(b.lines), "peak_rss_bytes": rss}))
+
+
+def run_engine(path: Path, engine: str, timeout: float) -> dict:
+    r = subprocess.run([sys.executable, __file__, "--child", str(path), "--engines", engine], capture_output=True,
+                       text=True, timeout=timeout)
+    if r.returncode:
+        raise SystemExit(f"{engine} failed: {r.stderr[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", default="1000000", help="rows to write and price; several sizes comma-separated")
+    ap.add_argument("--engines", default="duckdb,pandas")
+    ap.add_argument("--parquet", action="store_true", help="write Parquet instead of CSV")
+    ap.add_argument("--dir", default=None, help="where to write the export (default: a temporary folder)")
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        _child(a.child, a.engines)
+        return
+    results = []
+    with tempfile.TemporaryDirectory(dir=a.dir) as d:
+        for n in (int(x.replace("_", "")) for x in a.rows.split(",")):
+            path = Path(d) / f"usage_{n}.{'parquet' if a.parquet else 'csv'}"
+            t0 = time.perf_counter()
+            write_export(path, n)
+            row = {"rows": n, "file": path.suffix[1:], "file_bytes": os.path.getsize(path),
+                   "write_s": round(time.perf_counter() - t0, 2)}
+            for engine in a.engines.split(","):
+                got = run_engine(path, engine, a.timeout)
+                assert got["rows"] == n and got["errors"] == 0, got
+                row[engine] = {"seconds": round(got["seconds"], 2), "rows_per_s": round(n / got["seconds"]),
+                               "peak_rss_mib": round(got["peak_rss_bytes"] / 2 ** 20), "lines": got["lines"],
+                               "total_usd": round(got["total_usd"], 6)}
+            if "duckdb" in row and "pandas" in row:
+                row["totals_differ_usd"] = abs(row["duckdb"]["total_usd"] - row["pandas"]["total_usd"])
+                assert row["totals_differ_usd"] < 1e-6 * max(1.0, row["duckdb"]["total_usd"] / 1e6), row
+                row["duckdb_speedup"] = round(row["pandas"]["seconds"] / row["duckdb"]["seconds"], 1)
+            path.unlink()
+            results.append(row)
+    out = {"benchmark": "own_logs", "results": results, "cpus": os.cpu_count(), "python": platform.python_version(),
+           "machine": platform.machine()}
+    print(json.dumps(out) if a.json else json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
