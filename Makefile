@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/billing.py --json
 	$(BIN)/python benchmarks/usage.py --json
 	$(BIN)/python benchmarks/runs.py --json
+	$(BIN)/python benchmarks/own_logs.py --rows 1000000 --json
 	$(BIN)/python benchmarks/widget_latency.py --json
 	$(BIN)/python benchmarks/course_runtime.py --json
 

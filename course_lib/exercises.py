@@ -288,6 +288,54 @@ _add(Exercise(
 ))
 
 
+
+def _bucket(per_request_tier: bool = True) -> float:
+    """A 10-request Usage API bucket on GPT-5.5 (300,000 input, 5,000 output), priced through course_lib.logs."""
+    import pandas as pd
+
+    from . import logs
+    row = {"timestamp": "2026-10-28", "model": "gpt-5.5", "input_tokens": 300_000, "output_tokens": 5_000,
+           "requests": 10 if per_request_tier else 1}
+    return float(logs.price_rows(pd.DataFrame([row]))[0]["total_usd"].iloc[0])
+
+
+def _share(model: str = "claude-sonnet-4-6") -> float:
+    from . import logs
+    from .prices import DATA_DIR
+    by = logs.bill(DATA_DIR / "own_logs" / "team_calls.csv").by("model")["total_usd"]
+    return float(by[model] / by.sum())
+
+
+_add(Exercise(
+    id="06.1",
+    question="OpenAI's Usage API gives one daily bucket on GPT-5.5: 10 requests, 300,000 input tokens in all, none "
+             "cached, 5,000 output tokens. GPT-5.5 bills every token of a request above 272K input at its "
+             "long-context rates. What does the bucket cost, in USD (prices of 2026-10-28)?",
+    answer=lambda: _bucket(True),
+    why=lambda: (f"{_usd(_bucket(True))}: ten requests of 30,000 tokens on average, far below 272K, so the base "
+                 "rates apply: 300,000 × $5/M + 5,000 × $30/M. Read as one request of 300,000 tokens it would be "
+                 f"{_usd(_bucket(False))}. A bucket cannot say whether one of its requests crossed the tier: "
+                 "that is why lesson 06's reconciliation flags buckets of many requests."),
+    hint="The tier is chosen per request: divide by the number of requests first.",
+    rel_tol=0.01,
+    mistakes=((lambda: _bucket(False), "you read the bucket as one request of 300,000 tokens, which crosses the "
+               "272K tier; the tier applies per request"),
+              (lambda: 300_000 * 5 / 1e6, "you left out the output tokens")),
+))
+_add(Exercise(
+    id="06.2",
+    question="Load the team's week (data/own_logs/team_calls.csv) with course_lib.logs.bill. What share of the "
+             "week's bill is the agent's model, claude-sonnet-4-6? Answer a fraction between 0 and 1, to three decimals.",
+    answer=lambda: _share(),
+    why=lambda: (f"{_share():.1%}: the agent makes half of the week's calls, and every turn re-reads a growing "
+                 "context, mostly from cache. It is the line to look at first, and the cache levers are already "
+                 "pulled: its next lever is the model, or fewer turns."),
+    hint="bill(...).by('model')['total_usd'], then divide one line by the sum.",
+    rel_tol=0.002,
+    mistakes=((lambda: 2800 / 5696, "that is its share of the calls, not of the bill"),
+              (lambda: _share("gpt-5.5"), "that is GPT-5.5's share (the code reviews)")),
+))
+
 def _get(exercise_id: str) -> Exercise:
     try:
         return EXERCISES[exercise_id]

@@ -502,6 +502,8 @@ class LogBill:
         per["total_cny"] = per["total_usd"] * per["day"].map(rates)
         out = per.drop(columns="day") if key != "day" else per
         out = out.groupby(key, sort=True).sum(numeric_only=True)
+        counts = [c for c in out.columns if not c.endswith(("_usd", "_cny"))]
+        out[counts] = out[counts].round().astype(np.int64)   # token and row counts are whole numbers
         return out.sort_values("total_usd", ascending=False) if key != "day" else out
 
     def components(self) -> pd.Series:
@@ -604,8 +606,8 @@ def _explain(diff: float, parts: pd.Series, notes: list[str], tol: float) -> str
         return "agrees"
     for name, amount in parts.items():
         if amount and abs(abs(diff) - abs(amount)) <= tol:
-            return f"{name} ({money.fmt(amount)})"
-    present = [f"{k} {money.fmt(v)}" for k, v in parts.items() if abs(v) > tol]
+            return f"{name} ({money.md(amount)})"
+    present = [f"{k} {money.md(v)}" for k, v in parts.items() if abs(v) > tol]
     said = notes + ([f"priced here: {', '.join(present)}"] if present else [])
     return "; ".join(said) if said else ("not explained by the export: regional or priority rates, credits, "
                                          "or a price the book does not have")
@@ -647,7 +649,7 @@ def _recon_row(day, model, by, sel: pd.DataFrame, theirs: float, parts: pd.DataF
     hidden_peak = float(p["peak premium if all at peak"].sum())
     if hidden_peak > 0:
         notes.append(f"the export gives no time of day: priced off-peak; peak hours would add up to "
-                     f"{money.fmt(hidden_peak)}")
+                     f"{money.md(hidden_peak)}")
     if ((sel["requests"] > sel["rows"]) & sel["has_tiers"]).any():
         notes.append("buckets of many requests priced by their average size: long-context calls inside a bucket "
                      "cannot be seen")

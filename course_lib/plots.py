@@ -274,3 +274,38 @@ def real_cost_histogram(totals, label: str, profile_usd: float | None = None):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def bill_breakdown(bill, by: str = "model", title: str = ""):
+    """A team's bill by one grouping, each bar split into what it is made of (notebook ``06_your_own_bill``)."""
+    from .logs import COST_COLUMNS
+    parts = list(COST_COLUMNS[:-1])
+    names = {"input_usd": "uncached input", "cache_read_usd": "cache reads", "cache_write_usd": "cache writes",
+             "output_usd": "output", "extras_usd": "searches, audio"}
+    t = bill.by(by).sort_values("total_usd")
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.6))
+    left = np.zeros(len(t))
+    for c in parts:
+        if t[c].sum() <= 0:
+            continue
+        ax.barh(t.index.astype(str), t[c], left=left, label=names[c])
+        left += t[c].to_numpy()
+    ax.set_xlabel("USD")
+    ax.set_title(title or f"The bill by {by}: {len(t)} lines, USD {t['total_usd'].sum():,.2f}", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def lever_savings(table, title: str = "What each lever saves on this traffic"):
+    """The what-if table as bars, largest saving on top (notebook ``06_your_own_bill``)."""
+    t = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.4))
+    ax.barh(t["lever"], t["saving_usd"], color="tab:green")
+    for y, (usd, pct) in enumerate(zip(t["saving_usd"], t["saving_pct"])):
+        ax.text(usd, y, f"  {pct:.0%}", va="center", fontsize=8)
+    ax.set_xlabel("USD saved")
+    ax.set_title(title, fontsize=10)
+    ax.margins(x=0.15)
+    fig.tight_layout()
+    return fig

@@ -43,8 +43,9 @@ class Calculator(W.VBox):
     ``compute(**values) -> (lines, figure or None, table_html)``. Taught in notebooks ``03``–``05``.
     """
 
-    def __init__(self, controls: dict, rows: list[list[str]], compute, css_class: str):
+    def __init__(self, controls: dict, rows: list[list[str]], compute, css_class: str, hidden: tuple = ()):
         self.controls = controls
+        self.hidden = hidden  # inputs not repeated in the answer (an uploaded file's bytes)
         self.compute = compute
         self.answer = W.HTML()
         self.chart = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
@@ -70,7 +71,7 @@ class Calculator(W.VBox):
         try:
             lines, fig, table = self.compute(**values)
         except ValueError as e:  # an impossible combination: say why, keep the last chart
-            self.answer.value = _answer_html([f"cannot compute: {e}"], values)
+            self.answer.value = _answer_html([f"cannot compute: {e}"], self._shown(values))
             return
         # the chart first, then the answer: messages reach the browser in order, so a new answer means the
         # chart it belongs to has arrived (an unchanged chart is not re-sent)
@@ -78,8 +79,11 @@ class Calculator(W.VBox):
             self.chart.value = _png(fig)
         else:
             self.chart.layout.display = "none"  # a calculator without a chart shows no empty image
-        self.answer.value = _answer_html(lines, values, table)
+        self.answer.value = _answer_html(lines, self._shown(values), table)
         self.updates += 1
+
+    def _shown(self, values: dict) -> dict:
+        return {k: v for k, v in values.items() if k not in self.hidden}
 
     def _on_change(self, change) -> None:
         self.refresh()
@@ -188,3 +192,98 @@ def cost_explorer():
     return Calculator(controls, [["strong_model", "max_tokens", "tasks_per_day"],
                                  ["system_prompt_tokens", "history", "rag_top_k"],
                                  ["routing", "thinking", "caching"]], cost_explorer_answer, "course-cost-explorer")
+
+
+# --- lesson 06: your own bill -------------------------------------------------------------------------------------
+#: The sample exports a learner can pick, and the files each means (data/own_logs/).
+OWN_SAMPLES = {
+    "team_calls.csv": ["team_calls.csv"],
+    "provider exports": ["openai_usage.json", "openai_costs.json", "anthropic_usage.json", "anthropic_cost.json",
+                         "openrouter_activity.json"],
+    "litellm_spend_logs.json": ["litellm_spend_logs.json"],
+    "langfuse_observations.json": ["langfuse_observations.json"],
+    "otel_spans.jsonl": ["otel_spans.jsonl"],
+    "responses_recorded.jsonl": ["responses_recorded.jsonl"],
+}
+EACH_ROW = "each row's date"
+AS_LOGGED = "(as logged)"
+
+
+def _own_bill(key: tuple, as_of):
+    from functools import lru_cache
+
+    from . import logs
+
+    @lru_cache(maxsize=32)
+    def cached(key, as_of):
+        kind, what = key
+        if kind == "sample":
+            from .prices import DATA_DIR
+            return logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[what]], as_of=as_of)
+        if kind == "path":
+            return logs.bill(what, as_of=as_of)
+        return logs.bill([what[1]], as_of=as_of)
+    global _own_bill_cached
+    try:
+        return _own_bill_cached(key, as_of)
+    except NameError:
+        _own_bill_cached = cached
+        return cached(key, as_of)
+
+
+def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
+    """The own-bill panel's answer for one set of inputs: the bill, what it is made of, how it reconciles and
+    what each lever saves (notebook ``06_your_own_bill``). An upload wins over a path, a path over a sample."""
+    from . import exports, money, plots
+    from .logs import RECONCILE_TOLERANCE
+    day = None if as_of == EACH_ROW else as_of
+    if upload:
+        f = upload[0]
+        ex = exports.read_bytes(bytes(f["content"]), f["name"])
+        key, source = ("upload", (f["name"], ex)), f"your upload {f['name']}"
+    elif str(path).strip():
+        key, source = ("path", str(path).strip()), f"your file {str(path).strip()}"
+    else:
+        key, source = ("sample", sample), f"sample: {sample}"
+    b = _own_bill(key, day)
+    levers = [f"cache={cache}", f"batch={batch}", f"cap={cap}"] + ([] if model == AS_LOGGED else [f"model={model}"])
+    w = b.what_if(levers)
+    s = b.summary()
+    recon = b.reconcile()
+    lines = [f"{source}: {s['rows']:,} rows, {s['errors']} row error(s), {s['days']}",
+             f"total: {money.md(s['total_usd'], 2)} = CNY {s['total_cny']:,.2f} (each day at its dated rate), "
+             f"at the prices of {as_of}",
+             "made of: " + ", ".join(f"{k} {money.md(v, 2)}" for k, v in s["components_usd"].items() if v)]
+    lines += [f"{n} row(s): {k}" for k, n in s["not_reported"].items()]
+    if len(recon):
+        agree = int((recon["explained_by"] == "agrees").sum())
+        lines.append(f"reconciliation: {agree} of {len(recon)} reported amounts agree within "
+                     f"{RECONCILE_TOLERANCE:.1%}; reconcile() says why the others differ")
+    best = w.iloc[0]
+    lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} ({best['saving_pct']:.1%})")
+    table = w.assign(total=w["total_usd"].map(lambda v: money.md(v, 2)),
+                     saving=w["saving_usd"].map(lambda v: money.md(v, 2)),
+                     share=w["saving_pct"].map(lambda v: f"{v:.1%}"))[["lever", "total", "saving", "share", "assumes"]]
+    return lines, plots.bill_breakdown(b, by), table.to_html(index=False)
+
+
+def own_bill():
+    """Your own bill: a sample or your own export (a path, or an upload that never leaves this machine),
+    grouped as you choose, with what-if levers (notebook ``06_your_own_bill``)."""
+    from .logs import GROUPS, _lever_defaults
+    d = _lever_defaults()
+    controls = {
+        "sample": W.Dropdown(options=list(OWN_SAMPLES), value="team_calls.csv", description="sample"),
+        "by": W.Dropdown(options=list(GROUPS), value="model", description="group by"),
+        "as_of": W.Dropdown(options=[EACH_ROW, "2026-06-15", "2026-11-01"], value=EACH_ROW, description="prices of"),
+        "model": W.Dropdown(options=[AS_LOGGED, "deepseek-v4-flash", "gpt-5-mini", "claude-sonnet-4-6", "gpt-5.5"],
+                            value=AS_LOGGED, description="what if every call ran on"),
+        "cache": W.FloatSlider(value=d["logs_cache_hit_rate"], min=0, max=1, step=0.1, description="cache hit rate"),
+        "batch": W.FloatSlider(value=d["logs_batch_share"], min=0, max=1, step=0.05, description="batch share"),
+        "cap": W.IntSlider(value=int(d["logs_output_cap"]), min=100, max=4000, step=100, description="max_tokens"),
+        "path": W.Text(value="", placeholder="or a path on this machine", description="your file"),
+        "upload": W.FileUpload(accept=".csv,.json,.jsonl,.ndjson,.parquet", multiple=False,
+                               description="upload"),
+    }
+    return Calculator(controls, [["sample", "by", "as_of"], ["model", "cache"], ["batch", "cap"],
+                                 ["path", "upload"]], own_bill_answer, "course-own-bill", hidden=("upload",))

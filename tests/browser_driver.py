@@ -28,6 +28,7 @@ CALCULATORS = {
     "03_five_levers.ipynb": "course-cost-explorer",
     "04_private_deployment.ipynb": "course-vram-calculator",
     "05_tco.ipynb": "course-break-even",
+    "06_your_own_bill.ipynb": "course-own-bill",
 }
 
 

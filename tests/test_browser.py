@@ -58,6 +58,18 @@ def _expected(css: str, inputs: dict) -> list[str]:
         box = tco.LocalBox(gpu=inputs["gpu"], ops_hours_month=inputs["ops_hours_month"])
         return [f"break-even at {tco.break_even_tasks_per_day(w, box):,.0f} tasks/day",
                 f"¥{tco.api_monthly(w)['monthly_cny']:,.0f}/month"]
+    if css == "course-own-bill":
+        from course_lib import logs
+        from course_lib.prices import DATA_DIR
+        from course_lib.widgets import AS_LOGGED, EACH_ROW, OWN_SAMPLES
+        b = logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[inputs["sample"]]],
+                      as_of=None if inputs["as_of"] == EACH_ROW else inputs["as_of"])
+        levers_ = [f"cache={inputs['cache']}", f"batch={inputs['batch']}", f"cap={inputs['cap']}"]
+        if inputs["model"] != AS_LOGGED:
+            levers_.append(f"model={inputs['model']}")
+        best = b.what_if(levers_).iloc[0]
+        return [f"total: {money.md(b.total_usd, 2)}", f"largest saving: {best['lever']} saves "
+                f"{money.md(best['saving_usd'], 2)}"]
     knobs = {k: v for k, v in inputs.items() if k != "tasks_per_day"}
     if knobs.get("system_prompt_tokens") == "as measured":
         knobs["system_prompt_tokens"] = None

@@ -61,3 +61,26 @@ def test_answers_match_derivations_made_without_the_exercise_code():
     box = 1_573.45  # the 4090 box's monthly TCO with the course's defaults (tests/test_tco.py pins its parts)
     assert check("05.1", box / per_task_month_cny)
     assert check("05.2", box + 0.2 * 1_000 * 30 * (25_000 * 3 + 800 * 15) / 1e6 * fx)
+
+
+def test_lesson_06_answers_from_independent_derivations():
+    """06.1 by hand from GPT-5.5's printed rates; 06.2 from genai-prices' calc_price, call by call."""
+    from datetime import datetime
+
+    import pandas as pd
+    from genai_prices import Usage as GPUsage
+    from genai_prices import calc_price
+
+    from course_lib.prices import DATA_DIR
+    assert check("06.1", 300_000 * 5 / 1e6 + 5_000 * 30 / 1e6)
+    df = pd.read_csv(DATA_DIR / "own_logs" / "team_calls.csv")
+    provider = {"gpt-5.5": "openai", "gpt-5-mini": "openai", "claude-sonnet-4-6": "anthropic",
+                "deepseek-v4-flash": "deepseek", "gemini-2.5-pro": "google"}
+    cost = [float(calc_price(GPUsage(input_tokens=r.input_tokens, cache_read_tokens=r.cache_read_tokens,
+                                     cache_write_tokens=r.cache_write_tokens, output_tokens=r.output_tokens),
+                             r.model, provider_id=provider[r.model],
+                             genai_request_timestamp=datetime.fromisoformat(r.timestamp.replace("Z", "+00:00")),
+                             price_context={"processing": "batch"} if r.batch else None).total_price)
+            for r in df.itertuples()]
+    df["cost"] = cost
+    assert check("06.2", df.loc[df["model"] == "claude-sonnet-4-6", "cost"].sum() / df["cost"].sum())

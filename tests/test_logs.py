@@ -233,7 +233,7 @@ def test_reconciliation_names_a_missing_cache_write_premium():
     path = Path(__import__("tempfile").mkdtemp()) / "x.csv"
     rows.to_csv(path, index=False)
     r = logs.bill(path).reconcile()
-    assert r["explained_by"].iloc[0].startswith("cache-write premium ($0.0750)")
+    assert r["explained_by"].iloc[0].startswith("cache-write premium (USD 0.0750)")
 
 
 def test_unreported_counts_are_counted_never_silent():

@@ -29,7 +29,7 @@ def test_there_are_notebooks():
     names = [p.stem for p in NOTEBOOKS]
     assert names[:3] == ["00_start_here", "01_token_billing", "02_review_assistant"], names
     assert names == ["00_start_here", "01_token_billing", "02_review_assistant", "03_five_levers",
-                     "04_private_deployment", "05_tco"]
+                     "04_private_deployment", "05_tco", "06_your_own_bill"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

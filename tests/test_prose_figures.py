@@ -76,3 +76,27 @@ def test_no_lesson_markdown_writes_money_with_a_dollar_sign():
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for line in _markdown(nb.stem).splitlines():
             assert not re.search(r"\$\d", line), f"{nb.name}: {line}"
+
+
+def _own_logs_figures(d: dict) -> str:
+    """The README's sentence of benchmarks/own_logs.py figures, built from its results file."""
+    parts = []
+    for r in d["results"]:
+        dk = r["duckdb"]
+        s = (f"{r['rows']:,} rows ({r['file']}): DuckDB {dk['seconds']} s ({dk['rows_per_s']:,} rows/s, "
+             f"{dk['peak_rss_mib']} MiB peak)")
+        if "pandas" in r:
+            p = r["pandas"]
+            s += (f" against pandas {p['seconds']} s ({p['rows_per_s']:,} rows/s, {p['peak_rss_mib']} MiB), "
+                  f"**{r['duckdb_speedup']}×**, same total")
+        parts.append(s)
+    return "; ".join(parts) + "."
+
+
+def test_readme_own_logs_figures_are_the_recorded_benchmark():
+    import json
+    d = json.loads((ROOT / "benchmarks" / "results" / "own_logs.json").read_text())
+    readme = re.sub(r"\s*\n\s*", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert _own_logs_figures(d) in readme
+    ten = next(r for r in d["results"] if r["rows"] == 10_000_000 and r["file"] == "csv")
+    assert ten["duckdb"]["seconds"] < 10, "the issue's goal: 10 million rows priced in under 10 s"

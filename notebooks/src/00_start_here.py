@@ -108,6 +108,7 @@ print("exchange rate used: ", money.fx_rate())
 # | **03 five levers** | apply the five cost levers and avoid the anti-patterns, with metering and alerts |
 # | **04 private deployment** | estimate GPU memory correctly and check it against a real local server |
 # | **05 API vs local** | compute total cost of ownership and the break-even, at equal capability |
+# | **06 your own bill** | price your team's own usage exports, reconcile them, and rank the levers on your traffic |
 #
 # Each lesson opens with what you will be able to do and ends with a recap and checked exercises.
 
