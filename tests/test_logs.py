@@ -334,3 +334,32 @@ def test_bill_command_explains_bad_input():
     r = subprocess.run([sys.executable, "-m", "course_lib", "bill", str(TEAM), "--what-if", "speed=2"],
                        capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 2 and "NAME one of model, date, cache, batch, cap" in r.stderr
+
+
+def test_more_readers_name_their_bad_rows(tmp_path):
+    oa = json.loads((SAMPLES / "openai_usage.json").read_text())
+    oa["data"][0]["results"][0]["model"] = None
+    del oa["data"][0]["results"][1]["output_tokens"]
+    p = tmp_path / "oa.json"
+    p.write_text(json.dumps(oa))
+    ex = exports.read(p)
+    assert [(e["source_row"], e["field"]) for e in ex.errors] == [(1, "model"), (2, "output_tokens")]
+    assert len(ex.rows) == 19 and "group_by=model" in ex.errors[0]["message"]
+    orr = json.loads((SAMPLES / "openrouter_activity.json").read_text())
+    del orr["data"][3]["requests"]
+    p.write_text(json.dumps(orr))
+    ex = exports.read(p, "openrouter")
+    assert [(e["source_row"], e["field"]) for e in ex.errors] == [(4, "requests")] and len(ex.rows) == 13
+    ll = json.loads((SAMPLES / "litellm_spend_logs.json").read_text())
+    ll[0]["status"] = "failure"
+    ll[1]["prompt_tokens"] = -4
+    p.write_text(json.dumps(ll))
+    ex = exports.read(p)
+    assert [(e["source_row"], e["field"]) for e in ex.errors] == [(1, "status")]
+    b = logs.bill([ex])   # the negative count is the pricing's to refuse, by field, with the rest priced
+    assert b.error_count == 2 and set(b.errors["field"]) == {"status", "input_tokens"} and b.rows == 154
+    costs = json.loads((SAMPLES / "openai_costs.json").read_text())
+    costs["data"][0]["results"][0]["amount"]["currency"] = "eur"
+    p.write_text(json.dumps(costs))
+    ex = exports.read(p)
+    assert ex.errors[0]["field"] == "amount.currency" and len(ex.costs) == 13
