@@ -155,30 +155,36 @@ def _get(d, *keys, default=None):
     return default
 
 
+def _results(records, start: str, end: str):
+    """(row number, bucket time, result) for every result of every time bucket of a usage or cost report."""
+    n = 0
+    for bucket in _items(records):
+        when = _bucket_time(bucket.get(start), bucket.get(end))
+        for r in bucket.get("results") or []:
+            n += 1
+            yield n, when, r
+
+
 # --- OpenAI ----------------------------------------------------------------------------------------------
 def _openai_usage(records, path) -> Export:
     out = _Rows(path, "openai-usage")
-    n = 0
-    for bucket in _items(records):
-        when = _bucket_time(bucket.get("start_time"), bucket.get("end_time"))
-        for r in bucket.get("results") or []:
-            n += 1
-            if r.get("object") not in (None, "organization.usage.completions.result"):
-                out.error(n, "object", f"expected organization.usage.completions.result, got {r.get('object')!r}")
-                continue
-            if not r.get("model"):
-                out.error(n, "model", "null: query the Usage API with group_by=model so each bucket names its model")
-                continue
-            audio_in, audio_out = r.get("input_audio_tokens") or 0, r.get("output_audio_tokens") or 0
-            try:
-                out.add(n, timestamp=when, model=r["model"], requests=r.get("num_model_requests"),
-                        input_tokens=r["input_tokens"] + audio_in, output_tokens=r["output_tokens"] + audio_out,
-                        # OpenAI bills no cache write; the Usage API gives no reasoning split
-                        cache_read_tokens=r.get("input_cached_tokens"), cache_write_tokens=0,
-                        input_audio_tokens=audio_in, output_audio_tokens=audio_out,
-                        batch=r.get("batch"), project=r.get("project_id"), api_key=r.get("api_key_id"))
-            except (KeyError, TypeError) as e:
-                out.error(n, str(e).strip("'"), "missing or not a number in this result")
+    for n, when, r in _results(records, "start_time", "end_time"):
+        if r.get("object") not in (None, "organization.usage.completions.result"):
+            out.error(n, "object", f"expected organization.usage.completions.result, got {r.get('object')!r}")
+            continue
+        if not r.get("model"):
+            out.error(n, "model", "null: query the Usage API with group_by=model so each bucket names its model")
+            continue
+        audio_in, audio_out = r.get("input_audio_tokens") or 0, r.get("output_audio_tokens") or 0
+        try:
+            out.add(n, timestamp=when, model=r["model"], requests=r.get("num_model_requests"),
+                    input_tokens=r["input_tokens"] + audio_in, output_tokens=r["output_tokens"] + audio_out,
+                    # OpenAI bills no cache write; the Usage API gives no reasoning split
+                    cache_read_tokens=r.get("input_cached_tokens"), cache_write_tokens=0,
+                    input_audio_tokens=audio_in, output_audio_tokens=audio_out,
+                    batch=r.get("batch"), project=r.get("project_id"), api_key=r.get("api_key_id"))
+        except (KeyError, TypeError) as e:
+            out.error(n, str(e).strip("'"), "missing or not a number in this result")
     if any(r["batch"] is None for r in out.rows):
         out.notes.append("batch not given (query with group_by=batch): those rows are priced as interactive")
     return out.export()
@@ -186,18 +192,16 @@ def _openai_usage(records, path) -> Export:
 
 def _openai_costs(records, path) -> Export:
     out = _Rows(path, "openai-costs")
-    costs, n = [], 0
-    for bucket in _items(records):
-        day = (_iso(bucket.get("start_time")) or "")[:10]
-        for r in bucket.get("results") or []:
-            n += 1
-            amount = r.get("amount") or {}
-            cur = str(amount.get("currency", "")).upper()
-            if cur != "USD":
-                out.error(n, "amount.currency", f"{amount.get('currency')!r} not accepted; accepted: usd")
-                continue
-            costs.append({"day": day, "model": None, "provider": "openai", "project": r.get("project_id"),
-                          "item": r.get("line_item") or "all", "amount_usd": float(amount.get("value", 0))})
+    costs = []
+    for n, when, r in _results(records, "start_time", None):
+        day = (when or "")[:10]
+        amount = r.get("amount") or {}
+        cur = str(amount.get("currency", "")).upper()
+        if cur != "USD":
+            out.error(n, "amount.currency", f"{amount.get('currency')!r} not accepted; accepted: usd")
+            continue
+        costs.append({"day": day, "model": None, "provider": "openai", "project": r.get("project_id"),
+                      "item": r.get("line_item") or "all", "amount_usd": float(amount.get("value", 0))})
     return out.export(pd.DataFrame(costs, columns=COST_COLUMNS))
 
 
@@ -207,52 +211,46 @@ _TIERS_ANTHROPIC = {"standard": False, "batch": True}
 
 def _anthropic_usage(records, path) -> Export:
     out = _Rows(path, "anthropic-usage")
-    n = 0
-    for bucket in _items(records):
-        when = _bucket_time(bucket.get("starting_at"), bucket.get("ending_at"))
-        for r in bucket.get("results") or []:
-            n += 1
-            tier = r.get("service_tier") or "standard"
-            if tier not in _TIERS_ANTHROPIC:
-                out.error(n, "service_tier", f"{tier!r} has no price in the book; accepted: standard, batch")
-                continue
-            if not r.get("model"):
-                out.error(n, "model", "null: query the usage report with group_by[]=model")
-                continue
-            cw = r.get("cache_creation") or {}
-            try:
-                w5, w1 = cw.get("ephemeral_5m_input_tokens") or 0, cw.get("ephemeral_1h_input_tokens") or 0
-                read = r["cache_read_input_tokens"]
-                window = r.get("context_window")
-                out.add(n, timestamp=when, model=r["model"], requests=None,
-                        input_tokens=r["uncached_input_tokens"] + read + w5 + w1, output_tokens=r["output_tokens"],
-                        cache_read_tokens=read, cache_write_tokens=w5 + w1, cache_write_1h_tokens=w1,
-                        web_searches=(r.get("server_tool_use") or {}).get("web_search_requests") or 0,
-                        batch=_TIERS_ANTHROPIC[tier],
-                        long_context=None if window is None else window != "0-200k",
-                        project=r.get("workspace_id"), api_key=r.get("api_key_id"))
-            except (KeyError, TypeError) as e:
-                out.error(n, str(e).strip("'"), "missing or not a number in this result")
+    for n, when, r in _results(records, "starting_at", "ending_at"):
+        tier = r.get("service_tier") or "standard"
+        if tier not in _TIERS_ANTHROPIC:
+            out.error(n, "service_tier", f"{tier!r} has no price in the book; accepted: standard, batch")
+            continue
+        if not r.get("model"):
+            out.error(n, "model", "null: query the usage report with group_by[]=model")
+            continue
+        cw = r.get("cache_creation") or {}
+        try:
+            w5, w1 = cw.get("ephemeral_5m_input_tokens") or 0, cw.get("ephemeral_1h_input_tokens") or 0
+            read = r["cache_read_input_tokens"]
+            window = r.get("context_window")
+            out.add(n, timestamp=when, model=r["model"], requests=None,
+                    input_tokens=r["uncached_input_tokens"] + read + w5 + w1, output_tokens=r["output_tokens"],
+                    cache_read_tokens=read, cache_write_tokens=w5 + w1, cache_write_1h_tokens=w1,
+                    web_searches=(r.get("server_tool_use") or {}).get("web_search_requests") or 0,
+                    batch=_TIERS_ANTHROPIC[tier],
+                    long_context=None if window is None else window != "0-200k",
+                    project=r.get("workspace_id"), api_key=r.get("api_key_id"))
+        except (KeyError, TypeError) as e:
+            out.error(n, str(e).strip("'"), "missing or not a number in this result")
     return out.export()
 
 
 def _anthropic_cost(records, path) -> Export:
     out = _Rows(path, "anthropic-cost")
-    costs, n = [], 0
-    for bucket in _items(records):
-        day = str(bucket.get("starting_at", ""))[:10]
-        for r in bucket.get("results") or []:
-            n += 1
-            if str(r.get("currency", "USD")).upper() != "USD":
-                out.error(n, "currency", f"{r.get('currency')!r} not accepted; accepted: USD")
-                continue
-            try:
-                cents = float(r["amount"])   # "lowest currency units (e.g. cents) as a decimal string"
-            except (KeyError, TypeError, ValueError):
-                out.error(n, "amount", f"expected a decimal string of cents, got {r.get('amount')!r}")
-                continue
-            costs.append({"day": day, "model": r.get("model"), "provider": "anthropic", "project": r.get("workspace_id"),
-                          "item": r.get("token_type") or r.get("cost_type") or "all", "amount_usd": cents / 100})
+    costs = []
+    for n, when, r in _results(records, "starting_at", None):
+        day = (when or "")[:10]
+        if str(r.get("currency", "USD")).upper() != "USD":
+            out.error(n, "currency", f"{r.get('currency')!r} not accepted; accepted: USD")
+            continue
+        try:
+            cents = float(r["amount"])   # "lowest currency units (e.g. cents) as a decimal string"
+        except (KeyError, TypeError, ValueError):
+            out.error(n, "amount", f"expected a decimal string of cents, got {r.get('amount')!r}")
+            continue
+        costs.append({"day": day, "model": r.get("model"), "provider": "anthropic", "project": r.get("workspace_id"),
+                      "item": r.get("token_type") or r.get("cost_type") or "all", "amount_usd": cents / 100})
     return out.export(pd.DataFrame(costs, columns=COST_COLUMNS))
 
 
