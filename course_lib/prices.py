@@ -211,10 +211,10 @@ def _gp_value(v) -> tuple[float | None, dict]:
     return float(v), {}
 
 
-def _from_genai_prices(model: str, as_of: date, batch: bool, period: str) -> Price | None:
+def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provider_id: str | None = None) -> Price | None:
     snap = data_snapshot.get_snapshot()
     try:
-        provider, info = snap.find_provider_model(model, None, None, None)
+        provider, info = snap.find_provider_model(model, None, provider_id, None)
     except LookupError:
         return None
     note = []
@@ -278,13 +278,15 @@ def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Pri
 
 @lru_cache(maxsize=4096)
 def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
-          period: str = "standard") -> Price:
+          period: str = "standard", provider: str | None = None) -> Price:
     """The price of ``model`` on ``as_of`` (default :data:`DEFAULT_AS_OF`).
 
     ``period`` is ``"standard"``, ``"off-peak"`` (both: outside any peak
     window) or ``"peak"`` (inside DeepSeek's peak window where one is in force).
-    ``batch=True`` gives the batch (非实时) price. Raises
-    :class:`UnknownModelError` naming the closest known models.
+    ``batch=True`` gives the batch (非实时) price. ``provider`` (a genai-prices
+    provider id, such as ``"openrouter"``) reads that provider's listing of the
+    model, as a gateway bills it. Raises :class:`UnknownModelError` naming the
+    closest known models.
 
     Taught in notebook ``01_token_billing``.
     """
@@ -293,6 +295,11 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     day = _as_date(as_of)
+    if provider is not None:
+        price = _from_genai_prices(model.strip(), day, batch, period, provider)
+        if price is None:
+            raise _unknown(model)
+        return price
     for name in _spellings(model.strip()):
         for source in (_from_course_table, _from_genai_prices):
             price = source(name, day, batch, period)

@@ -113,3 +113,15 @@ def test_fx_rate_is_dated_and_sourced_and_changeable():
         money.fx_rate("2020-01-01")
     with pytest.raises(ValueError, match="rate"):
         money.fx_rate(rate=-1)
+
+
+def test_a_gateway_listing_with_its_own_length_tiers():
+    """Qwen3.5-Plus as OpenRouter lists it (genai-prices 0.2.3, from 2026-10-19): USD 0.26 / 1.56 per million up
+    to 256K input, 0.325 / 1.95 for every token of a longer request; priced by hand."""
+    from course_lib.billing import cost_tokens
+    q = prices.quote("qwen/qwen3.5-plus-02-15", "2026-11-01", provider="openrouter")
+    assert (q.input, q.output, q.tiers[0][0]) == (0.26, 1.56, 256_000)
+    assert cost_tokens(q, 256_000, 2_000).total_usd == pytest.approx(256_000 * 0.26 / 1e6 + 2_000 * 1.56 / 1e6)
+    assert cost_tokens(q, 256_001, 2_000).total_usd == pytest.approx(256_001 * 0.325 / 1e6 + 2_000 * 1.95 / 1e6)
+    with pytest.raises(prices.UnknownModelError):
+        prices.quote("qwen/qwen3.5-plus-02-15", "2026-11-01", provider="anthropic")

@@ -115,7 +115,7 @@ plt.show()
 #
 # Some prices depend on the size of the *whole request* (阶梯价). GPT-5.5 has two tiers: up to a threshold
 # of input tokens one price per million, and one token more bills **every** token of the request at the
-# higher price. Domestic Chinese platforms commonly tier by context length too.
+# higher price. Domestic Chinese platforms commonly tier by context length too (Qwen below).
 
 # %%
 p55 = prices.quote("gpt-5.5")
@@ -129,6 +129,23 @@ for n in (272_000, 272_001):
 # %%
 plots.long_context_cliff()
 plt.show()
+
+# %% [markdown]
+# **A domestic model tiers too.** Qwen3.5-Plus bills by input length. The one dated, versioned record of its
+# tiers the course can cite is OpenRouter's listing of Alibaba's model as genai-prices records it (USD, from
+# 2026-10-19); Alibaba Cloud's own domestic tiers, in CNY, are not in a versioned dataset here, so the source
+# page's warning stands: check the vendor's page before relying on a Qwen price.
+
+# %%
+qwen = prices.quote("qwen/qwen3.5-plus-02-15", "2026-11-01", provider="openrouter")
+q_limit, q_high = qwen.tiers[0]
+below, above = (cost_tokens(qwen, n, 2_000).total_usd for n in (q_limit, q_limit + 1))
+display(Markdown(f"Qwen3.5-Plus (via OpenRouter, {qwen.source}) charges {money.md(qwen.input, 3)} / "
+                 f"{money.md(qwen.output, 2)} per million up to {q_limit:,} input tokens and "
+                 f"{money.md(q_high['input'], 3)} / {money.md(q_high['output'], 2)} for every token of a longer "
+                 f"request: {q_limit:,} input + 2,000 output costs {money.md(below)}, one token more "
+                 f"{money.md(above)} (+{above / below - 1:.0%}). GPT-5.5's step at {limit:,} doubles the input "
+                 f"price; Qwen's at {q_limit:,} raises it by {q_high['input'] / qwen.input - 1:.0%}."))
 
 # %% [markdown]
 # ## 6. Batch (~50% off)
