@@ -160,23 +160,25 @@ pd.DataFrame({"model": h200.model, "ctx": h200.ctx,
 # %% [markdown]
 # ## 6. The source page's table, rebuilt
 #
-# Each row estimated for Ollama/llama.cpp with Q4_K_M weights, and set beside what recorded real runs show
-# (`data/measured/published_runtime_memory.csv`):
+# Each row estimated for Ollama/llama.cpp with Q4_K_M weights, term by term. Each term rests on a check: the KV
+# formula is exact against the H200's allocations (section 5), the compute buffer is refitted to llama.cpp's
+# own buffer sizes (`scripts/measure_compute_buffer.py`), the CUDA context was measured on the H200, and the
+# weights agree with the sizes llama.cpp printed for the same GGUFs in public logs
+# (`data/measured/published_gguf_weights.csv`, URL per row):
 
 # %%
 page = vram.source_page_table()
 page
 
 # %%
-pub = pd.read_csv("../data/measured/published_runtime_memory.csv")
-pub["estimate GiB"] = [round(vram.estimate(r.model, r.ctx, r.quant, r.kv_type, 1, r.flash_attention == "on").total_bytes / GIB, 1)
-                       for r in pub.itertuples()]
-pub[["model", "ctx", "kv_type", "flash_attention", "total_gib_low", "total_gib_high", "estimate GiB"]]
+pub = pd.read_csv("../data/measured/published_gguf_weights.csv", comment="#")
+pub["estimate GiB"] = [round(vram.estimate(r.model, 8192, r.quant).weights_bytes / GIB, 2) for r in pub.itertuples()]
+pub[["model", "quant", "weights_gib", "estimate GiB", "runtime", "url"]].rename(columns={"weights_gib": "printed GiB"})
 
 # %% [markdown]
 # **Where the page is off, and why**
 #
-# - *7–8B Q4 at 8K needs a 12–16 GB GPU*: it needs about **6–7 GiB**; an 8 GB card runs it.
+# - *7–8B Q4 at 8K needs a 12–16 GB GPU*: the estimate is about **6–7 GiB**; an 8 GB card runs it.
 # - *32B Q4 at 8K on a 24 GB 4090*: right, about 21–22 GiB.
 # - *32B Q4 at 32K needs 48 GB*: it needs **24–31 GiB** depending on KV type and flash attention: a 32 GB
 #   card (RTX 5090) runs it with flash attention; a 24 GB card does with a `q8_0` KV cache.
