@@ -62,7 +62,8 @@ base.round(4)
 # assumptions, each labelled as one with its reason in `data/lever_assumptions.csv`:
 
 # %%
-pd.DataFrame(levers.data_rows("lever_assumptions.csv")).set_index("name")[["value", "unit", "kind", "why"]]
+a = pd.DataFrame(levers.data_rows("lever_assumptions.csv")).set_index("name")[["value", "unit", "kind", "why"]]
+a[~a.index.str.startswith("logs_")]  # the logs_* rows are lesson 06's
 
 # %% [markdown]
 # In the source's order, cumulatively:

@@ -176,6 +176,10 @@ Three stories in one table:
 # `data/lever_assumptions.csv` (`logs_*`).
 
 # %%
+a = pd.DataFrame(logs.data_rows("lever_assumptions.csv")).set_index("name")
+a[a.index.str.startswith("logs_")][["value", "unit", "kind", "why"]]
+
+# %%
 whatif = team.what_if(["model=deepseek-v4-flash", "model=gpt-5-mini", "cache=0.5", "batch=0.25", "cap=800",
                        "date=2026-06-15"])
 whatif.assign(total_usd=whatif["total_usd"].round(2), saving_usd=whatif["saving_usd"].round(2),
