@@ -293,7 +293,7 @@ def _relation(path: Path) -> str:
     if suffix == ".parquet":
         return f"read_parquet('{p}')"
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return f"read_json('{p}', format='newline_delimited')"
+        return f"read_json('{p}', format='auto')"   # JSON Lines, or one JSON array of rows
     return f"read_csv('{p}', all_varchar=true, header=true)"
 
 
@@ -650,44 +650,34 @@ def _recon_row(day, model, by, sel: pd.DataFrame, theirs: float, parts: pd.DataF
     if hidden_peak > 0:
         notes.append(f"the export gives no time of day: priced off-peak; peak hours would add up to "
                      f"{money.md(hidden_peak)}")
-    if ((sel["requests"] > sel["rows"]) & sel["has_tiers"]).any():
+    if ((sel["requests"] > sel["rows"]) & p["has_tiers"]).any():
         notes.append("buckets of many requests priced by their average size: long-context calls inside a bucket "
                      "cannot be seen")
     if sel["cache_read_unreported"].sum() > 0:
         notes.append("the export gives no cache split: cache reads billed as plain input here")
     return {"day": day, "model": model, "reported_by": by, "repriced_usd": ours, "reported_usd": theirs,
             "difference_usd": diff,
-            "explained_by": _explain(diff, p.drop(columns="peak premium if all at peak").sum(), notes,
+            "explained_by": _explain(diff, p.drop(columns=["peak premium if all at peak", "has_tiers"]).sum(), notes,
                                      max(tolerance * ours, 1e-6))}
 
 
 def _line_parts(lines: pd.DataFrame) -> pd.DataFrame:
-    """Per line, what each pricing rule added or saved: the candidates that explain a difference."""
+    """Per line, what each pricing rule added or saved: the candidates that explain a difference; and whether
+    the line's model has long-context tiers on its price date."""
     base = _reprice(lines, overrides={"band": 0})
     interactive = _reprice(lines, overrides={"batch": False})
     standard = _reprice(lines, overrides={"period": "standard"})
     at_peak = _reprice(lines, overrides={"period": "peak"})
     r_in = _rates(lines)["r_in"]
-    lines["has_tiers"] = lines["model"].map(lambda m: bool(prices.quote(m, prices.DEFAULT_AS_OF).tiers)
-                                            if m in _quotable(lines) else False)
+    tiered = {(m, d): bool(prices.quote(m, d).tiers) for m, d in set(zip(lines["model"], lines["price_day"]))}
     return pd.DataFrame({
         "cache-write premium": lines["cache_write_usd"] - lines["cache_write_tokens"] * r_in / M,
         "long-context tier": lines["total_usd"] - base,
         "batch discount": np.where(lines["batch"], interactive - lines["total_usd"], 0.0),
         "peak premium": np.where(lines["period"] == "peak", lines["total_usd"] - standard, 0.0),
         "peak premium if all at peak": np.where(lines["hour"] == -1, at_peak - standard, 0.0),
+        "has_tiers": [tiered[k] for k in zip(lines["model"], lines["price_day"])],
     }, index=lines.index)
-
-
-def _quotable(lines: pd.DataFrame) -> set:
-    ok = set()
-    for m in lines["model"].unique():
-        try:
-            prices.quote(m, prices.DEFAULT_AS_OF)
-            ok.add(m)
-        except ValueError:
-            pass
-    return ok
 
 
 # --- re-pricing lines: the what-ifs ---------------------------------------------------------------------------

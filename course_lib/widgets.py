@@ -13,6 +13,7 @@ to ``Image.value`` is complete by construction. The answer repeats the inputs it
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from io import BytesIO
 
 import ipywidgets as W
@@ -209,26 +210,14 @@ EACH_ROW = "each row's date"
 AS_LOGGED = "(as logged)"
 
 
-def _own_bill(key: tuple, as_of):
-    from functools import lru_cache
-
+@lru_cache(maxsize=16)
+def _sample_or_path_bill(kind: str, what: str, as_of):
+    """A sample's or a path's bill, kept while the panel moves the what-if controls."""
     from . import logs
-
-    @lru_cache(maxsize=32)
-    def cached(key, as_of):
-        kind, what = key
-        if kind == "sample":
-            from .prices import DATA_DIR
-            return logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[what]], as_of=as_of)
-        if kind == "path":
-            return logs.bill(what, as_of=as_of)
-        return logs.bill([what[1]], as_of=as_of)
-    global _own_bill_cached
-    try:
-        return _own_bill_cached(key, as_of)
-    except NameError:
-        _own_bill_cached = cached
-        return cached(key, as_of)
+    if kind == "sample":
+        from .prices import DATA_DIR
+        return logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[what]], as_of=as_of)
+    return logs.bill(what, as_of=as_of)
 
 
 def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
@@ -237,15 +226,17 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
     from . import exports, money, plots
     from .logs import RECONCILE_TOLERANCE
     day = None if as_of == EACH_ROW else as_of
+    from . import logs
     if upload:
         f = upload[0]
-        ex = exports.read_bytes(bytes(f["content"]), f["name"])
-        key, source = ("upload", (f["name"], ex)), f"your upload {f['name']}"
+        b = logs.bill([exports.read_bytes(bytes(f["content"]), f["name"])], as_of=day)
+        source = f"your upload {f['name']}"
     elif str(path).strip():
-        key, source = ("path", str(path).strip()), f"your file {str(path).strip()}"
+        b = _sample_or_path_bill("path", str(path).strip(), day)
+        source = f"your file {str(path).strip()}"
     else:
-        key, source = ("sample", sample), f"sample: {sample}"
-    b = _own_bill(key, day)
+        b = _sample_or_path_bill("sample", sample, day)
+        source = f"sample: {sample}"
     levers = [f"cache={cache}", f"batch={batch}", f"cap={cap}"] + ([] if model == AS_LOGGED else [f"model={model}"])
     w = b.what_if(levers)
     s = b.summary()

@@ -363,3 +363,23 @@ def test_more_readers_name_their_bad_rows(tmp_path):
     p.write_text(json.dumps(costs))
     ex = exports.read(p)
     assert ex.errors[0]["field"] == "amount.currency" and len(ex.costs) == 13
+
+
+def test_own_bill_panel_reads_an_upload_a_path_and_a_sample(tmp_path):
+    from course_lib import widgets
+    data = (SAMPLES / "openrouter_activity.json").read_bytes()
+    args = dict(sample="team_calls.csv", by="model", as_of=widgets.EACH_ROW, model=widgets.AS_LOGGED, cache=0.5,
+                batch=0.25, cap=800)
+    up, _, _ = widgets.own_bill_answer(**args, upload=({"name": "mine.json", "content": memoryview(data)},))
+    assert up[0].startswith("your upload mine.json: 14 rows")
+    want = logs.bill(SAMPLES / "openrouter_activity.json").total_usd
+    assert f"total: USD {want:,.2f}" in up[1]
+    path, _, _ = widgets.own_bill_answer(**args, path=str(SAMPLES / "openrouter_activity.json"))
+    assert path[1] == up[1]
+    sample, fig, table = widgets.own_bill_answer(**args)
+    assert sample[0].startswith("sample: team_calls.csv: 5,696 rows") and "cache=0.5" in table
+    rows = pd.read_csv(TEAM, dtype=str).head(50).to_dict("records")
+    arr = tmp_path / "rows.json"
+    arr.write_text(json.dumps(rows))   # one JSON array of canonical rows, not JSON Lines
+    assert logs.bill(arr, engine="duckdb").total_usd == pytest.approx(logs.bill(arr, engine="pandas").total_usd,
+                                                                        abs=1e-9)
