@@ -10,6 +10,7 @@ review, agent, workflows    the review assistant V1/V2/V3 and per-turn profiles 
 levers                      the five cost levers and the anti-patterns          (03_five_levers)
 vram, live, llama_server    GPU memory; live Ollama / OpenAI-compatible servers (04_private_deployment)
 tco                         API versus local, break-even                        (05_tco)
+exports, logs               your own usage exports read, priced, reconciled     (06_your_own_bill)
 env, exercises, widgets, plots  environment check, exercises, calculators, figures (all)
 """
 __version__ = "0.1.0"
