@@ -18,7 +18,7 @@ The workload (a web team of eight, one product, 2026-10-26 to 2026-11-01, UTC):
   summaries     via OpenRouter: deepseek-v4-flash ~150 a day at all hours (peak and off-peak), input ~6K,
                 output ~400; gemini-2.5-pro ~10 a day on long documents of 150-260K tokens.
 
-Run: python scripts/make_sample_exports.py   (writes data/own_logs/; the same files every time)
+Run: python scripts/make_sample_exports.py [--out DIR]   (default data/own_logs/; the same files every time)
 """
 from __future__ import annotations
 
@@ -107,8 +107,8 @@ def _day(ts) -> int:
     return int(datetime(ts.year, ts.month, ts.day, tzinfo=timezone.utc).timestamp())
 
 
-def write_all(df: pd.DataFrame) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def write_all(df: pd.DataFrame, out: Path = OUT) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     df = df.assign(day=df["ts"].map(_day))
     # the team's own call log, in the canonical columns (what a middleware or a gateway would write)
     own = pd.DataFrame({"timestamp": df["ts"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"), "model": df["model"],
@@ -116,7 +116,7 @@ def write_all(df: pd.DataFrame) -> None:
                         "cache_write_tokens": df["write"], "reasoning_tokens": df["reasoning"],
                         "batch": df["batch"].map({True: "true", False: "false"}), "project": df["project"],
                         "api_key": df["api_key"], "feature": df["feature"]})
-    own.to_csv(OUT / "team_calls.csv", index=False)
+    own.to_csv(out / "team_calls.csv", index=False)
 
     oa = df[df["provider"] == "openai"]
     buckets = []
@@ -129,14 +129,14 @@ def write_all(df: pd.DataFrame) -> None:
                         "project_id": p, "user_id": None, "api_key_id": k, "model": m, "batch": False,
                         "service_tier": None})
         buckets.append({"object": "bucket", "start_time": d, "end_time": d + 86400, "results": res})
-    _json(OUT / "openai_usage.json", {"object": "page", "data": buckets, "has_more": False, "next_page": None})
+    _json(out / "openai_usage.json", {"object": "page", "data": buckets, "has_more": False, "next_page": None})
     buckets = []
     for d, g in oa.groupby("day"):
         res = [{"object": "organization.costs.result", "amount": {"value": round(float(h["cost"].sum()), 6),
                                                                   "currency": "usd"},
                 "line_item": None, "project_id": p} for p, h in g.groupby("project")]
         buckets.append({"object": "bucket", "start_time": d, "end_time": d + 86400, "results": res})
-    _json(OUT / "openai_costs.json", {"object": "page", "data": buckets, "has_more": False, "next_page": None})
+    _json(out / "openai_costs.json", {"object": "page", "data": buckets, "has_more": False, "next_page": None})
 
     an = df[df["provider"] == "anthropic"]
     usage_b, cost_b = [], []
@@ -159,8 +159,8 @@ def write_all(df: pd.DataFrame) -> None:
                           "service_tier": tier, "token_type": None})
         usage_b.append({"starting_at": iso[0], "ending_at": iso[1], "results": res})
         cost_b.append({"starting_at": iso[0], "ending_at": iso[1], "results": costs})
-    _json(OUT / "anthropic_usage.json", {"data": usage_b, "has_more": False, "next_page": None})
-    _json(OUT / "anthropic_cost.json", {"data": cost_b, "has_more": False, "next_page": None})
+    _json(out / "anthropic_usage.json", {"data": usage_b, "has_more": False, "next_page": None})
+    _json(out / "anthropic_cost.json", {"data": cost_b, "has_more": False, "next_page": None})
 
     orr = df[df["provider"] == "openrouter"]
     items = []
@@ -172,7 +172,7 @@ def write_all(df: pd.DataFrame) -> None:
                       "usage": round(float(h["cost"].sum()), 6), "byok_usage_inference": 0, "requests": len(h),
                       "prompt_tokens": int(h["input"].sum()), "completion_tokens": int(h["output"].sum()),
                       "reasoning_tokens": 0})
-    _json(OUT / "openrouter_activity.json", {"data": items})
+    _json(out / "openrouter_activity.json", {"data": items})
 
     one_day = df["ts"].dt.strftime("%Y-%m-%d") == "2026-10-28"
     sup = df[one_day & (df["feature"] == "support-chat")]
@@ -188,7 +188,7 @@ def write_all(df: pd.DataFrame) -> None:
                           "prompt_tokens": r.input, "completion_tokens": r.output,
                           "total_tokens": r.input + r.output,
                           "prompt_tokens_details": {"cached_tokens": r.read}}}})
-    _json(OUT / "litellm_spend_logs.json", spend)
+    _json(out / "litellm_spend_logs.json", spend)
 
     rev = df[one_day & (df["feature"] == "code-review")]
     obs = []
@@ -201,7 +201,7 @@ def write_all(df: pd.DataFrame) -> None:
         obs.append({"id": f"gen-{i:04d}-llm", "traceId": f"trace-{i:04d}", "type": "GENERATION",
                     "name": "code-review", "startTime": r.ts.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "model": "gpt-5.5",
                     "usageDetails": ud, "costDetails": {"total": round(r.cost, 9)}, "projectId": "lf-proj-review"})
-    _json(OUT / "langfuse_observations.json", {"data": obs, "meta": {"page": 1, "limit": len(obs),
+    _json(out / "langfuse_observations.json", {"data": obs, "meta": {"page": 1, "limit": len(obs),
                                                                       "totalItems": len(obs), "totalPages": 1}})
 
     ag = df[one_day & (df["feature"] == "agent")]
@@ -216,7 +216,7 @@ def write_all(df: pd.DataFrame) -> None:
                       "startTimeUnixNano": str(ns), "endTimeUnixNano": str(ns + 9_000_000_000),
                       "attributes": [{"key": k, "value": {"intValue": str(v)} if isinstance(v, int) else
                                       {"stringValue": v}} for k, v in attrs.items()]})
-    with open(OUT / "otel_spans.jsonl", "w") as f:
+    with open(out / "otel_spans.jsonl", "w") as f:
         for i in range(0, len(spans), 100):
             f.write(json.dumps({"resourceSpans": [{"resource": {"attributes": [
                 {"key": "service.name", "value": {"stringValue": "review-agent"}}]},
@@ -226,7 +226,7 @@ def write_all(df: pd.DataFrame) -> None:
     rec = json.load(gzip.open(ROOT / "data" / "usage_dataset" / "usages.json.gz"))
     rng = np.random.default_rng(SEED)
     picked = {"claude": 10, "gpt": 10, "gemini": 10}
-    with open(OUT / "responses_recorded.jsonl", "w") as f:
+    with open(out / "responses_recorded.jsonl", "w") as f:
         for e in rec:
             body = dict(e["body"])
             cassette = body.pop("file", "")
@@ -246,6 +246,10 @@ def _json(path: Path, obj) -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=OUT, help="where to write (default: data/own_logs)")
     frame = workload()
-    write_all(frame)
-    print(f"{len(frame)} calls, genai-prices total ${frame['cost'].sum():.2f} -> {OUT}")
+    target = ap.parse_args().out
+    write_all(frame, target)
+    print(f"{len(frame)} calls, genai-prices total ${frame['cost'].sum():.2f} -> {target}")

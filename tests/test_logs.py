@@ -383,3 +383,11 @@ def test_own_bill_panel_reads_an_upload_a_path_and_a_sample(tmp_path):
     arr.write_text(json.dumps(rows))   # one JSON array of canonical rows, not JSON Lines
     assert logs.bill(arr, engine="duckdb").total_usd == pytest.approx(logs.bill(arr, engine="pandas").total_usd,
                                                                         abs=1e-9)
+
+
+def test_the_samples_are_what_the_seeded_script_writes(tmp_path):
+    """data/own_logs/ is reproducible: the generator, re-run, writes the committed files byte for byte."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_sample_exports.py"), "--out", str(tmp_path)],
+                   check=True, capture_output=True, timeout=300)
+    for name in EXPECTED:
+        assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), name
