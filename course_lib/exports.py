@@ -28,6 +28,7 @@ Formats (see ``FORMATS``), each after the provider's own documentation:
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -445,18 +446,19 @@ def _detect_json(records) -> str:
 def detect_format(path: str | Path) -> str:
     """The export format of a file, from its name and first record. Taught in notebook ``06_your_own_bill``."""
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".parquet":
+    kind = suffix(p)
+    if kind == ".parquet":
         return "csv"
-    if suffix in (".csv", ".tsv"):
-        with open(p, newline="", encoding="utf-8") as f:
+    if kind in (".csv", ".tsv"):
+        opener = gzip.open if p.suffix.lower() == ".gz" else open
+        with opener(p, "rt", newline="", encoding="utf-8") as f:
             header = next(csv.reader(f), [])
         if "gen_ai.usage.input_tokens" in header:
             return "otel"
         if "spend" in header and "request_id" in header:
             return "litellm"
         return "csv"
-    return _detect_json(_records(p.read_text(encoding="utf-8"), str(p)))
+    return _detect_json(_records(_text_of(p), str(p)))
 
 
 _JSON_READERS = {"openai-usage": _openai_usage, "openai-costs": _openai_costs, "anthropic-usage": _anthropic_usage,
@@ -467,13 +469,29 @@ _JSON_READERS = {"openai-usage": _openai_usage, "openai-costs": _openai_costs, "
 def read_table(path: str | Path) -> pd.DataFrame:
     """A canonical table (CSV, JSON Lines, Parquet) as text columns, as written (notebook ``06_your_own_bill``)."""
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".parquet":
+    kind = suffix(p)
+    if kind == ".parquet":
         import duckdb
         return duckdb.sql(f"SELECT * FROM read_parquet('{_sql_path(p)}')").df()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return pd.DataFrame(list(_items(_records(p.read_text(encoding="utf-8"), str(p)))))
+    if kind in (".jsonl", ".ndjson", ".json"):
+        return pd.DataFrame(list(_items(_records(_text_of(p), str(p)))))
     return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def suffix(path: str | Path) -> str:
+    """A file's kind by its name, a ``.gz`` compression set aside: ``usage.csv.gz`` -> ``.csv``. Taught in notebook
+    ``06_your_own_bill``."""
+    parts = [x.lower() for x in Path(path).suffixes]
+    if parts and parts[-1] == ".gz":
+        parts = parts[:-1]
+    return parts[-1] if parts else ""
+
+
+def _text_of(p: Path) -> str:
+    if p.suffix.lower() == ".gz":
+        with gzip.open(p, "rt", encoding="utf-8") as f:
+            return f.read()
+    return p.read_text(encoding="utf-8")
 
 
 def _sql_path(p: Path) -> str:
@@ -494,8 +512,7 @@ def read(path: str | Path, format: str = "auto") -> Export:
     if format not in ("auto", *FORMATS):
         raise ValueError(f"format must be 'auto' or one of {', '.join(FORMATS)}; got {format!r}")
     fmt = detect_format(p) if format == "auto" else format
-    suffix = p.suffix.lower()
-    if fmt in ("csv", "otel", "litellm") and suffix in (".csv", ".tsv", ".parquet"):
+    if fmt in ("csv", "otel", "litellm") and suffix(p) in (".csv", ".tsv", ".parquet"):
         table = read_table(p)
         if fmt == "otel":
             return _meter_table(table, str(p))
@@ -504,7 +521,7 @@ def read(path: str | Path, format: str = "auto") -> Export:
         ex = Export(str(p), "csv", table)
         ex.rows.insert(0, "source_row", range(1, len(table) + 1))
         return ex
-    records = _records(p.read_text(encoding="utf-8"), str(p))
+    records = _records(_text_of(p), str(p))
     if fmt == "csv":
         table = pd.DataFrame(list(_items(records)))
         table.insert(0, "source_row", range(1, len(table) + 1))
@@ -532,5 +549,5 @@ def read_bytes(data: bytes, name: str = "upload.json", format: str = "auto") -> 
         return ex
 
 
-__all__ = ["CANONICAL", "REQUIRED", "FORMATS", "COST_FORMATS", "COST_COLUMNS", "Export", "detect_format", "read", "read_table",
+__all__ = ["suffix", "CANONICAL", "REQUIRED", "FORMATS", "COST_FORMATS", "COST_COLUMNS", "Export", "detect_format", "read", "read_table",
            "read_text", "read_bytes"]

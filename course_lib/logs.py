@@ -289,7 +289,7 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
 
 def _relation(path: Path) -> str:
     p = str(path).replace("'", "''")
-    suffix = path.suffix.lower()
+    suffix = exports.suffix(path)
     if suffix == ".parquet":
         return f"read_parquet('{p}')"
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -442,7 +442,7 @@ def _pandas_lines(path_or_df, as_of, chunk_rows: int = 1_000_000):
         chunks = [path_or_df]
     else:
         p = Path(path_or_df)
-        if p.suffix.lower() == ".csv":
+        if exports.suffix(p) == ".csv":
             chunks = _csv_chunks(p, chunk_rows)
         else:
             chunks = [exports.read_table(p)]

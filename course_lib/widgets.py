@@ -273,7 +273,7 @@ def own_bill():
         "batch": W.FloatSlider(value=d["logs_batch_share"], min=0, max=1, step=0.05, description="batch share"),
         "cap": W.IntSlider(value=int(d["logs_output_cap"]), min=100, max=4000, step=100, description="max_tokens"),
         "path": W.Text(value="", placeholder="or a path on this machine", description="your file"),
-        "upload": W.FileUpload(accept=".csv,.json,.jsonl,.ndjson,.parquet", multiple=False,
+        "upload": W.FileUpload(accept=".csv,.json,.jsonl,.ndjson,.parquet,.gz", multiple=False,
                                description="upload"),
     }
     return Calculator(controls, [["sample", "by", "as_of"], ["model", "cache"], ["batch", "cap"],

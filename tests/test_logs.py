@@ -391,3 +391,16 @@ def test_the_samples_are_what_the_seeded_script_writes(tmp_path):
                    check=True, capture_output=True, timeout=300)
     for name in EXPECTED:
         assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), name
+
+
+def test_compressed_exports_read_as_they_are(tmp_path):
+    import gzip
+    import shutil
+    for name in ("team_calls.csv", "anthropic_usage.json", "otel_spans.jsonl"):
+        gz = tmp_path / (name + ".gz")
+        with open(SAMPLES / name, "rb") as src, gzip.open(gz, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        assert exports.detect_format(gz) == EXPECTED[name][0]
+        for engine in logs.ENGINES:
+            assert logs.bill(gz, engine=engine).total_usd == pytest.approx(
+                logs.bill(SAMPLES / name, engine=engine).total_usd, abs=1e-9), (name, engine)
