@@ -15,8 +15,10 @@ family         tokenizer
 
 No offline tokenizer exists for Claude 4.x or Gemini. For them :func:`count`
 gives an **estimate**, labelled as one: the mean of the three real tokenizers
-above. :func:`estimate_error` measures how far that estimate is from each real
-tokenizer on a text, so the course can state its error rather than hide it.
+above. :func:`estimate_error` shows how far that estimate is from each real
+tokenizer on a text; :func:`provider_count_check` measures it against Claude's
+and Gemini's own counts of the same prompts (public recorded request/response
+pairs, ``data/token_counts/``).
 """
 from __future__ import annotations
 
@@ -117,3 +119,28 @@ def estimate_error(text: str) -> dict:
 def chars_per_token(text: str, family: str) -> float:
     """Characters per token: English prose is about 5, Chinese under 2, code about 3. Taught in notebook ``02_review_assistant``."""
     return len(text) / max(count(text, family).tokens, 1)
+
+
+def provider_count_check() -> "pd.DataFrame":
+    """The Claude/Gemini estimate against the provider's own count of the same prompt.
+
+    ``data/token_counts/provider_counts.json`` holds prompts and the input tokens Anthropic or Google reported for
+    them, from real API traffic recorded in pydantic-ai's test cassettes (MIT; extracted by
+    ``scripts/extract_provider_token_counts.py``). Each provider adds a few tokens of framing per request; it is
+    measured as the median gap on one-message prompts of at most 20 estimated tokens, and added to the estimate
+    before the error is computed. Taught in notebook ``02_review_assistant``.
+    """
+    import json
+
+    import pandas as pd
+
+    from .prices import DATA_DIR
+    pairs = json.loads((DATA_DIR / "token_counts" / "provider_counts.json").read_text(encoding="utf-8"))["pairs"]
+    df = pd.DataFrame(pairs)
+    df["estimate"] = [count(t, "claude").tokens for t in df["text"]]
+    short = df[(df["messages"] == 1) & (df["estimate"] <= 20)]
+    framing = (short["reported_input_tokens"] - short["estimate"]).groupby(short["provider"]).median()
+    df["framing"] = df["provider"].map(framing).fillna(0).astype(int)
+    df["error_pct"] = (100 * (df["estimate"] + df["framing"] - df["reported_input_tokens"])
+                       / df["reported_input_tokens"]).round(1)
+    return df.drop(columns="text").rename(columns={"reported_input_tokens": "reported"})

@@ -47,3 +47,19 @@ def test_bad_family_and_gemma_without_server():
         tokens.encode("x", "gemma3")
     with pytest.raises(ValueError, match="text"):
         tokens.encode(b"x", "o200k")
+
+
+def test_the_estimate_against_claude_and_gemini_own_counts():
+    """27 prompts with the provider's own input-token count (pydantic-ai's recorded traffic, MIT): the estimate is
+    exact or close for Gemini and for Claude before Opus 4.8, and a quarter to a third low for Opus 4.8's newer
+    tokenizer (lesson 02 says so, from these numbers)."""
+    d = tokens.provider_count_check()
+    assert len(d) == 27 and set(d["provider"]) == {"anthropic", "google"}
+    g = d[d["provider"] == "google"]
+    assert (g["framing"] == 0).all() and abs(g.loc[g["reported"].idxmax(), "error_pct"]) < 2
+    a = d[d["provider"] == "anthropic"]
+    assert (a["framing"] == 7).all()
+    opus48 = a[a["model"] == "claude-opus-4-8"]
+    assert opus48["error_pct"].between(-35, -20).all()
+    older_one = a[(a["model"] != "claude-opus-4-8") & (a["messages"] == 1)]
+    assert (older_one["error_pct"].abs() <= 11).all()

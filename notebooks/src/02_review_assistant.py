@@ -19,6 +19,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Markdown, display
 
 from course_lib import agent, money, plots, review, tokens, workflows
 from course_lib.billing import compare_models
@@ -54,10 +55,9 @@ print("\n".join(diff.splitlines()[:18]))
 # **o200k** is the name of the GPT family's tokenizer (a vocabulary of about 200,000 tokens).
 # Real tokenizers ship offline for the GPT family (o200k),
 # Qwen3.5 and DeepSeek V4. **No offline tokenizer exists for Claude 4.x or Gemini**: for them the course
-# uses an estimate (the mean of the three real ones), labelled as one wherever it is used. Its error against
-# Claude's or Gemini's own counts is **not measured** here (that needs the provider's count of a known
-# text); the table further down shows only how far the estimate sits from each of the three real
-# tokenizers, a lower bound on how wrong it can be.
+# uses an estimate (the mean of the three real ones), labelled as one wherever it is used. Further down, its
+# spread against the three real tokenizers, then its error against Claude's and Gemini's own counts of the
+# same prompts, from real API traffic recorded in public test suites.
 
 # %%
 texts = {
@@ -90,6 +90,40 @@ print(f"Chinese costs {min(per_char.values()):.1f}–{max(per_char.values()):.1f
 
 # %%
 pd.DataFrame({name: tokens.estimate_error(text) for name, text in texts.items()}).T.add_suffix(" error %")
+
+# %% [markdown]
+# The estimate against the providers' own counts: prompts whose input-token count Anthropic or Google reported
+# in real API traffic recorded by pydantic-ai's test suite (`data/token_counts/`, MIT, extracted by
+# `scripts/extract_provider_token_counts.py`; only plain text requests, where the count can come from the text
+# alone). Each provider adds a few tokens of framing per request, measured here on one-message prompts:
+
+# %%
+check = tokens.provider_count_check()   # each row's cassette (its source) is in the data file
+check.sort_values(["provider", "reported"])[["provider", "model", "messages", "reported", "estimate", "framing",
+                                             "error_pct"]]
+
+# %%
+g = check[check["provider"] == "google"]
+a = check[check["provider"] == "anthropic"]
+new_tok = a[a["model"].str.contains("opus-4-8")]
+old_long = a[(~a["model"].str.contains("opus-4-8")) & (a["reported"] >= 100)]
+one = a[(~a["model"].str.contains("opus-4-8")) & (a["messages"] == 1)]
+display(Markdown(f"""
+{len(check)} recorded prompts ({len(a)} Claude, {len(g)} Gemini), measured:
+
+- **Gemini**: the estimate equals Google's count on {int((g['error_pct'] == 0).sum())} of {len(g)} prompts; the
+  longest ({int(g['reported'].max())} tokens) is off by {g.loc[g['reported'].idxmax(), 'error_pct']:+.1f}%.
+- **Claude** (Sonnet 4.5/4.6, Haiku 4.5, Opus 4.6 and older): with Anthropic's framing of
+  {int(a['framing'].iloc[0])} tokens a request, {int((one['error_pct'] == 0).sum())} of {len(one)} one-message
+  prompts agree exactly and the others are within {one['error_pct'].abs().max():.0f}%; the longest
+  ({int(old_long['reported'].max())} tokens) is {old_long.loc[old_long['reported'].idxmax(), 'error_pct']:+.1f}% off,
+  and conversations of several messages carry more framing than that (the estimate runs low).
+- **Claude Opus 4.8** counts the same text in more tokens (Anthropic's newer tokenizer): the estimate is low by
+  {-new_tok['error_pct'].max():.0f}–{-new_tok['error_pct'].min():.0f}%. Budget a quarter to a third more for it.
+
+Few prompts, most of them short: enough to say the estimate is close for Gemini and older Claude models and
+clearly low for the newest Claude tokenizer; not enough for a tight error bar.
+"""))
 
 # %% [markdown]
 # ## 3. V1: single-turn chat (单轮 Chat)
