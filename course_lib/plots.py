@@ -303,7 +303,7 @@ def lever_savings(table, title: str = "What each lever saves on this traffic"):
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.4))
     ax.barh(t["lever"], t["saving_usd"], color="tab:green")
     for y, (usd, pct) in enumerate(zip(t["saving_usd"], t["saving_pct"])):
-        ax.text(usd, y, f"  {pct:.0%}", va="center", fontsize=8)
+        ax.text(usd, y, f"  {pct:.0%}" if abs(pct) >= 0.1 else f"  {pct:.1%}", va="center", fontsize=8)
     ax.set_xlabel("USD saved")
     ax.set_title(title, fontsize=10)
     ax.margins(x=0.15)

@@ -160,9 +160,9 @@ Three stories in one table:
 - **OpenRouter's** activity export has no time of day, so DeepSeek's calls are re-priced off-peak here; the
   reported cost is higher every day (by {money.md(ds['difference_usd'].min(), 2)} to
   {money.md(ds['difference_usd'].max(), 2)}) because some calls ran in the peak hours. Its Gemini rows differ
-  both ways ({money.md(gem['difference_usd'].min(), 2)} to {money.md(gem['difference_usd'].max(), 2)}): one row
-  per day holds every long document, and priced by their average size they cross the 200K tier all together
-  or not at all.
+  both ways (reported from {money.md(-gem['difference_usd'].min(), 2)} less to
+  {money.md(gem['difference_usd'].max(), 2)} more than re-priced): one row per day holds every long document,
+  and priced by their average size they cross the 200K tier all together or not at all.
 """))
 
 # %% [markdown]
@@ -196,8 +196,9 @@ Moving every call to DeepSeek V4-Flash would save **{w.loc['model=deepseek-v4-fl
 if it did the work as well: the lever is the model, and the question is capability (lesson 05). Among the levers
 that keep the models, caching half of each prompt saves {w.loc['cache=0.5', 'saving_pct']:.0%} and sending a
 quarter of the traffic through the batch API {w.loc['batch=0.25', 'saving_pct']:.0%}; an 800-token cap saves only
-{w.loc['cap=800', 'saving_pct']:.1%}, because this team's answers are already short. The June prices would have
-changed the week's bill by {money.md(w.loc['date=2026-06-15', 'saving_usd'], 2)}.
+{w.loc['cap=800', 'saving_pct']:.1%}, because this team's answers are already short. At the June prices the
+week's bill would have been {money.md(abs(w.loc['date=2026-06-15', 'saving_usd']), 2)}
+{'lower' if w.loc['date=2026-06-15', 'saving_usd'] > 0 else 'higher'}.
 """))
 
 # %% [markdown]
@@ -213,7 +214,6 @@ print({k: round(v, 9) for k, v in both.items()}, "difference:", abs(both["duckdb
 
 # %%
 import json
-from pathlib import Path
 
 bench = json.loads((DATA_DIR.parent / "benchmarks" / "results" / "own_logs.json").read_text())
 show = []
