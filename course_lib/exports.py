@@ -443,21 +443,27 @@ def _detect_json(records) -> str:
     return "responses"
 
 
+def _detect_columns(header: list[str]) -> str:
+    """The format of a table from its column names."""
+    if "gen_ai.usage.input_tokens" in header:
+        return "otel"
+    if "spend" in header and "request_id" in header:
+        return "litellm"
+    return "csv"
+
+
 def detect_format(path: str | Path) -> str:
     """The export format of a file, from its name and first record. Taught in notebook ``06_your_own_bill``."""
     p = Path(path)
     kind = suffix(p)
     if kind == ".parquet":
-        return "csv"
+        import duckdb
+        header = [r[0] for r in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{_sql_path(p)}')").fetchall()]
+        return _detect_columns(header)
     if kind in (".csv", ".tsv"):
         opener = gzip.open if p.suffix.lower() == ".gz" else open
         with opener(p, "rt", newline="", encoding="utf-8") as f:
-            header = next(csv.reader(f), [])
-        if "gen_ai.usage.input_tokens" in header:
-            return "otel"
-        if "spend" in header and "request_id" in header:
-            return "litellm"
-        return "csv"
+            return _detect_columns(next(csv.reader(f), []))
     return _detect_json(_records(_text_of(p), str(p)))
 
 

@@ -8,7 +8,9 @@ give the same numbers (a property-based test holds them to 1e-9 USD):
 * ``"pandas"``: the rows in memory, in chunks for a large file;
 * ``"duckdb"``: one SQL query over the file itself (CSV, JSON Lines or
   Parquet), the prices joined as a table; memory stays flat as the file grows
-  (``benchmarks/own_logs.py``).
+  (``benchmarks/own_logs.py``). The canonical table, LiteLLM spend logs and
+  the meter's table are mapped in SQL (:func:`duckdb_reads`); other exports
+  are read by :mod:`course_lib.exports` first.
 
 Both start from the rows as text and check them the same way: a bad row is
 listed with the field and what is accepted, and the rest is priced. A count the
@@ -313,6 +315,9 @@ def _sql_checks(cols: set) -> tuple[str, str]:
     for c in ("project", "api_key", "feature"):
         sel.append(f"coalesce({t(c)}, '') AS {c}")
     checks = ["WHEN model IS NULL THEN 'model'", "WHEN ts IS NULL THEN 'timestamp'"]
+    if "_status" in cols:   # a gateway's log of a failed call: not billed by most providers, never priced
+        sel.append(f"{t('_status')} AS status_t")
+        checks.insert(0, "WHEN status_t IS NOT NULL AND status_t <> 'success' THEN 'status'")
     for c in COUNTS:
         if c in ("input_tokens", "output_tokens"):
             checks.append(f"WHEN {c}_t IS NULL THEN '{c}'")
@@ -335,6 +340,7 @@ def _sql_checks(cols: set) -> tuple[str, str]:
 
 
 _SQL_MESSAGES = {
+    "status": "a failed call (not billed by most providers) is not priced",
     "model": "missing: every row needs the model that served it",
     "timestamp": "expected an ISO 8601 date or date-time (UTC unless it has an offset)",
     "requests": "0 requests with tokens: expected at least 1",
@@ -344,7 +350,54 @@ _SQL_MESSAGES = {
 }
 
 
-def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000):
+def _column(types: dict, name: str) -> str:
+    return f'"{name}"' if name in types else "NULL"
+
+
+def _json_path(types: dict, name: str, path: str) -> str:
+    """A value inside a JSON column, whether DuckDB read it as text (CSV) or as a nested value (JSON, Parquet)."""
+    if name not in types:
+        return "NULL"
+    doc = f'"{name}"' if types[name] in ("VARCHAR", "JSON") else f'to_json("{name}")'
+    return f"json_extract_string({doc}, '{path}')"
+
+
+def _litellm_sql(types: dict, rel: str) -> str:
+    """LiteLLM spend-log rows as canonical columns (the same reading as :func:`course_lib.exports.read`)."""
+    tags = types.get("request_tags", "")
+    feature = (f'"request_tags"[1]' if tags.endswith("[]") else _json_path(types, "request_tags", "$[0]"))
+    return f"""SELECT {_column(types, 'startTime')} AS timestamp, {_column(types, 'model')} AS model, 1 AS requests,
+      {_column(types, 'prompt_tokens')} AS input_tokens, {_column(types, 'completion_tokens')} AS output_tokens,
+      {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cached_tokens')} AS cache_read_tokens,
+      {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cache_write_tokens')} AS cache_write_tokens,
+      {_column(types, 'team_id')} AS project, {_column(types, 'api_key')} AS api_key, {feature} AS feature,
+      {_column(types, 'spend')} AS reported_cost_usd, 'USD' AS reported_currency, {_column(types, 'status')} AS _status
+      FROM {rel}"""
+
+
+def _meter_sql(types: dict, rel: str) -> str:
+    """The course meter's table (OpenTelemetry attribute names as columns) as canonical columns."""
+    counts = ", ".join(f'{_column(types, a)} AS {k}' for k, a in exports._OTEL.items())
+    return f"""SELECT {_column(types, 'day')} AS timestamp, {_column(types, 'model')} AS model, 1 AS requests, {counts},
+      {_column(types, 'feature')} AS feature, {_column(types, 'cost_usd')} AS reported_cost_usd,
+      {"'USD'" if "cost_usd" in types else "NULL"} AS reported_currency FROM {rel}"""
+
+
+#: Exports DuckDB reads where they lie, as canonical columns: (format, file kinds) -> mapping.
+_SQL_MAPPINGS = {"litellm": ((".csv", ".parquet", ".json", ".jsonl", ".ndjson"), _litellm_sql),
+                 "otel": ((".csv", ".parquet"), _meter_sql)}
+
+
+def duckdb_reads(fmt: str, path: str | Path) -> bool:
+    """Whether DuckDB prices this export in place (out of core) rather than through the Python reader. Taught in
+    notebook ``06_your_own_bill``."""
+    kind = exports.suffix(path)
+    if fmt == "csv":
+        return kind in (".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson")
+    return fmt in _SQL_MAPPINGS and kind in _SQL_MAPPINGS[fmt][0]
+
+
+def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000, fmt: str = "csv"):
     """Price with DuckDB: ``source`` is a file path or a text DataFrame. Returns (priced rows or lines, errors)."""
     import duckdb
     con = duckdb.connect()
@@ -354,6 +407,9 @@ def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000):
         rel = "src_df"
     else:
         rel = _relation(Path(source))
+        if fmt != "csv":
+            types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
+            rel = f"({_SQL_MAPPINGS[fmt][1](types, rel)})"
     cols = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
     missing = [c for c in exports.REQUIRED if c not in cols]
     if missing:
@@ -554,11 +610,11 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
         else:
             p = Path(item)
             fmt = exports.detect_format(p) if format == "auto" and p.is_file() else format
-            if fmt == "csv" and engine in ("auto", "duckdb") and p.is_file():
-                lines, e, n = _duckdb_price(p, as_of, rows=False)
+            if engine in ("auto", "duckdb") and p.is_file() and duckdb_reads(fmt, p):
+                lines, e, n = _duckdb_price(p, as_of, rows=False, fmt=fmt)
                 parts.append(lines), errs.append(e.assign(source=p.name))
                 n_err += n
-                sources.append(f"{p.name} (csv, duckdb)")
+                sources.append(f"{p.name} ({fmt}, duckdb)")
                 continue
             if fmt == "csv" and engine == "pandas" and p.is_file():
                 lines, e, n = _pandas_lines(p, as_of)

@@ -404,3 +404,48 @@ def test_compressed_exports_read_as_they_are(tmp_path):
         for engine in logs.ENGINES:
             assert logs.bill(gz, engine=engine).total_usd == pytest.approx(
                 logs.bill(SAMPLES / name, engine=engine).total_usd, abs=1e-9), (name, engine)
+
+
+@pytest.mark.parametrize("kind", ["json", "csv", "parquet"])
+def test_gateway_logs_priced_in_place_by_duckdb_as_the_reader_prices_them(tmp_path, kind):
+    """LiteLLM spend logs of any size: DuckDB maps their columns in SQL (out of core) and gives what the Python
+    reader gives, failed calls and bad counts named by row and field."""
+    rows = json.loads((SAMPLES / "litellm_spend_logs.json").read_text())
+    rows[0]["status"] = "failure"
+    rows[1]["prompt_tokens"] = -4
+    path = tmp_path / f"spend.{kind}"
+    if kind == "json":
+        path.write_text(json.dumps(rows))
+    else:
+        flat = pd.DataFrame([{**r, "metadata": json.dumps(r["metadata"]), "request_tags": json.dumps(r["request_tags"])}
+                             for r in rows])
+        if kind == "csv":
+            flat.to_csv(path, index=False)
+        else:
+            import duckdb
+            csv_path = tmp_path / "flat.csv"
+            flat.to_csv(csv_path, index=False)
+            duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)")
+    assert exports.detect_format(path) == "litellm" and logs.duckdb_reads("litellm", path)
+    fast, slow = logs.bill(path, engine="duckdb"), logs.bill(path, engine="pandas")
+    assert fast.sources[0].endswith("(litellm, duckdb)")
+    assert fast.total_usd == pytest.approx(slow.total_usd, abs=1e-9) and fast.rows == slow.rows == 154
+    for b in (fast, slow):
+        assert dict(zip(b.errors["source_row"], b.errors["field"])) == {1: "status", 2: "input_tokens"}
+    assert fast.unreported() == slow.unreported()
+    assert fast.by("feature").index.tolist() == ["support-chat"]
+    assert (fast.reconcile()["explained_by"] == "agrees").all()
+
+
+def test_the_meter_table_priced_in_place(tmp_path):
+    from course_lib.meter import CostMeter
+    from course_lib.usage import Usage
+    m = CostMeter()
+    for i in range(30):
+        m.record(Usage(input_tokens=5_000 + i, output_tokens=300, cache_read_tokens=1_000), "gpt-5.5",
+                 feature="review", task=f"t{i}", day="2026-10-28")
+    p = tmp_path / "meter.csv"
+    m.calls().to_csv(p, index=False)
+    fast, slow = logs.bill(p, engine="duckdb"), logs.bill(p, engine="pandas")
+    assert fast.sources[0].endswith("(otel, duckdb)") and not slow.sources[0].endswith("duckdb)")
+    assert fast.total_usd == pytest.approx(slow.total_usd, abs=1e-12) == pytest.approx(m.calls()["cost_usd"].sum())

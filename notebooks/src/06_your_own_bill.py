@@ -205,7 +205,10 @@ week's bill would have been {money.md(abs(w.loc['date=2026-06-15', 'saving_usd']
 # ## 5. Any size: DuckDB over the file
 #
 # A year of a busy team's calls is tens of millions of rows. `logs.bill` runs one SQL query in DuckDB over the
-# file itself (CSV, JSON Lines or Parquet), the prices joined as a table; pandas reads the same file in chunks.
+# file itself (CSV, JSON Lines or Parquet, also gzip-compressed), the prices joined as a table; the per-call
+# exports that grow large (the canonical table, LiteLLM's spend logs, the meter's table) are read in place,
+# while the providers' daily usage reports, small by nature, go through the Python readers. pandas reads the
+# same file in chunks.
 # Both give the same numbers (a property-based test holds every row to 1e-9 USD):
 
 # %%
