@@ -365,7 +365,7 @@ def _json_path(types: dict, name: str, path: str) -> str:
 def _litellm_sql(types: dict, rel: str) -> str:
     """LiteLLM spend-log rows as canonical columns (the same reading as :func:`course_lib.exports.read`)."""
     tags = types.get("request_tags", "")
-    feature = (f'"request_tags"[1]' if tags.endswith("[]") else _json_path(types, "request_tags", "$[0]"))
+    feature = '"request_tags"[1]' if tags.endswith("[]") else _json_path(types, "request_tags", "$[0]")
     return f"""SELECT {_column(types, 'startTime')} AS timestamp, {_column(types, 'model')} AS model, 1 AS requests,
       {_column(types, 'prompt_tokens')} AS input_tokens, {_column(types, 'completion_tokens')} AS output_tokens,
       {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cached_tokens')} AS cache_read_tokens,

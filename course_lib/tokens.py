@@ -25,6 +25,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FAMILIES = ("o200k", "qwen3.5", "deepseek-v4", "gemma3")
 ESTIMATED = ("claude", "gemini")
@@ -121,7 +125,7 @@ def chars_per_token(text: str, family: str) -> float:
     return len(text) / max(count(text, family).tokens, 1)
 
 
-def provider_count_check() -> "pd.DataFrame":
+def provider_count_check() -> pd.DataFrame:
     """The Claude/Gemini estimate against the provider's own count of the same prompt.
 
     ``data/token_counts/provider_counts.json`` holds prompts and the input tokens Anthropic or Google reported for
