@@ -33,8 +33,7 @@ import pandas as pd
 
 from . import exports, money, prices
 from .billing import _rate_1h
-from .levers import min_cacheable_prefix
-from .prices import data_rows
+from .levers import assumption, min_cacheable_prefix
 
 M = 1_000_000
 ENGINES = ("pandas", "duckdb")
@@ -64,11 +63,11 @@ def _hours_periods(provider: str, day: date) -> list[tuple[int, str]]:
     if rule is None:
         return [(h, "standard") for h in range(-1, 24)]
     peak = set()
-    for window in rule["peak_windows_utc"].split(";"):
-        a, b = window.split("-")
-        if a[3:] != "00" or b[3:] != "00":
-            raise ValueError(f"data/time_of_day_rules.csv: {provider} window {window} is not on the hour")
-        peak |= set(range(int(a[:2]), int(b[:2])))
+    for lo, hi in prices.peak_windows(rule):
+        if lo % 60 or hi % 60:
+            raise ValueError(f"data/time_of_day_rules.csv: {provider} window {rule['peak_windows_utc']} is not on "
+                             "the hour")
+        peak |= set(range(lo // 60, hi // 60))
     return [(-1, "standard")] + [(h, "peak" if h in peak else "off-peak") for h in range(24)]
 
 
@@ -788,10 +787,6 @@ def _reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.Data
     return _costs(pd.concat([t[[*COUNTS]], rates[_RATE_COLUMNS]], axis=1))["total_usd"]
 
 
-def _lever_defaults() -> dict:
-    return {r["name"]: float(r["value"]) for r in data_rows("lever_assumptions.csv") if r["name"].startswith("logs_")}
-
-
 LEVERS = ("model", "date", "cache", "batch", "cap")
 
 
@@ -864,9 +859,8 @@ def what_if(b: LogBill, levers: list[str] | None = None) -> pd.DataFrame:
     ``data/lever_assumptions.csv``. Taught in notebook ``06_your_own_bill``.
     """
     if levers is None:
-        d = _lever_defaults()
-        levers = [f"cache={d['logs_cache_hit_rate']}", f"batch={d['logs_batch_share']}",
-                  f"cap={int(d['logs_output_cap'])}"]
+        levers = [f"cache={assumption('logs_cache_hit_rate')}", f"batch={assumption('logs_batch_share')}",
+                  f"cap={int(assumption('logs_output_cap'))}"]
     base = float(_reprice(b.lines).sum())
     rows = []
     for text in levers:

@@ -360,6 +360,16 @@ def peak_rule(provider: str, as_of: date | str | None) -> dict | None:
     return _peak_rule(provider, _as_date(as_of))
 
 
+def peak_windows(rule: dict) -> list[tuple[int, int]]:
+    """A time-of-day rule's peak windows as [start, end) minutes of the UTC day ("01:00-04:00" -> (60, 240)).
+    Taught in notebook ``02_review_assistant``."""
+    out = []
+    for window in rule["peak_windows_utc"].split(";"):
+        a, b = window.split("-")
+        out.append((int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:])))
+    return out
+
+
 def price_table(models=SOURCE_PAGE_MODELS, as_of: date | str | None = None, *,
                 batch: bool = False, period: str = "standard") -> pd.DataFrame:
     """A table of USD-per-million prices, one row per model (notebook ``01_token_billing``)."""

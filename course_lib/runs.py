@@ -137,10 +137,7 @@ def _periods(ts: pd.Series, rule: dict | None) -> np.ndarray:
                          f"{int(ts.isna().sum())} call(s) have none")
     minutes = ((ts.to_numpy(dtype=float) // 60) % (24 * 60)).astype(int)
     peak = np.zeros(len(ts), dtype=bool)
-    for window in rule["peak_windows_utc"].split(";"):
-        a, b = window.split("-")
-        lo = int(a[:2]) * 60 + int(a[3:])
-        hi = int(b[:2]) * 60 + int(b[3:])
+    for lo, hi in prices.peak_windows(rule):
         peak |= (minutes >= lo) & (minutes < hi)
     return np.where(peak, "peak", "off-peak")
 

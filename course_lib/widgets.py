@@ -261,17 +261,20 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
 def own_bill():
     """Your own bill: a sample or your own export (a path, or an upload that never leaves this machine),
     grouped as you choose, with what-if levers (notebook ``06_your_own_bill``)."""
-    from .logs import GROUPS, _lever_defaults
-    d = _lever_defaults()
+    from .levers import assumption
+    from .logs import GROUPS
     controls = {
         "sample": W.Dropdown(options=list(OWN_SAMPLES), value="team_calls.csv", description="sample"),
         "by": W.Dropdown(options=list(GROUPS), value="model", description="group by"),
         "as_of": W.Dropdown(options=[EACH_ROW, "2026-06-15", "2026-11-01"], value=EACH_ROW, description="prices of"),
         "model": W.Dropdown(options=[AS_LOGGED, "deepseek-v4-flash", "gpt-5-mini", "claude-sonnet-4-6", "gpt-5.5"],
                             value=AS_LOGGED, description="what if every call ran on"),
-        "cache": W.FloatSlider(value=d["logs_cache_hit_rate"], min=0, max=1, step=0.1, description="cache hit rate"),
-        "batch": W.FloatSlider(value=d["logs_batch_share"], min=0, max=1, step=0.05, description="batch share"),
-        "cap": W.IntSlider(value=int(d["logs_output_cap"]), min=100, max=4000, step=100, description="max_tokens"),
+        "cache": W.FloatSlider(value=assumption("logs_cache_hit_rate"), min=0, max=1, step=0.1,
+                               description="cache hit rate"),
+        "batch": W.FloatSlider(value=assumption("logs_batch_share"), min=0, max=1, step=0.05,
+                               description="batch share"),
+        "cap": W.IntSlider(value=int(assumption("logs_output_cap")), min=100, max=4000, step=100,
+                           description="max_tokens"),
         "path": W.Text(value="", placeholder="or a path on this machine", description="your file"),
         "upload": W.FileUpload(accept=".csv,.json,.jsonl,.ndjson,.parquet,.gz", multiple=False,
                                description="upload"),

@@ -21,7 +21,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from course_lib import exports, logs, money, plots
-from course_lib.prices import DATA_DIR
+from course_lib.prices import DATA_DIR, data_rows
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut an explanation or an assumption short
@@ -176,7 +176,7 @@ Three stories in one table:
 # `data/lever_assumptions.csv` (`logs_*`).
 
 # %%
-a = pd.DataFrame(logs.data_rows("lever_assumptions.csv")).set_index("name")
+a = pd.DataFrame(data_rows("lever_assumptions.csv")).set_index("name")
 a[a.index.str.startswith("logs_")][["value", "unit", "kind", "why"]]
 
 # %%
