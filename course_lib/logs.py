@@ -132,6 +132,17 @@ def _bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return val, bad
 
 
+#: What each check says, for the pandas checks (which add the value read) and the SQL ones alike.
+_MESSAGES = {
+    "model": "missing: every row needs the model that served it",
+    "timestamp": "expected an ISO 8601 date or date-time (UTC unless it has an offset)",
+    "requests": "0 requests with tokens: expected at least 1",
+    "batch": "expected true or false", "long_context": "expected true or false",
+    "reported_cost_usd": "expected a non-negative amount",
+    "count": "expected a whole, non-negative number",
+}
+
+
 def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows typed and checked: (good rows with day, hour, price_day, tier_tokens; errors).
 
@@ -154,12 +165,11 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
 
     out = pd.DataFrame({"source_row": src}, index=df.index)
     model = _text(df, "model")
-    flag(model.isna(), "model", "missing: every row needs the model that served it")
+    flag(model.isna(), "model", _MESSAGES["model"])
     out["model"] = model
     ts_text = _text(df, "timestamp")
     ts = pd.to_datetime(ts_text, utc=True, format="ISO8601", errors="coerce")
-    flag(ts.isna(), "timestamp", "expected an ISO 8601 date or date-time (UTC unless it has an offset), got "
-         + ts_text.map(repr))
+    flag(ts.isna(), "timestamp", _MESSAGES["timestamp"] + ", got " + ts_text.map(repr))
     known = ts_text.map(lambda v: v is not None and len(v) > 10)
     out["day"] = ts.dt.strftime("%Y-%m-%d")
     out["hour"] = np.where(known & ts.notna(), ts.dt.hour.fillna(-1), -1).astype(np.int64)
@@ -169,11 +179,11 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
         bad = t.notna() & ~(v.notna() & (v >= 0) & (v == np.floor(v)) & np.isfinite(v))
         if c in ("input_tokens", "output_tokens"):
             flag(t.isna(), c, "missing: a required count")
-        flag(bad, c, "expected a whole, non-negative number, got " + t.map(repr))
+        flag(bad, c, _MESSAGES["count"] + ", got " + t.map(repr))
         out[c] = v.where(~bad)
     if "requests" not in df.columns:
         out["requests"] = 1.0   # one row, one call
-    flag(out["requests"] == 0, "requests", "0 requests with tokens: expected at least 1")
+    flag(out["requests"] == 0, "requests", _MESSAGES["requests"])
     read, write = out["cache_read_tokens"].fillna(0), out["cache_write_tokens"].fillna(0)
     flag(read + write > out["input_tokens"], "cache_read_tokens", "cache reads + writes exceed input_tokens "
          "(input_tokens must include cached tokens)")
@@ -185,11 +195,12 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     flag(out["output_audio_tokens"].fillna(0) > out["output_tokens"], "output_audio_tokens", "exceeds output_tokens")
     for c in ("batch", "long_context"):
         val, bad = _bool(_text(df, c))
-        flag(bad, c, "expected true or false, got " + _text(df, c).map(repr))
+        flag(bad, c, _MESSAGES[c] + ", got " + _text(df, c).map(repr))
         out[c] = val
     cost_t, cur = _text(df, "reported_cost_usd"), _text(df, "reported_currency")
     cost = pd.to_numeric(cost_t, errors="coerce")
-    flag(cost_t.notna() & ~(cost >= 0), "reported_cost_usd", "expected a non-negative amount, got " + cost_t.map(repr))
+    flag(cost_t.notna() & ~(cost >= 0), "reported_cost_usd",
+         _MESSAGES["reported_cost_usd"] + ", got " + cost_t.map(repr))
     flag(cost_t.notna() & cur.notna() & (cur.map(lambda v: (v or "").upper()) != "USD"), "reported_currency",
          "expected USD, got " + cur.map(repr) + " (convert the amount first)")
     out["reported_cost_usd"] = cost
@@ -205,15 +216,19 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     return out[~bad], errors
 
 
+def _key_error_field(message: str) -> str:
+    """The field a price-book refusal names: ``batch`` or ``as_of`` where the message starts so, else the model."""
+    return message.split(":")[0] if message.startswith(("batch", "as_of")) else "model"
+
+
 def _key_errors(good: pd.DataFrame, key_err: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not key_err:
         return good, pd.DataFrame(columns=["source_row", "field", "message"])
     keys = list(zip(good["model"], good["price_day"], good["batch"]))
     msgs = pd.Series([key_err.get(k) for k in keys], index=good.index, dtype=object)
     bad = msgs.notna()
-    field_ = msgs[bad].map(lambda m: m.split(":")[0] if m.startswith(("batch", "as_of")) else "model")
-    errors = pd.DataFrame({"source_row": good.loc[bad, "source_row"].to_numpy(), "field": field_.to_numpy(),
-                           "message": msgs[bad].to_numpy()})
+    errors = pd.DataFrame({"source_row": good.loc[bad, "source_row"].to_numpy(),
+                           "field": msgs[bad].map(_key_error_field).to_numpy(), "message": msgs[bad].to_numpy()})
     return good[~bad], errors
 
 
@@ -340,12 +355,9 @@ def _sql_checks(cols: set) -> tuple[str, str]:
 
 _SQL_MESSAGES = {
     "status": "a failed call (not billed by most providers) is not priced",
-    "model": "missing: every row needs the model that served it",
-    "timestamp": "expected an ISO 8601 date or date-time (UTC unless it has an offset)",
-    "requests": "0 requests with tokens: expected at least 1",
+    **{f: _MESSAGES[f] for f in ("model", "timestamp", "requests", "batch", "long_context", "reported_cost_usd")},
     "cache_read_tokens": "missing, not a whole non-negative number, or cache reads + writes exceed input_tokens",
-    "batch": "expected true or false", "long_context": "expected true or false",
-    "reported_cost_usd": "expected a non-negative amount", "reported_currency": "expected USD (convert the amount first)",
+    "reported_currency": "expected USD (convert the amount first)",
 }
 
 
@@ -431,8 +443,9 @@ def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000, fmt:
     keys = scan[scan["err"].isna()]
     table, key_err = price_table(keys)
     con.register("p", table)
-    kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "message": msg}
-                         for (m, d, b), msg in key_err.items()], columns=["model", "price_day", "batch", "message"])
+    kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "field": _key_error_field(msg), "message": msg}
+                         for (m, d, b), msg in key_err.items()],
+                        columns=["model", "price_day", "batch", "field", "message"])
     con.register("kerr", kerr)
     bad_keys = keys.merge(kerr, on=["model", "price_day", "batch"])
     n_err = int(scan.loc[scan["err"].notna(), "n"].sum() + bad_keys["n"].sum())
@@ -440,13 +453,11 @@ def _duckdb_price(source, as_of, *, rows: bool, limit_errors: int = 10_000, fmt:
     if n_err:   # a second scan only when there is something to list
         errors = con.execute(f"""
           SELECT source_row, err AS field, NULL AS message FROM t WHERE err IS NOT NULL
-          UNION ALL SELECT t.source_row, CASE WHEN starts_with(k.message, 'batch') THEN 'batch'
-                                              WHEN starts_with(k.message, 'as_of') THEN 'as_of' ELSE 'model' END,
-                           k.message
+          UNION ALL SELECT t.source_row, k.field, k.message
             FROM t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
             WHERE t.err IS NULL
           ORDER BY source_row LIMIT {limit_errors}""").df()
-        errors["message"] = [m if isinstance(m, str) else _SQL_MESSAGES.get(f, "expected a whole, non-negative number")
+        errors["message"] = [m if isinstance(m, str) else _SQL_MESSAGES.get(f, _MESSAGES["count"])
                              for f, m in zip(errors["field"], errors["message"])]
     priced = f"""
       SELECT t.source_row, t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, p.band, p.period,
