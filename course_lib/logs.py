@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,7 @@ def _hours_periods(provider: str, day: date) -> list[tuple[int, str]]:
     return [(-1, "standard")] + [(h, "peak" if h in peak else "off-peak") for h in range(24)]
 
 
+@lru_cache(maxsize=4096)
 def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale: int) -> float:
     """USD per one unit of a non-text count (a web search; an audio token beyond its text price); NaN if unpriced."""
     zero = {"input_tokens": scale if extra.startswith("input") else 0,
@@ -116,11 +118,15 @@ def price_table(keys: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 
 
 # --- checking rows (pandas) ---------------------------------------------------------------------------------
+def _cells(values) -> list:
+    """Each value as text, None for an empty cell (None or NaN)."""
+    return [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+
+
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df:
         return pd.Series([None] * len(df), index=df.index, dtype=object)
-    vals = [None if v is None or (isinstance(v, float) and np.isnan(v)) else (str(v).strip() or None)
-            for v in df[col].astype(object).to_numpy()]
+    vals = [None if v is None else (v.strip() or None) for v in _cells(df[col].astype(object).to_numpy())]
     return pd.Series(vals, index=df.index, dtype=object)
 
 
@@ -298,8 +304,7 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
     out["source_row"] = df["source_row"].to_numpy() if "source_row" in df else np.arange(1, len(df) + 1)
     for c in exports.CANONICAL:
         if c in df:
-            s = df[c].astype(object).to_numpy()
-            out[c] = [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in s]
+            out[c] = _cells(df[c].astype(object).to_numpy())
     return out
 
 
@@ -554,9 +559,6 @@ class LogBill:
     def rows(self) -> int:
         return int(self.lines["rows"].sum())
 
-    def cny(self, usd_by_day: pd.Series) -> float:
-        return float(sum(money.convert(v, "CNY", d) for d, v in usd_by_day.items()))
-
     def by(self, key: str = "day") -> pd.DataFrame:
         """Tokens and cost by one of :data:`GROUPS`, in USD and CNY (each day at its dated rate)."""
         if key not in GROUPS:
@@ -599,7 +601,7 @@ class LogBill:
         first, last = self.lines["day"].min(), self.lines["day"].max()
         return {"rows": self.rows, "errors": self.error_count, "days": f"{first} to {last}",
                 "total_usd": self.total_usd,
-                "total_cny": self.cny(self.lines.groupby("day")["total_usd"].sum()),
+                "total_cny": float(self.by("day")["total_cny"].sum()),
                 "components_usd": self.components().to_dict(), "not_reported": self.unreported()}
 
 
