@@ -381,18 +381,16 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--gpu", help="a GPU of data/gpus.csv, for example 'RTX 4090'")
     vr.add_argument("--json", action="store_true", help="print one JSON object")
     vr.set_defaults(func=cmd_vram)
+    from . import exports, logs   # the formats, groupings and engines the bill command accepts are theirs
     bl = sub.add_parser("bill", help="price your own usage exports: the bill, the reconciliation, ranked levers")
     bl.add_argument("paths", nargs="+", help="export files (usage and cost exports; see course_lib.exports)")
-    bl.add_argument("--format", default="auto", choices=("auto", "openai-usage", "openai-costs", "anthropic-usage",
-                                                         "anthropic-cost", "openrouter", "litellm", "langfuse",
-                                                         "otel", "responses", "csv"))
+    bl.add_argument("--format", default="auto", choices=("auto", *exports.FORMATS))
     bl.add_argument("--as-of", default=None, help="price every row on this date's prices (default: each row's date)")
     bl.add_argument("--what-if", action="append", type=_lever, metavar="LEVER=VALUE",
                     help="model=NAME, date=YYYY-MM-DD, cache=HIT_RATE, batch=SHARE, cap=MAX_TOKENS; repeatable "
                          "(default: the logs_* assumptions of data/lever_assumptions.csv)")
-    bl.add_argument("--by", default="model", choices=("day", "model", "project", "api_key", "feature", "provider",
-                                                      "period"))
-    bl.add_argument("--engine", default="auto", choices=("auto", "duckdb", "pandas"))
+    bl.add_argument("--by", default="model", choices=logs.GROUPS)
+    bl.add_argument("--engine", default="auto", choices=("auto", *logs.ENGINES))
     bl.add_argument("--json", action="store_true", help="print one JSON object")
     bl.set_defaults(func=cmd_bill)
     tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")

@@ -223,10 +223,8 @@ def _sample_or_path_bill(kind: str, what: str, as_of):
 def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
     """The own-bill panel's answer for one set of inputs: the bill, what it is made of, how it reconciles and
     what each lever saves (notebook ``06_your_own_bill``). An upload wins over a path, a path over a sample."""
-    from . import exports, money, plots
-    from .logs import RECONCILE_TOLERANCE
+    from . import exports, logs, money, plots
     day = None if as_of == EACH_ROW else as_of
-    from . import logs
     if upload:
         f = upload[0]
         b = logs.bill([exports.read_bytes(bytes(f["content"]), f["name"])], as_of=day)
@@ -249,7 +247,7 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
     if len(recon):
         agree = int((recon["explained_by"] == "agrees").sum())
         lines.append(f"reconciliation: {agree} of {len(recon)} reported amounts agree within "
-                     f"{RECONCILE_TOLERANCE:.1%}; reconcile() says why the others differ")
+                     f"{logs.RECONCILE_TOLERANCE:.1%}; reconcile() says why the others differ")
     best = w.iloc[0]
     lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} ({best['saving_pct']:.1%})")
     table = w.assign(total=w["total_usd"].map(lambda v: money.md(v, 2)),
