@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import usage as usage_mod
+from .meter import OTEL_TOKEN_ATTRIBUTES
 
 #: The canonical columns. ``timestamp``, ``model``, ``input_tokens`` and ``output_tokens`` are required;
 #: ``input_tokens`` includes cached and audio input, ``output_tokens`` includes reasoning and audio output.
@@ -347,10 +348,7 @@ def _langfuse(records, path) -> Export:
     return out.export()
 
 
-_OTEL = {"input_tokens": "gen_ai.usage.input_tokens", "output_tokens": "gen_ai.usage.output_tokens",
-         "cache_read_tokens": "gen_ai.usage.cache_read.input_tokens",
-         "cache_write_tokens": "gen_ai.usage.cache_creation.input_tokens",
-         "reasoning_tokens": "gen_ai.usage.reasoning.output_tokens"}
+_OTEL = OTEL_TOKEN_ATTRIBUTES   # the course meter's names: the GenAI semantic conventions
 
 
 def _otel_value(v: dict):
