@@ -21,7 +21,7 @@ import csv
 import difflib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.metadata import version
 from pathlib import Path
 
@@ -295,13 +295,12 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     day = _as_date(as_of)
-    if provider is not None:
-        price = _from_genai_prices(model.strip(), day, batch, period, provider)
-        if price is None:
-            raise _unknown(model)
-        return price
-    for name in _spellings(model.strip()):
-        for source in (_from_course_table, _from_genai_prices):
+    # a gateway's listing is read by its own name; otherwise the course table first, then genai-prices
+    names = [model.strip()] if provider is not None else _spellings(model.strip())
+    sources = ((partial(_from_genai_prices, provider_id=provider),) if provider is not None
+               else (_from_course_table, _from_genai_prices))
+    for name in names:
+        for source in sources:
             price = source(name, day, batch, period)
             if price is not None:
                 if name != model.strip():
