@@ -3,6 +3,8 @@
 #   make lab    create .venv (pinned) and open the course in JupyterLab
 #   make test   create .venv (pinned), install the browser, run every test
 #
+#   make site   build the course website from the executed notebooks into _build/site
+#
 # Other targets: execute (re-run every notebook reproducibly), bench, lock, clean.
 
 PYTHON ?= python3
@@ -11,7 +13,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.course-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test setup system execute bench lock clean
+.PHONY: lab test setup system execute site bench lock clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +36,9 @@ test: setup system
 execute: setup
 	$(BIN)/python scripts/execute_notebooks.py --build
 
+site: setup
+	$(BIN)/python scripts/build_site.py --out _build/site
+
 bench: setup
 	$(BIN)/python benchmarks/billing.py --json
 	$(BIN)/python benchmarks/usage.py --json
@@ -52,4 +57,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) test-artifacts
+	rm -rf $(VENV) test-artifacts _build

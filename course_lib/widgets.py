@@ -63,6 +63,33 @@ class Calculator(W.VBox):
     def __repr__(self) -> str:  # short and stable: the notebook's committed text/plain output
         return f"Calculator({', '.join(self.controls)})"
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget for JupyterLab, plus a static snapshot (``text/html``) for every reader that
+        cannot run it: the course website, GitHub's preview, a notebook opened before it is run."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/html"] = self.snapshot_html()
+        return bundle
+
+    def snapshot_html(self) -> str:
+        """This calculator as static HTML: its settings, its answer and its chart, with how to run it live.
+
+        Taught in notebooks ``03``–``06`` (what the course website shows for each calculator).
+        """
+        import base64
+        settings = ", ".join(f"{html.escape(str(c.description or name))} = {html.escape(_setting(c.value))}"
+                             for name, c in self.controls.items() if name not in self.hidden)
+        chart = ""
+        if self.chart.value and self.chart.layout.display != "none":
+            data = base64.b64encode(self.chart.value).decode("ascii")
+            chart = f'<img class="course-snapshot-chart" alt="chart at these settings" src="data:image/png;base64,{data}">'
+        return ('<div class="course-snapshot">'
+                '<p class="course-snapshot-note"><strong>Static snapshot</strong> of this calculator at its '
+                'default settings; the controls move only in a running notebook (<code>make lab</code> on your '
+                'machine, or the Binder link on the course website).</p>'
+                f'<p class="course-snapshot-settings">settings: {settings}</p>'
+                f'{self.answer.value}{chart}</div>')
+
     def values(self) -> dict:
         return {name: c.value for name, c in self.controls.items()}
 
@@ -279,3 +306,12 @@ def own_bill():
     }
     return Calculator(controls, [["sample", "by", "as_of"], ["model", "cache"], ["batch", "cap"],
                                  ["path", "upload"]], own_bill_answer, "course-own-bill", hidden=("upload",))
+
+
+def _setting(value) -> str:
+    """A control's value as the snapshot lists it (an upload's bytes are never shown)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"{len(value)} bytes"
+    if isinstance(value, (tuple, list)) and value and isinstance(value[0], dict):
+        return f"{len(value)} file(s)"
+    return str(value) if value not in ("", None) else "(empty)"
