@@ -194,3 +194,21 @@ def test_home_page_links_each_lesson(site):
     index = (site / "index.html").read_text()
     for name in LESSONS:
         assert f'href="notebooks/{name}.html"' in index
+
+
+def test_binder_builds_from_environment_yml():
+    """The Dockerfile that Binder (repo2docker) would build, generated here without Docker: Python 3.11 as in
+    environment.yml, the repository copied in before the environment is installed (``-e .`` needs it)."""
+    import shutil
+    import subprocess
+    import sys
+    exe = shutil.which("repo2docker", path=str(Path(sys.executable).parent))
+    assert exe, "jupyter-repo2docker is in requirements.txt"
+    out = subprocess.run([exe, "--no-build", "--debug", str(ROOT)], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    dockerfile = out.stdout
+    unescaped = dockerfile.replace("-2e", ".").replace("-2d", "-").replace("-2f", "/")  # escapism's names
+    assert "environment.py-3.11-linux-64.lock" in unescaped  # the base environment for python=3.11
+    copy = dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
+    install = dockerfile.index('env update -p ${NB_PYTHON_PREFIX} --file "environment.yml"')
+    assert copy < install
