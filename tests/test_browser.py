@@ -23,18 +23,18 @@ GIB = 1024 ** 3
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, missing):
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (scripts/install-system-deps.sh needs root or sudo)")
+        missing("Debian's chromium is not installed (scripts/install-system-deps.sh needs root or sudo)")
     with drv.lab_server(tmp_path_factory.mktemp("lab")) as (url, token):
         yield url, token
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(missing):
     from playwright.sync_api import sync_playwright
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed")
+        missing("Debian's chromium is not installed")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=drv.BROWSER_ARGS)
         yield b

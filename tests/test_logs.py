@@ -187,10 +187,9 @@ def test_duckdb_and_pandas_agree_on_every_row(df):
     assert a["period"].tolist() == b["period"].tolist() and a["band"].tolist() == b["band"].tolist()
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(n for n, (fmt, _) in EXPECTED.items() if fmt not in exports.COST_FORMATS))
 def test_engines_agree_on_every_sample(name):
-    if EXPECTED[name][0] in exports.COST_FORMATS:
-        return
+    """Every usage-log sample (the cost exports carry no tokens to price, so no engine runs on them)."""
     a = logs.bill(SAMPLES / name, engine="pandas")
     b = logs.bill(SAMPLES / name, engine="duckdb")
     assert a.rows == b.rows == EXPECTED[name][1] and a.error_count == b.error_count == 0
