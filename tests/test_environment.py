@@ -80,3 +80,11 @@ def test_a_missing_browser_skips_here_and_fails_in_ci(monkeypatch, missing, ci, 
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="chromium"):
         missing("Debian's chromium is not installed")
+
+
+def test_recorded_outputs_carry_no_home_directory():
+    """Recorded server responses name the model file, not the recording machine's cache path."""
+    for folder in ("recorded", "responses"):
+        for p in sorted((ROOT / "data" / folder).glob("*.json")):
+            text = p.read_text(encoding="utf-8")
+            assert not re.search(r"/(root|home/[^/\"]+)/\.cache", text), p.name
