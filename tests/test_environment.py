@@ -88,3 +88,11 @@ def test_recorded_outputs_carry_no_home_directory():
         for p in sorted((ROOT / "data" / folder).glob("*.json")):
             text = p.read_text(encoding="utf-8")
             assert not re.search(r"/(root|home/[^/\"]+)/\.cache", text), p.name
+
+
+def test_the_test_command_lints_before_it_tests():
+    """scripts/run-tests.sh runs the pinned ruff with pyproject.toml's rules and stops on a finding."""
+    script = (ROOT / "scripts" / "run-tests.sh").read_text()
+    assert script.index("-m ruff check") < script.index("-m pytest") and "exit 1" in script
+    assert "ruff" in pins((ROOT / "requirements.txt").read_text().splitlines())
+    assert re.search(r'select = \["F", "E9", "B"', (ROOT / "pyproject.toml").read_text())
