@@ -3,7 +3,7 @@
 #   make lab    create .venv (pinned) and open the course in JupyterLab
 #   make test   create .venv (pinned), install the browser, run every test
 #
-# Other targets: execute (re-run every notebook reproducibly), bench, lock, clean.
+# Other targets: execute (re-run every notebook reproducibly), bench (writes benchmarks/results/), lock, clean.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -41,6 +41,8 @@ bench: setup
 	$(BIN)/python benchmarks/own_logs.py --rows 1000000 --json
 	$(BIN)/python benchmarks/widget_latency.py --json
 	$(BIN)/python benchmarks/course_runtime.py --json
+	@echo "README and INSTRUCTORS sentences from benchmarks/results/*.json (paste them; a test checks):"
+	$(BIN)/python benchmarks/figures.py
 
 # Re-pin the transitive dependencies after changing requirements.txt.
 lock:
