@@ -5,7 +5,7 @@
 #
 #   make site   build the course website from the executed notebooks into _build/site
 #
-# Other targets: execute (re-run every notebook reproducibly), bench, lock, clean.
+# Other targets: execute (re-run every notebook reproducibly), bench (writes benchmarks/results/), lock, clean.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -46,6 +46,8 @@ bench: setup
 	$(BIN)/python benchmarks/own_logs.py --rows 1000000 --json
 	$(BIN)/python benchmarks/widget_latency.py --json
 	$(BIN)/python benchmarks/course_runtime.py --json
+	@echo "README and INSTRUCTORS sentences from benchmarks/results/*.json (paste them; a test checks):"
+	$(BIN)/python benchmarks/figures.py
 
 # Re-pin the transitive dependencies after changing requirements.txt.
 lock:

@@ -3,6 +3,7 @@
 A bill is unit price × tokens metered × workflow amplification. Each module is
 one concern; every public function names the notebook that teaches it:
 
+data                        where the data lives, its CSV and assumption readers (all)
 prices, money               the dated price book and currencies                 (01_token_billing)
 usage, billing, meter       usage from any provider, costs, metering            (01_token_billing, 03)
 tokens, retrieval           offline tokenizers, BM25 retrieval                  (02_review_assistant)

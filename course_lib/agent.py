@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import tokens
-from .prices import DATA_DIR
+from .data import DATA_DIR
 
 SAMPLE_PROJECT = DATA_DIR / "sample_project"
 CHANGE_DIFF = DATA_DIR / "review_change.diff"

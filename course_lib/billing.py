@@ -119,7 +119,7 @@ def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
         model=p.model, as_of=p.as_of,
         uncached_input_usd=usage.uncached_input_tokens * p.rate("input", n) / M,
         cache_read_usd=read * p.rate("cache_read", n) / M,
-        cache_write_usd=((write - w1h) * p.rate("cache_write", n) + w1h * _rate_1h(p, n)) / M,
+        cache_write_usd=((write - w1h) * p.rate("cache_write", n) + w1h * rate_1h(p, n)) / M,
         output_usd=usage.output_tokens * p.rate("output", n) / M,
         input_tokens=n, output_tokens=usage.output_tokens,
         cache_read_tokens=read, cache_write_tokens=write,
@@ -128,10 +128,14 @@ def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
     )
 
 
-def _rate_1h(p: Price, n: int) -> float:
-    """One-hour cache writes: their own price where the provider has one (Anthropic: 2× input), else the
-    ordinary write price."""
+def rate_1h(p: Price, n: int) -> float:
+    """The USD-per-million rate of one-hour cache writes for a request of ``n`` input tokens: their own price
+    where the provider has one (Anthropic: 2× input), else the ordinary write price. Taught in notebook
+    ``01_token_billing``; lesson 06's engines price one-hour writes with it too."""
     return p.cache_write_1h if p.cache_write_1h is not None else p.rate("cache_write", n)
+
+
+_rate_1h = rate_1h  # transition: the logs modules import billing._rate_1h until they move to rate_1h
 
 
 def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cached: int = 0,

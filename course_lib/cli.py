@@ -213,9 +213,9 @@ def cmd_bill(a: argparse.Namespace) -> dict:
 
 
 def _caching(text: str):
-    from .runs import _check_caching
+    from .runs import check_caching
     try:
-        return _check_caching(text)
+        return check_caching(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e).removeprefix("caching: ")) from None
 

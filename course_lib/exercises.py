@@ -173,7 +173,7 @@ _add(Exercise(
 
 
 def _est8b():
-    from .vram import GIB, estimate
+    from .vram import estimate
     return estimate("llama-3.1-8b", 8192, "Q4_K_M", "f16", 1, False)
 
 
@@ -301,7 +301,7 @@ def _bucket(per_request_tier: bool = True) -> float:
 
 def _share(model: str = "claude-sonnet-4-6") -> float:
     from . import logs
-    from .prices import DATA_DIR
+    from .data import DATA_DIR
     by = logs.bill(DATA_DIR / "own_logs" / "team_calls.csv").by("model")["total_usd"]
     return float(by[model] / by.sum())
 

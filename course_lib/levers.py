@@ -17,11 +17,11 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from .billing import cost_frame
-from .prices import DATA_DIR, data_rows, quote
+from .data import DATA_DIR, assumption, data_rows, min_cacheable_prefix
+from .prices import quote
 
 
 # --- the task set -----------------------------------------------------------------------------------
@@ -62,16 +62,6 @@ def _read_task_set() -> list[TaskKind]:
                      source=r["source"], **{k: int(r[k]) for k in ints}) for r in rows]
 
 
-def assumption(name: str) -> float:
-    """A default of the workflow model from ``data/lever_assumptions.csv``, where each is labelled an assumption
-    and says why. Taught in notebook ``03_five_levers``."""
-    for r in data_rows("lever_assumptions.csv"):
-        if r["name"] == name:
-            v = float(r["value"])
-            return int(v) if v.is_integer() and r["unit"] in ("turns", "tokens", "tokens per call") else v
-    raise ValueError(f"name: {name!r} is not in data/lever_assumptions.csv")
-
-
 @dataclass(frozen=True)
 class Settings:
     """How the workflow is configured; the levers change these. Taught in notebook ``03_five_levers``."""
@@ -102,15 +92,6 @@ class Settings:
 #: The anti-pattern baseline: everything on the flagship, max_tokens 4096, thinking on, full history,
 #: RAG top-k 12, no caching, no guard (所有请求打旗舰模型, 默认 max_tokens=4096, Agent 无轮次上限).
 BASELINE = Settings()
-
-
-def min_cacheable_prefix(provider: str) -> int:
-    """The shortest prefix a provider caches (``data/cache_rules.csv``; 1,024 tokens where the provider is not
-    listed). Taught in notebook ``03_five_levers``."""
-    for r in data_rows("cache_rules.csv"):
-        if r["provider"] == provider:
-            return int(r["min_prefix_tokens"])
-    return 1024
 
 
 # --- per-call token accounting ----------------------------------------------------------------------

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 DEFAULT_OPENAI_BASE_URL = "http://127.0.0.1:8080/v1"
@@ -33,7 +35,7 @@ def ollama_host() -> str:
     host = raw if "://" in raw else f"http://{raw}"
     try:
         parts = urllib.parse.urlsplit(host)
-        parts.port
+        _ = parts.port  # reading it raises ValueError for a bad port
     except ValueError as e:
         raise ValueError(f"OLLAMA_HOST: {raw!r} is not host[:port] or an http(s) URL ({e}); "
                          "for example 127.0.0.1:11434") from None

@@ -145,6 +145,7 @@ def _serve(argv: list[str] | None = None) -> None:
 
     p = xl.CommonParams()
     p.model.path = str(model_path())
+    p.model_alias = {MODEL_FILE}       # responses name the file, not this machine's cache path
     p.n_ctx = a.ctx * a.parallel  # n_ctx is shared by the slots: give each slot a.ctx
     p.n_parallel = a.parallel
     p.hostnames = ["127.0.0.1"]

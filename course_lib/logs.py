@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import exports, money, prices
 from .billing import _rate_1h
-from .levers import assumption, min_cacheable_prefix
+from .data import assumption, min_cacheable_prefix
 
 M = 1_000_000
 ENGINES = ("pandas", "duckdb")

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from .billing import Bill, cost
-from .prices import Price, _as_date
+from .prices import Price, as_date
 from .usage import Usage
 
 #: OpenTelemetry GenAI semantic-convention names for the token counts of a call.
@@ -96,7 +96,7 @@ class CostMeter:
             if not isinstance(value, str) or not value:
                 raise ValueError(f"{name}: expected a non-empty name, got {value!r}")
         bill = cost(usage, model, as_of, batch=batch, period=period)
-        day = _as_date(day) if day is not None else bill.as_of
+        day = as_date(day) if day is not None else bill.as_of
         row = {"day": day, "feature": feature, "task": task, "model": bill.model,
                **{k: getattr(usage, k) for k in OTEL_TOKEN_ATTRIBUTES},
                "cost_usd": bill.total_usd}

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .prices import _as_date, data_rows
+from .data import data_rows
+from .prices import as_date
 
 CURRENCIES = ("USD", "CNY")
 
@@ -40,7 +41,7 @@ def fx_rate(on: date | str | None = None, rate: float | None = None) -> FxRate:
     With ``rate=`` given, that rate is used and labelled as the caller's own.
     Taught in notebook ``01_token_billing``.
     """
-    day = _as_date(on)
+    day = as_date(on)
     if rate is not None:
         if not isinstance(rate, (int, float)) or rate <= 0:
             raise ValueError(f"rate must be a positive number of CNY per USD, got {rate!r}")

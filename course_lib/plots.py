@@ -221,7 +221,7 @@ def tornado(sens, title="What moves the break-even"):
     cols = [c for c in sens.columns if c.startswith("break-even")]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     y = np.arange(len(sens))[::-1]
-    for col, color in zip(cols, ("tab:blue", "tab:orange")):
+    for col, color in zip(cols, ("tab:blue", "tab:orange"), strict=False):
         ax.barh(y, sens[col] - base, left=base, color=color, alpha=0.8, label=col)
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(y, sens.index)
@@ -302,7 +302,7 @@ def lever_savings(table, title: str = "What each lever saves on this traffic"):
     t = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.4))
     ax.barh(t["lever"], t["saving_usd"], color="tab:green")
-    for y, (usd, pct) in enumerate(zip(t["saving_usd"], t["saving_pct"])):
+    for y, (usd, pct) in enumerate(zip(t["saving_usd"], t["saving_pct"], strict=True)):
         ax.text(usd, y, f"  {pct:.0%}" if abs(pct) >= 0.1 else f"  {pct:.1%}", va="center", fontsize=8)
     ax.set_xlabel("USD saved")
     ax.set_title(title, fontsize=10)

@@ -17,31 +17,19 @@ Two corrections to genai-prices are applied here, both listed in
 """
 from __future__ import annotations
 
-import csv
 import difflib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
 from functools import lru_cache, partial
 from importlib.metadata import version
-from pathlib import Path
 
 import pandas as pd
 from genai_prices import data_snapshot
 from genai_prices.types import TieredPrices
 
-def _data_dir() -> Path:
-    """data/ beside the package in the repository; course_lib/_data inside an installed wheel."""
-    repo = Path(__file__).resolve().parent.parent / "data"
-    if (repo / "README.md").is_file():
-        return repo
-    packaged = Path(__file__).resolve().parent / "_data"
-    if packaged.is_dir():
-        return packaged
-    raise RuntimeError(f"course_lib's data is missing: neither {repo} nor {packaged} exists; "
-                       "reinstall course_lib (pip install .) or run from the repository")
+from .data import data_rows
+from .data import DATA_DIR as DATA_DIR  # transition: tests outside this change read prices.DATA_DIR; use data.DATA_DIR
 
-
-DATA_DIR = _data_dir()
 DEFAULT_AS_OF = date(2026, 6, 15)
 GENAI_PRICES_VERSION = version("genai-prices")
 
@@ -120,20 +108,9 @@ class Price:
         return row
 
 
-def data_rows(name: str) -> list[dict]:
-    """The rows of ``data/<name>``, a CSV file whose leading ``#`` lines describe it (parsed once; callers
-    get copies). Every notebook reads its data through it; first in notebook ``01_token_billing``.
-    """
-    return [dict(r) for r in _rows(name)]
-
-
-@lru_cache(maxsize=None)
-def _rows(name: str) -> tuple:
-    with open(DATA_DIR / name, newline="", encoding="utf-8") as fh:
-        return tuple(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
-def _as_date(as_of: date | str | None) -> date:
+def as_date(as_of: date | str | datetime | None) -> date:
+    """``as_of`` as a date: ``None`` is :data:`DEFAULT_AS_OF`, a datetime its day, text ``YYYY-MM-DD``; anything
+    else is refused naming ``as_of``. Every dated lookup goes through it; taught in notebook ``01_token_billing``."""
     if as_of is None:
         return DEFAULT_AS_OF
     if isinstance(as_of, datetime):
@@ -144,6 +121,9 @@ def _as_date(as_of: date | str | None) -> date:
         return date.fromisoformat(str(as_of))
     except ValueError:
         raise ValueError(f"as_of must be a date as YYYY-MM-DD, got {as_of!r}") from None
+
+
+_as_date = as_date  # transition: the logs modules call prices._as_date until they move to as_date
 
 
 def _float(value: str) -> float | None:
@@ -244,7 +224,7 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provid
         rates[unit] = None if base is None else base * discount
         for start, r in tier.items():
             tiers.setdefault(start, {})[unit] = r * discount
-    w1h, _ = _gp_value(getattr(mp, "cache_write_1h_mtok"))
+    w1h, _ = _gp_value(mp.cache_write_1h_mtok)
     if rates["input"] is None or rates["output"] is None:
         raise ValueError(f"genai-prices has no input/output token price for {info.id} on {as_of}")
     return Price(
@@ -294,7 +274,7 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
         raise ValueError(f"model must be a non-empty model id, got {model!r}")
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
-    day = _as_date(as_of)
+    day = as_date(as_of)
     # a gateway's listing is read by its own name; otherwise the course table first, then genai-prices
     names = [model.strip()] if provider is not None else _spellings(model.strip())
     sources = ((partial(_from_genai_prices, provider_id=provider),) if provider is not None
@@ -356,7 +336,7 @@ def data_as_of() -> date:
 def peak_rule(provider: str, as_of: date | str | None) -> dict | None:
     """The time-of-day rule (peak windows, ``data/time_of_day_rules.csv``) in force for ``provider`` on
     ``as_of``, or ``None``. Taught in notebook ``02_review_assistant``."""
-    return _peak_rule(provider, _as_date(as_of))
+    return _peak_rule(provider, as_date(as_of))
 
 
 def peak_windows(rule: dict) -> list[tuple[int, int]]:
@@ -422,7 +402,7 @@ def with_rates(price: Price, **rates: float) -> Price:
 def embedding_rate(model: str = "text-embedding-3-small", provider: str = "openai",
                    as_of: date | str | None = None) -> tuple[float, str]:
     """USD per million input tokens of an embedding model, and its source (notebook ``02_review_assistant``)."""
-    day = _as_date(as_of)
+    day = as_date(as_of)
     snap = data_snapshot.get_snapshot()
     try:
         prov = snap.find_provider(model, provider, None)
@@ -452,7 +432,7 @@ def surcharge(model: str, as_of: date | str | None, counts: dict, extras: dict, 
     if not extras:
         return 0.0
     from genai_prices import Usage as GPUsage
-    day = _as_date(as_of)
+    day = as_date(as_of)
     snap = data_snapshot.get_snapshot()
     try:
         provider, info = snap.find_provider_model(model, None, None, None)

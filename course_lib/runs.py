@@ -36,8 +36,9 @@ import pandas as pd
 
 from . import prices
 from .billing import cost_frame
+from .data import DATA_DIR
 
-RUNS_DIR = prices.DATA_DIR / "agent_runs"
+RUNS_DIR = DATA_DIR / "agent_runs"
 #: Columns a calls file must have; the rest of the shared file's columns are optional.
 REQUIRED = ("run_id", "call_index", "model", "input_tokens", "output_tokens")
 OPTIONAL_COUNTS = ("cached_read_tokens", "cache_write_tokens", "reasoning_tokens")
@@ -116,7 +117,9 @@ def load_runs(path: str | Path | None = None) -> pd.DataFrame:
     return df
 
 
-def _check_caching(caching) -> str | float:
+def check_caching(caching) -> str | float:
+    """``caching`` checked: one of :data:`CACHING` or a hit rate in [0, 1]; anything else is refused naming
+    ``caching``. The CLI's ``runs --caching`` uses it too. Taught in notebook ``02_review_assistant``."""
     if isinstance(caching, str) and caching in CACHING:
         return caching
     try:
@@ -148,8 +151,8 @@ def price_calls(calls: pd.DataFrame, model: str | None = None, as_of: date | str
     columns of :func:`~course_lib.billing.cost_frame` (USD). ``model=None`` prices each call on its own
     recorded model. Taught in notebook ``02_review_assistant``.
     """
-    caching = _check_caching(caching)
-    day = prices._as_date(as_of)
+    caching = check_caching(caching)
+    day = prices.as_date(as_of)
     out = calls.copy()
     out["priced_model"] = model if model is not None else out["model"]
     n = out["input_tokens"].to_numpy(dtype=np.int64)

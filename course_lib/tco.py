@@ -22,7 +22,8 @@ import pandas as pd
 
 from . import money, vram
 from .billing import cost_frame
-from .prices import DEFAULT_AS_OF, data_rows
+from .data import data_rows
+from .prices import DEFAULT_AS_OF
 
 
 def defaults() -> pd.DataFrame:

@@ -138,7 +138,7 @@ def provider_count_check() -> pd.DataFrame:
 
     import pandas as pd
 
-    from .prices import DATA_DIR
+    from .data import DATA_DIR
     pairs = json.loads((DATA_DIR / "token_counts" / "provider_counts.json").read_text(encoding="utf-8"))["pairs"]
     df = pd.DataFrame(pairs)
     df["estimate"] = [count(t, "claude").tokens for t in df["text"]]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .prices import data_rows
+from .data import data_rows
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2

@@ -242,7 +242,7 @@ def _sample_or_path_bill(kind: str, what: str, as_of):
     """A sample's or a path's bill, kept while the panel moves the what-if controls."""
     from . import logs
     if kind == "sample":
-        from .prices import DATA_DIR
+        from .data import DATA_DIR
         return logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[what]], as_of=as_of)
     return logs.bill(what, as_of=as_of)
 
@@ -286,7 +286,7 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
 def own_bill():
     """Your own bill: a sample or your own export (a path, or an upload that never leaves this machine),
     grouped as you choose, with what-if levers (notebook ``06_your_own_bill``)."""
-    from .levers import assumption
+    from .data import assumption
     from .logs import GROUPS
     controls = {
         "sample": W.Dropdown(options=list(OWN_SAMPLES), value="team_calls.csv", description="sample"),

@@ -37,7 +37,7 @@ def coalesce_streams(outputs: list) -> list:
 def clean(nb) -> None:
     nb.metadata.pop("widgets", None)
     nb.metadata["language_info"] = {"name": "python"}
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if "outputs" in cell:
             cell["outputs"] = coalesce_streams(cell["outputs"])

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: Chromium for the browser test (Playwright drives
 # Debian's Chromium; it never downloads a browser of its own).
-# Idempotent; without root or sudo it says what to install and the browser test skips.
+# Idempotent; without root or sudo it says what to install and the browser test skips, except
+# under CI=true, where a missing package fails the run (a CI run without a browser is not green).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && { echo "system packages: present"; exit 0; }
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
+  case "${CI:-}" in
+    true|1|yes|TRUE|True) echo "system packages: missing ${need[*]} (no root, no sudo) and CI=true: failing" >&2; exit 1;;
+  esac
   echo "system packages: missing ${need[*]} (no root, no sudo): the browser test will skip"; exit 0; fi
 echo "system packages: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive

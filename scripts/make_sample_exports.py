@@ -66,7 +66,7 @@ def workload() -> pd.DataFrame:
             add(ts=_ts(day, rng), provider="openai", model="gpt-5-mini", project="proj_support",
                 api_key="key_support_web", feature="support-chat", input=n,
                 read=(n // 2) // 128 * 128 if n >= 1024 else 0, write=0, output=out, reasoning=0, batch=False)
-        for s in range(20):
+        for _ in range(20):
             start = _ts(day, rng, rng.integers(6, 22))
             for turn in range(15):
                 n = 8000 + turn * 2800 + int(rng.integers(0, 500))

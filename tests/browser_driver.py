@@ -66,7 +66,7 @@ def lab_server(work: Path):
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:])
+                    raise RuntimeError("JupyterLab did not start:\n" + (work / "lab.log").read_text()[-2000:]) from None
                 time.sleep(0.5)
         yield url, token
     finally:

@@ -7,7 +7,6 @@ chart (its pixels vary, its size is the figure's, its bottom is drawn) and an an
 ``course_lib`` computes for the inputs the answer names. Screenshots go to test-artifacts/.
 Chromium comes from Debian (scripts/install-system-deps.sh); Playwright never downloads a browser.
 """
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,18 +22,18 @@ GIB = 1024 ** 3
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, missing):
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (scripts/install-system-deps.sh needs root or sudo)")
+        missing("Debian's chromium is not installed (scripts/install-system-deps.sh needs root or sudo)")
     with drv.lab_server(tmp_path_factory.mktemp("lab")) as (url, token):
         yield url, token
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(missing):
     from playwright.sync_api import sync_playwright
     if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed")
+        missing("Debian's chromium is not installed")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=drv.BROWSER_ARGS)
         yield b
@@ -60,7 +59,7 @@ def _expected(css: str, inputs: dict) -> list[str]:
                 f"¥{tco.api_monthly(w)['monthly_cny']:,.0f}/month"]
     if css == "course-own-bill":
         from course_lib import logs
-        from course_lib.prices import DATA_DIR
+        from course_lib.data import DATA_DIR
         from course_lib.widgets import AS_LOGGED, EACH_ROW, OWN_SAMPLES
         b = logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[inputs["sample"]]],
                       as_of=None if inputs["as_of"] == EACH_ROW else inputs["as_of"])
@@ -190,7 +189,7 @@ def test_what_the_learner_sees(lab, browser, notebook):
         page.close()
     assert len(seen) == len(nb.cells), "every cell is rendered (windowing off)"
     problems = []
-    for cell, s in zip(nb.cells, seen):
+    for cell, s in zip(nb.cells, seen, strict=True):
         src = cell.source
         if s["md"]:
             maths_allowed = "$$" in src or "\\text" in src

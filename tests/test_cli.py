@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from course_lib.cli import main
+from tests.tco_example import BREAK_EVEN_TASKS_PER_DAY, LOCAL_MONTHLY_CNY, USD_PER_CNY
 
 
 def run(*args):
@@ -76,11 +77,11 @@ def test_vram_errors():
 def test_tco_json():
     r = run("tco", "--tasks-per-day", "1000", "--local-model", "qwen2.5-14b", "--json")
     out = json.loads(r.stdout)
-    assert out["currency"] == "CNY" and out["local_monthly"] == pytest.approx(1573.45, abs=0.01)
-    assert out["break_even_tasks_per_day"] == pytest.approx(645.7, abs=0.1)
+    assert out["currency"] == "CNY" and out["local_monthly"] == pytest.approx(LOCAL_MONTHLY_CNY, rel=1e-12)
+    assert out["break_even_tasks_per_day"] == pytest.approx(BREAK_EVEN_TASKS_PER_DAY, rel=1e-12)
     assert out["capacity"]["fits"] is True
     usd = json.loads(run("tco", "--currency", "USD", "--json").stdout)
-    assert usd["local_monthly"] == pytest.approx(1573.45 / 7.0197, rel=1e-6)
+    assert usd["local_monthly"] == pytest.approx(LOCAL_MONTHLY_CNY * USD_PER_CNY, rel=1e-6)
 
 
 def test_tco_needs_a_quote_for_datacentre_gpus():

@@ -4,8 +4,6 @@ A fake server on 127.0.0.1 plays each fault real networks have (bounded in time,
 bytes that are not HTTP, an HTML error page, a JSON list, an HTTP 500, valid headers and then one
 byte a second, a server that accepts and never answers; and a /metrics page with timestamps.
 """
-import json
-import os
 import socket
 import threading
 import time

@@ -60,7 +60,7 @@ def test_agent_tools_ran_for_real_and_fixed_the_bug(run):
 
 def test_history_is_re_sent_every_turn(run):
     t = run.turns
-    for a, b in zip(t, t[1:]):
+    for a, b in zip(t, t[1:], strict=False):
         assert b.input_tokens > a.input_tokens + a.output_tokens  # previous request + reply + tool result
         assert b.system_tokens == a.system_tokens and b.schema_tokens > 200
 
@@ -139,7 +139,7 @@ def test_profile_errors():
 
 def test_recorded_live_run_prices(responses):
     import json
-    from course_lib.prices import DATA_DIR
+    from course_lib.data import DATA_DIR
     rec = json.loads((DATA_DIR / "recorded" / "live_review_llamacpp.json").read_text())
     t = review.price_live(rec["bodies"], ["claude-sonnet-4-6"])
     assert t.loc["claude-sonnet-4-6", "v3_cached"] > 0 and t.loc["claude-sonnet-4-6", "v3_turns"] == 3

@@ -47,10 +47,10 @@ def listener():
     s.close()
 
 
-def test_hostile_test_file_is_contained(tmp_path, listener, monkeypatch):
+def test_hostile_test_file_is_contained(tmp_path, listener, monkeypatch, missing):
     caps = sandbox.capabilities()
     if not caps["isolated"]:
-        pytest.skip(f"no namespaces here ({caps['why_not']}); describe() says so: {sandbox.describe()}")
+        missing(f"no namespaces here ({caps['why_not']}); describe() says so: {sandbox.describe()}")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-leak")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-should-not-leak")
     ws = tmp_path / "ws"

@@ -2,6 +2,7 @@
 import pytest
 
 from course_lib import tco
+from tests.tco_example import BREAK_EVEN_TASKS_PER_DAY, LOCAL_MONTHLY_CNY
 
 
 @pytest.fixture
@@ -38,11 +39,11 @@ def test_local_monthly_4090(box):
     assert m["kwh"] == pytest.approx((450 * 0.5 + 150) * 24 * 30 / 1000 * 1.3)
     assert m["power_cny"] == pytest.approx(m["kwh"] * 0.7)
     assert m["ops_cny"] == 800
-    assert m["monthly_cny"] == pytest.approx(1573.45, abs=0.01)
+    assert m["monthly_cny"] == pytest.approx(LOCAL_MONTHLY_CNY, rel=1e-12)
 
 
 def test_break_even_pinned(w, box):
-    assert tco.break_even_tasks_per_day(w, box) == pytest.approx(645.7, abs=0.1)
+    assert tco.break_even_tasks_per_day(w, box) == pytest.approx(BREAK_EVEN_TASKS_PER_DAY, rel=1e-12)
     curve = tco.break_even_curve(w, box, max_tasks_per_day=1300, points=14)
     assert (curve["api_cny"].iloc[-1] > curve["local_cny"].iloc[-1]) and curve["api_cny"].iloc[0] == 0
 
@@ -58,14 +59,14 @@ def test_capability_and_capacity(w, box):
 
 def test_sensitivity_ranks_inputs(w, box):
     s = tco.sensitivity(w, box)
-    assert s.index[0] == "input_tokens" and s.attrs["base"] == pytest.approx(645.7, abs=0.1)
+    assert s.index[0] == "input_tokens" and s.attrs["base"] == pytest.approx(BREAK_EVEN_TASKS_PER_DAY, rel=1e-12)
     assert s.loc["cache_hit_rate", "swing"] > 0
 
 
 def test_hybrid(w, box):
     h = tco.hybrid(w, box, 0.8, tco.Workload(model="claude-sonnet-4-6"))
     assert h["api_cny"] == pytest.approx(0.2 * h["all_api_cny"])
-    assert h["total_cny"] == pytest.approx(1573.45 + 0.2 * h["all_api_cny"], abs=0.01)
+    assert h["total_cny"] == pytest.approx(LOCAL_MONTHLY_CNY + 0.2 * h["all_api_cny"], rel=1e-12)
 
 
 def test_source_example_resolves_the_contradiction():

@@ -87,7 +87,7 @@ def test_counts_agree_or_fall_under_one_documented_rule(readings):
 def test_prices_agree_with_genai_prices_calc_price(readings):
     tally = Counter()
     worst = 0.0
-    for i, e, u, ref in readings:
+    for _i, _e, u, ref in readings:
         if ref is None or as_reference(u) != reference_counts(ref[1]) or not u.model:
             continue
         try:

@@ -40,7 +40,7 @@ def _run(installed, *args):
 
 
 def test_the_wheel_is_what_runs(installed):
-    r = _run(installed, "-c", "import course_lib, course_lib.prices as p; print(course_lib.__file__); print(p.DATA_DIR)")
+    r = _run(installed, "-c", "import course_lib, course_lib.data as d; print(course_lib.__file__); print(d.DATA_DIR)")
     assert r.returncode == 0, r.stderr
     where, data = r.stdout.split()
     assert str(ROOT) not in where and data.endswith("course_lib/_data")

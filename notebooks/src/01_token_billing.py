@@ -399,7 +399,7 @@ display(Markdown(f"""
 meter = CostMeter(thresholds={"task": 1.00})
 meter.record(usage.Usage(3_200, 500), "claude-sonnet-4-6", feature="code-review", task="PR-1 (chat)")
 meter.record(usage.Usage(25_000, 800), "claude-sonnet-4-6", feature="code-review", task="PR-2 (RAG)")
-for turn_no in range(15):
+for _ in range(15):
     meter.record(usage.Usage(40_000, 3_000), "claude-sonnet-4-6", feature="code-review", task="PR-3 (agent)")
 meter.per_task()[["calls", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "cost_usd"]]
 

@@ -14,7 +14,6 @@
 # configurations. Several of its rows do not survive measurement; this lesson shows which, and why.
 
 # %%
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt

@@ -1,0 +1,82 @@
+"""The README's and INSTRUCTORS' benchmark sentences, built from ``benchmarks/results/*.json`` (never typed by hand).
+
+    python benchmarks/figures.py   # print each sentence, to paste into README.md or INSTRUCTORS.md after a re-run
+
+``tests/test_benchmark.py`` checks that each document contains each sentence as built here from the
+committed results, so a figure in the README is always the one a results file holds.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _range(s: dict, fmt: str = ",.0f") -> str:
+    return f"median of {s['n']}, range {s['min']:{fmt}}–{s['max']:{fmt}}"
+
+
+def _where(d: dict) -> str:
+    return f"{d['cpus']} cores, load average {d['loadavg_1_5_15'][0]:g}, {d['date'][:10]}"
+
+
+def billing(d: dict) -> str:
+    s = d["speedup"]
+    return (f"{d['rows']:,} usage rows priced by the vectorised path against {d['sample']:,} of them through "
+            f"genai-prices' per-call `calc_price`: **{s['median']:,.0f}×** faster ({_range(s)}; {_where(d)}), "
+            f"identical to {d['max_abs_diff_usd']:.0e} USD")
+
+
+def usage(d: dict) -> str:
+    ours, theirs, r = (d["course_lib_bodies_per_s"], d["genai_prices_bodies_per_s"],
+                       d["ratio_course_lib_over_genai_prices"])
+    return (f"the {d['priced_bodies']:,} recorded bodies both can price, read and priced by `course_lib` "
+            "(detecting each shape) against genai-prices' `extract_usage` + `calc_price` (told the provider): "
+            f"{ours['median']:,.0f} against {theirs['median']:,.0f} bodies per second, **{r['median']:.1f}×** "
+            f"({_range(r, '.1f')}; {_where(d)})")
+
+
+def runs(d: dict) -> str:
+    s = d["speedup"]
+    return (f"the {d['calls']:,} recorded agent calls priced on all {len(d['models'])} genai-prices models of the "
+            f"price book at once ({d['priced_calls']:,} prices in {d['vectorised_s']['median']:.2f} s, "
+            f"{d['vectorised_calls_per_s']['median']:,.0f} calls/s) against {d['calc_price_sample']:,} through "
+            f"per-call `calc_price` ({d['calc_price_calls_per_s']['median']:,.0f} calls/s): "
+            f"**{s['median']:,.0f}×** ({_range(s)}; {_where(d)}), identical to {d['max_abs_diff_usd']:.0e} USD")
+
+
+def course_runtime(d: dict) -> str:
+    t = d["total_s"]
+    return (f"the whole course executed headless and offline: {t['median']:.0f} s for {len(d['notebooks'])} "
+            f"notebooks ({_range(t, '.0f')} s; {_where(d)}; goal: under {d['goal_s']} s)")
+
+
+def suite(d: dict) -> str:
+    return (f"then about {round(d['seconds'] / 30) / 2:g} minutes for the whole test suite "
+            f"({d['tests_passed']:,} tests passed; `benchmarks/results/suite.json`)")
+
+
+def course_runtime_short(d: dict) -> str:
+    return (f"The whole course executes in about {d['total_s']['median']:.0f} s on a {d['cpus']}-core machine "
+            f"(load average {d['loadavg_1_5_15'][0]:g}; `benchmarks/results/course_runtime.json`)")
+
+
+#: (document, results file) -> the function that builds the document's words from that file
+SENTENCES = {("README.md", "billing"): billing, ("README.md", "usage"): usage, ("README.md", "runs"): runs,
+             ("README.md", "course_runtime"): course_runtime, ("README.md", "suite"): suite,
+             ("INSTRUCTORS.md", "course_runtime"): course_runtime_short}
+
+
+def sentence(doc: str, name: str) -> str:
+    """The words ``doc`` says about one results file."""
+    return SENTENCES[(doc, name)](_load(name))
+
+
+if __name__ == "__main__":
+    for doc, name in SENTENCES:
+        print(f"{doc}, {name}: {sentence(doc, name)}\n")
