@@ -60,10 +60,10 @@ def served(site):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(missing):
     from playwright.sync_api import sync_playwright
     if drv.CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed")
+        missing("Debian's chromium is not installed")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=drv.CHROMIUM, headless=True, args=drv.BROWSER_ARGS)
         yield b
