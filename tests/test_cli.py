@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from course_lib.cli import main
+from tests.fx_history import rate_on
 
 
 def run(*args):
@@ -77,10 +78,11 @@ def test_tco_json():
     r = run("tco", "--tasks-per-day", "1000", "--local-model", "qwen2.5-14b", "--json")
     out = json.loads(r.stdout)
     assert out["currency"] == "CNY" and out["local_monthly"] == pytest.approx(1573.45, abs=0.01)
-    assert out["break_even_tasks_per_day"] == pytest.approx(645.7, abs=0.1)
+    per_task_cny = (25_000 * 0.435 + 800 * 0.87) / 1e6 * rate_on()   # tests/test_tco.py derives both parts
+    assert out["break_even_tasks_per_day"] == pytest.approx(1573.45 / (per_task_cny * 30), rel=1e-6)
     assert out["capacity"]["fits"] is True
     usd = json.loads(run("tco", "--currency", "USD", "--json").stdout)
-    assert usd["local_monthly"] == pytest.approx(1573.45 / 7.0197, rel=1e-6)
+    assert usd["local_monthly"] == pytest.approx(out["local_monthly"] / rate_on(), rel=1e-6)
 
 
 def test_tco_needs_a_quote_for_datacentre_gpus():
@@ -115,9 +117,10 @@ def test_a_date_past_the_data_says_which_prices_were_used():
 
 
 def test_a_usd_answer_needs_no_exchange_rate():
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01", "--json")
+    # 2022-06-01: before the first rate in data/fx_rates.csv
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2022-06-01", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["fx"] is None
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01",
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2022-06-01",
             "--currency", "CNY")
     assert r.returncode == 2 and "no USD/CNY rate" in r.stderr
 

@@ -2,6 +2,7 @@
 import pytest
 
 from course_lib import tco
+from tests.fx_history import rate_on
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def test_api_monthly(w):
     a = tco.api_monthly(w)
     assert a["per_task_usd"] == pytest.approx((25_000 * 0.435 + 800 * 0.87) / 1e6)
     assert a["monthly_usd"] == pytest.approx(a["per_task_usd"] * 1000 * 30)
-    assert a["monthly_cny"] == pytest.approx(a["monthly_usd"] * 7.0197)
+    assert a["monthly_cny"] == pytest.approx(a["monthly_usd"] * rate_on(str(w.as_of)))
 
 
 def test_api_levers(w):
@@ -42,7 +43,8 @@ def test_local_monthly_4090(box):
 
 
 def test_break_even_pinned(w, box):
-    assert tco.break_even_tasks_per_day(w, box) == pytest.approx(645.7, abs=0.1)
+    per_task_cny = (25_000 * 0.435 + 800 * 0.87) / 1e6 * rate_on(str(w.as_of))   # test_api_monthly's per task
+    assert tco.break_even_tasks_per_day(w, box) == pytest.approx(1573.45 / (per_task_cny * 30), rel=1e-6)
     curve = tco.break_even_curve(w, box, max_tasks_per_day=1300, points=14)
     assert (curve["api_cny"].iloc[-1] > curve["local_cny"].iloc[-1]) and curve["api_cny"].iloc[0] == 0
 
@@ -58,7 +60,7 @@ def test_capability_and_capacity(w, box):
 
 def test_sensitivity_ranks_inputs(w, box):
     s = tco.sensitivity(w, box)
-    assert s.index[0] == "input_tokens" and s.attrs["base"] == pytest.approx(645.7, abs=0.1)
+    assert s.index[0] == "input_tokens" and s.attrs["base"] == pytest.approx(tco.break_even_tasks_per_day(w, box))
     assert s.loc["cache_hit_rate", "swing"] > 0
 
 
