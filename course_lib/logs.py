@@ -93,10 +93,10 @@ class LogBill:
         g = self.lines.groupby([key, "day"] if key != "day" else ["day"], sort=True)
         per = g[["rows", "requests", "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
                  *COST_COLUMNS]].sum().reset_index()
-        rates = {d: money.fx_rate(d).rate for d in per["day"].unique()}
+        rates, _ = money.cny_rates(per["day"].unique())   # NaN where no rate is known: CNY unknown, USD stands
         per["total_cny"] = per["total_usd"] * per["day"].map(rates)
         out = per.drop(columns="day") if key != "day" else per
-        out = out.groupby(key, sort=True).sum(numeric_only=True)
+        out = out.groupby(key, sort=True).sum(numeric_only=True, min_count=1)
         counts = [c for c in out.columns if not c.endswith(("_usd", "_cny"))]
         out[counts] = out[counts].round().astype(np.int64)   # token and row counts are whole numbers
         return out.sort_values("total_usd", ascending=False) if key != "day" else out
@@ -128,7 +128,7 @@ class LogBill:
         first, last = self.lines["day"].min(), self.lines["day"].max()
         return {"rows": self.rows, "errors": self.error_count, "days": f"{first} to {last}",
                 "total_usd": self.total_usd,
-                "total_cny": float(self.by("day")["total_cny"].sum()),
+                "total_cny": float(self.by("day")["total_cny"].sum(min_count=len(self.by("day")))),
                 "components_usd": self.components().to_dict(), "not_reported": self.unreported()}
 
 
@@ -178,7 +178,7 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
             errs.append(e.assign(source=Path(ex.path).name))
             n_err += n
     if not parts:
-        raise ValueError("paths: no usage rows to price (cost reports alone can only be reconciled against usage)")
+        raise ValueError("paths: no usage rows to price" + _why_no_rows(errs, reported))
     lines = pd.concat(parts, ignore_index=True)
     for c in ("hour", "band"):
         lines[c] = lines[c].astype(np.int64)
@@ -188,4 +188,18 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     rep = pd.concat(reported, ignore_index=True) if reported else pd.DataFrame(
         columns=[*exports.COST_COLUMNS, "source"])
     day = None if as_of is None else prices._as_date(as_of)
+    notes += money.cny_rates(lines["day"].unique())[1]
     return LogBill(lines, errors[["source", "source_row", "field", "message"]], n_err, rep, notes, sources, day)
+
+
+def _why_no_rows(errs: list, reported: list) -> str:
+    """Why no file gave a usage row: the readers' own row messages (each once, with how many rows), or that only
+    cost reports were given."""
+    errors = pd.concat([e for e in errs if len(e)], ignore_index=True) if any(len(e) for e in errs) else None
+    if errors is not None:
+        said = errors.groupby(["source", "field", "message"], sort=False).size().reset_index(name="n")
+        return ": " + "; ".join(f"{r.source}: {r.n} row(s) refused: {r.field}: {r.message}"
+                                for r in said.head(5).itertuples())
+    if reported:
+        return " (cost reports alone can only be reconciled against usage)"
+    return " (the files hold no usage rows)"
