@@ -213,7 +213,10 @@ def cmd_bill(a: argparse.Namespace) -> dict:
                       f"{money.fmt(r.reported_usd)}: {r.explained_by}")
         print("  levers on this traffic, ranked:")
         for r in levers.itertuples():
-            print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
+            if r.kind == "risk":
+                print(f"    {r.lever:<26} not a saving: {r.assumes}")
+            else:
+                print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
     return out
 
 

@@ -77,6 +77,7 @@ class LogBill:
     notes: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     as_of: date | None = None
+    no_batch_models: tuple = ()     # models read from a gateway export with no batch API (OpenRouter)
 
     @property
     def total_usd(self) -> float:
@@ -142,7 +143,7 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
         paths = [paths]
     if engine not in ("auto", *ENGINES):
         raise ValueError(f"engine must be 'auto' or one of {ENGINES}, got {engine!r}")
-    parts, errs, n_err, reported, notes, sources = [], [], 0, [], [], []
+    parts, errs, n_err, reported, notes, sources, gateway = [], [], 0, [], [], [], set()
     for item in paths:
         if isinstance(item, exports.Export):
             ex = item
@@ -169,6 +170,8 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
         n_err += len(read_err)
         if ex.costs is not None:
             reported.append(ex.costs.assign(source=Path(ex.path).name))
+        if ex.format == "openrouter":
+            gateway |= set(ex.rows["model"].dropna())
         if len(ex.rows):
             if engine == "duckdb":
                 lines, e, n = duckdb_lines(as_text(ex.rows), as_of)
@@ -189,7 +192,8 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
         columns=[*exports.COST_COLUMNS, "source"])
     day = None if as_of is None else prices._as_date(as_of)
     notes += money.cny_rates(lines["day"].unique())[1]
-    return LogBill(lines, errors[["source", "source_row", "field", "message"]], n_err, rep, notes, sources, day)
+    return LogBill(lines, errors[["source", "source_row", "field", "message"]], n_err, rep, notes, sources, day,
+                   tuple(sorted(gateway)))
 
 
 def _why_no_rows(errs: list, reported: list) -> str:
