@@ -91,7 +91,10 @@ class LogBill:
         """Tokens and cost by one of :data:`GROUPS`, in USD and CNY (each day at its dated rate)."""
         if key not in GROUPS:
             raise ValueError(f"by: expected one of {', '.join(GROUPS)}, got {key!r}")
-        g = self.lines.groupby([key, "day"] if key != "day" else ["day"], sort=True)
+        lines = self.lines
+        if key in ("project", "api_key", "feature"):   # an export that does not give the label: say so, never ""
+            lines = lines.assign(**{key: lines[key].replace("", f"(no {key.replace('_', ' ')} in export)")})
+        g = lines.groupby([key, "day"] if key != "day" else ["day"], sort=True)
         per = g[["rows", "requests", "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
                  *COST_COLUMNS]].sum().reset_index()
         rates, _ = money.cny_rates(per["day"].unique())   # NaN where no rate is known: CNY unknown, USD stands
