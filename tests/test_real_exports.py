@@ -198,3 +198,9 @@ def test_a_tsv_is_read_as_tab_separated(tmp_path):
     t = exports.read_table(p)
     assert list(t.columns) == ["timestamp", "model", "input_tokens", "output_tokens"] and len(t) == 1
     assert logs.bill(p, engine="pandas").total_usd == pytest.approx((1000 * 0.25 + 200 * 2) / M)
+
+
+def test_a_group_the_export_does_not_give_is_labelled_not_blank():
+    """OpenRouter's activity export has no project: grouped by project, its rows say so."""
+    b = logs.bill(REAL / "openrouter_activity_docs_example.json")
+    assert list(b.by("project").index) == ["(no project in export)"]
