@@ -184,7 +184,7 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
             errs.append(e.assign(source=Path(ex.path).name))
             n_err += n
     if not parts:
-        raise ValueError("paths: no usage rows to price" + _why_no_rows(errs, reported))
+        raise ValueError("paths: no usage rows to price" + _why_no_rows(errs, reported, notes))
     lines = pd.concat(parts, ignore_index=True)
     for c in ("hour", "band"):
         lines[c] = lines[c].astype(np.int64)
@@ -199,14 +199,16 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
                    tuple(sorted(gateway)))
 
 
-def _why_no_rows(errs: list, reported: list) -> str:
-    """Why no file gave a usage row: the readers' own row messages (each once, with how many rows), or that only
-    cost reports were given."""
+def _why_no_rows(errs: list, reported: list, notes: list = ()) -> str:
+    """Why no file gave a usage row: the readers' own row messages (each once, with how many rows) and notes, or
+    that only cost reports were given."""
     errors = pd.concat([e for e in errs if len(e)], ignore_index=True) if any(len(e) for e in errs) else None
     if errors is not None:
         said = errors.groupby(["source", "field", "message"], sort=False).size().reset_index(name="n")
         return ": " + "; ".join(f"{r.source}: {r.n} row(s) refused: {r.field}: {r.message}"
                                 for r in said.head(5).itertuples())
+    if notes:
+        return ": " + "; ".join(notes[:5])
     if reported:
         return " (cost reports alone can only be reconciled against usage)"
     return " (the files hold no usage rows)"

@@ -252,7 +252,9 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
                      f"{logs.RECONCILE_TOLERANCE:.1%}"
                      + (f"; reconcile() says why the other {len(recon) - agree} differ" if agree < len(recon) else ""))
     best = w.iloc[0]
-    lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} ({best['saving_pct']:.1%})")
+    if best["kind"] == "saving":
+        lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} "
+                     f"({best['saving_pct']:.1%})")
     table = w.assign(total=w["total_usd"].map(lambda v: money.md(v, 2)),
                      saving=w["saving_usd"].map(lambda v: money.md(v, 2) if v == v else "risk, not a saving"),
                      share=w["saving_pct"].map(lambda v: f"{v:.1%}" if v == v else ""))[["lever", "total", "saving", "share", "assumes"]]

@@ -204,3 +204,10 @@ def test_a_group_the_export_does_not_give_is_labelled_not_blank():
     """OpenRouter's activity export has no project: grouped by project, its rows say so."""
     b = logs.bill(REAL / "openrouter_activity_docs_example.json")
     assert list(b.by("project").index) == ["(no project in export)"]
+
+
+def test_a_langfuse_export_of_spans_only_says_why_nothing_was_priced(tmp_path):
+    p = tmp_path / "obs.json"
+    p.write_text(json.dumps({"data": [{"type": "SPAN", "name": "retrieve", "startTime": "2026-10-01T10:00:00Z"}]}))
+    r = run_bill(p)
+    assert r.returncode == 2 and "not generations" in r.stderr
