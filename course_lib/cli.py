@@ -41,8 +41,10 @@ def _fraction(text: str) -> float:
     return x
 
 
-def _round(x: float) -> float:
-    return round(float(x), 10)
+def _round(x: float) -> float | None:
+    """A float for JSON; an unknown amount (NaN: say a CNY figure with no exchange rate) is null, never 0."""
+    x = float(x)
+    return None if x != x else round(x, 10)
 
 
 def cmd_price(a: argparse.Namespace) -> dict:
@@ -188,7 +190,9 @@ def cmd_bill(a: argparse.Namespace) -> dict:
     if not a.json:
         print(f"{summ['rows']:,} rows priced from {', '.join(b.sources)}; {summ['errors']} row error(s); "
               f"{summ['days']}; prices of {out['as_of']}")
-        print(f"  total {money.fmt(summ['total_usd'])} = ¥{summ['total_cny']:,.2f} (each day at its dated rate)")
+        cny = (f"¥{summ['total_cny']:,.2f} (each day at its dated rate)" if summ["total_cny"] == summ["total_cny"]
+               else "CNY unknown (see the note on exchange rates)")
+        print(f"  total {money.fmt(summ['total_usd'])} = {cny}")
         print("  made of: " + ", ".join(f"{k} {money.fmt(v)}" for k, v in summ["components_usd"].items()))
         for k, v in summ["not_reported"].items():
             print(f"  {v} row(s): {k}")
@@ -196,7 +200,8 @@ def cmd_bill(a: argparse.Namespace) -> dict:
             print(f"  note: {n}")
         print(f"  by {a.by}:")
         for k, r in by.iterrows():
-            print(f"    {str(k):<28} {money.fmt(r['total_usd']):>12}  ¥{r['total_cny']:,.2f}")
+            cny = f"¥{r['total_cny']:,.2f}" if r["total_cny"] == r["total_cny"] else "CNY unknown"
+            print(f"    {str(k):<28} {money.fmt(r['total_usd']):>12}  {cny}")
         for e in out["row_errors"][:10]:
             print(f"  row error: {e['source']} row {e['source_row']}: {e['field']}: {e['message']}")
         if len(recon):
@@ -204,11 +209,14 @@ def cmd_bill(a: argparse.Namespace) -> dict:
             print(f"  reconciliation: {agree} of {len(recon)} reported amounts agree within "
                   f"{logs.RECONCILE_TOLERANCE:.1%}")
             for r in recon[recon["explained_by"] != "agrees"].head(10).itertuples():
-                print(f"    {r.day} {r.model}: re-priced {money.fmt(r.repriced_usd)}, reported "
+                print(f"    {r.day} {r.model}{'' if r.line == 'all' else f' ({r.line})'}: re-priced {money.fmt(r.repriced_usd)}, reported "
                       f"{money.fmt(r.reported_usd)}: {r.explained_by}")
         print("  levers on this traffic, ranked:")
         for r in levers.itertuples():
-            print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
+            if r.kind == "risk":
+                print(f"    {r.lever:<26} not a saving: {r.assumes}")
+            else:
+                print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
     return out
 
 

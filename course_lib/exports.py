@@ -168,43 +168,118 @@ def _results(records, start: str, end: str):
 
 
 # --- OpenAI ----------------------------------------------------------------------------------------------
+#: OpenAI service tiers the price book prices: the standard rate. Flex, priority and scale are billed at other
+#: rates, which the course's price book does not carry: such a row is refused by name, never priced at standard.
+_TIERS_OPENAI = {None: False, "": False, "default": False, "auto": False, "standard": False, "batch": True}
+_COUNTS_OPENAI = ("num_model_requests", "input_tokens", "output_tokens", "input_cached_tokens",
+                  "input_uncached_tokens", "input_audio_tokens", "output_audio_tokens")
+
+
 def _openai_usage(records, path) -> Export:
     out = _Rows(path, "openai-usage")
+    empty = 0
     for n, when, r in _results(records, "start_time", "end_time"):
         if r.get("object") not in (None, "organization.usage.completions.result"):
             out.error(n, "object", f"expected organization.usage.completions.result, got {r.get('object')!r}")
             continue
+        if all(r.get(k) in (None, "") for k in _COUNTS_OPENAI) and not r.get("model"):
+            empty += 1   # the dashboard export writes a bucket with no usage as an empty row
+            continue
         if not r.get("model"):
             out.error(n, "model", "null: query the Usage API with group_by=model so each bucket names its model")
             continue
-        audio_in, audio_out = r.get("input_audio_tokens") or 0, r.get("output_audio_tokens") or 0
+        tier = r.get("service_tier")
+        tier = tier.lower() if isinstance(tier, str) else tier
+        if tier not in _TIERS_OPENAI:
+            out.error(n, "service_tier", f"{tier!r} is billed at its own rate, which the price book does not carry; "
+                                         "accepted: default, auto, standard, batch")
+            continue
         try:
-            out.add(n, timestamp=when, model=r["model"], requests=r.get("num_model_requests"),
-                    input_tokens=r["input_tokens"] + audio_in, output_tokens=r["output_tokens"] + audio_out,
+            c = {k: _count(r.get(k)) for k in _COUNTS_OPENAI}
+            audio_in, audio_out = c["input_audio_tokens"] or 0, c["output_audio_tokens"] or 0
+            if c["input_tokens"] is None or c["output_tokens"] is None:
+                raise KeyError("input_tokens" if c["input_tokens"] is None else "output_tokens")
+            if c["input_uncached_tokens"] is not None and c["input_cached_tokens"] is not None and \
+                    c["input_cached_tokens"] + c["input_uncached_tokens"] != c["input_tokens"]:
+                out.error(n, "input_uncached_tokens", f"{c['input_uncached_tokens']} + input_cached_tokens "
+                          f"{c['input_cached_tokens']} is not input_tokens {c['input_tokens']}")
+                continue
+            batch = _flag(r.get("batch"))
+            if tier == "batch":
+                batch = True
+            out.add(n, timestamp=when, model=r["model"], requests=c["num_model_requests"],
+                    input_tokens=c["input_tokens"] + audio_in, output_tokens=c["output_tokens"] + audio_out,
                     # OpenAI bills no cache write; the Usage API gives no reasoning split
-                    cache_read_tokens=r.get("input_cached_tokens"), cache_write_tokens=0,
+                    cache_read_tokens=c["input_cached_tokens"], cache_write_tokens=0,
                     input_audio_tokens=audio_in, output_audio_tokens=audio_out,
-                    batch=r.get("batch"), project=r.get("project_id"), api_key=r.get("api_key_id"))
-        except (KeyError, TypeError) as e:
-            out.error(n, str(e).strip("'"), "missing or not a number in this result")
+                    batch=batch, project=r.get("project_id") or None, api_key=r.get("api_key_id") or None)
+        except (KeyError, TypeError, ValueError) as e:
+            out.error(n, str(e).strip("'"), "missing or not a whole number in this result")
+    if empty:
+        out.notes.append(f"{empty} bucket(s) with no usage (empty rows): nothing to price")
     if any(r["batch"] is None for r in out.rows):
         out.notes.append("batch not given (query with group_by=batch): those rows are priced as interactive")
     return out.export()
 
 
+def _count(v):
+    """A count as written by an API (int) or a spreadsheet export ("10.0"): an int, None when empty."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a count")
+    f = float(v)
+    if f != int(f) or f < 0:
+        raise ValueError(f"{v!r} is not a whole, non-negative count")
+    return int(f)
+
+
+def _flag(v):
+    """true/false as JSON or a spreadsheet writes it ("FALSE"); None when not given."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return v
+    t = str(v).strip().lower()
+    if t in ("true", "1", "yes"):
+        return True
+    if t in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{v!r} is not true or false")
+
+
 def _openai_costs(records, path) -> Export:
     out = _Rows(path, "openai-costs")
-    costs = []
+    costs, empty = [], 0
     for n, when, r in _results(records, "start_time", None):
         day = (when or "")[:10]
         amount = r.get("amount") or {}
-        cur = str(amount.get("currency", "")).upper()
-        if cur != "USD":
-            out.error(n, "amount.currency", f"{amount.get('currency')!r} not accepted; accepted: usd")
+        value, cur = amount.get("value"), amount.get("currency")
+        if value in (None, "") and cur in (None, ""):
+            empty += 1
             continue
-        costs.append({"day": day, "model": None, "provider": "openai", "project": r.get("project_id"),
-                      "item": r.get("line_item") or "all", "amount_usd": float(amount.get("value", 0))})
+        if str(cur or "").upper() != "USD":
+            out.error(n, "amount.currency", f"{cur!r} not accepted; accepted: usd")
+            continue
+        costs.append({"day": day, "model": None, "provider": "openai", "project": r.get("project_id") or None,
+                      "item": r.get("line_item") or "all", "amount_usd": float(value)})
+    if empty:
+        out.notes.append(f"{empty} day(s) with no cost (empty rows)")
     return out.export(pd.DataFrame(costs, columns=COST_COLUMNS))
+
+
+def _dashboard_buckets(table: pd.DataFrame) -> list[dict]:
+    """OpenAI's dashboard export (CSV or TSV: one row per bucket and group, unix ``start_time``) as the API's
+    buckets, so one reader reads both. Cost rows (``amount_value``, ``amount_currency``) become ``amount``."""
+    buckets = []
+    for r in table.to_dict("records"):
+        r = {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        if "amount_value" in r:
+            r["amount"] = {"value": r.pop("amount_value"), "currency": r.pop("amount_currency", None)}
+        start = _count(r.get("start_time"))
+        end = _count(r.get("end_time"))
+        buckets.append({"start_time": start, "end_time": end, "results": [r]})
+    return buckets
 
 
 # --- Anthropic ---------------------------------------------------------------------------------------------
@@ -298,16 +373,24 @@ def _litellm(records, path) -> Export:
         tags = r.get("request_tags") or []
         if isinstance(tags, str):
             tags = json.loads(tags or "[]")
+        usage = r.get("usage") if isinstance(r.get("usage"), dict) else {}   # older rows keep the tokens here
         out.add(n, timestamp=r.get("startTime"), model=r.get("model"), requests=1,
-                input_tokens=r.get("prompt_tokens"), output_tokens=r.get("completion_tokens"),
+                input_tokens=_get(r, "prompt_tokens", default=usage.get("prompt_tokens")),
+                output_tokens=_get(r, "completion_tokens", default=usage.get("completion_tokens")),
                 cache_read_tokens=read, cache_write_tokens=write, project=r.get("team_id"),
                 api_key=r.get("api_key"), feature=tags[0] if tags else None,
                 reported_cost_usd=r.get("spend"), reported_currency="USD")
     return out.export()
 
 
-_LANGFUSE_READ = ("cache_read_input_tokens", "input_cached_tokens", "input_cache_read")
-_LANGFUSE_WRITE = ("cache_creation_input_tokens", "input_cache_creation")
+#: Langfuse usage keys: each is billed on its own and all are summed into ``total``, so they are disjoint. Keys
+#: are the provider's own (OpenAI, Anthropic) or OpenInference's (``prompt_details.cache_read``,
+#: ``completion_details.reasoning``, as OpenTelemetry instrumentations send them).
+_LANGFUSE_READ = ("cache_read_input_tokens", "input_cached_tokens", "input_cache_read", "prompt_details.cache_read")
+_LANGFUSE_WRITE = ("cache_creation_input_tokens", "input_cache_creation", "prompt_details.cache_write")
+_LANGFUSE_REASONING = ("output_reasoning_tokens", "output_reasoning", "completion_details.reasoning")
+_LANGFUSE_IN = ("input", "cache", "prompt")
+_LANGFUSE_OUT = ("output", "completion")
 
 
 def _langfuse(records, path) -> Export:
@@ -327,20 +410,22 @@ def _langfuse(records, path) -> Export:
         if "total" in ud and int(ud["total"]) != sum(parts.values()):
             out.error(n, "usageDetails.total", f"{ud['total']} is not the sum of its parts ({sum(parts.values())})")
             continue
-        unknown = [k for k in parts if not (k.startswith("input") or k.startswith("output") or k.startswith("cache"))]
+        unknown = [k for k in parts if not k.startswith(_LANGFUSE_IN + _LANGFUSE_OUT)]
         if unknown:
-            out.error(n, "usageDetails", f"unknown key(s) {unknown}; accepted: input*, output*, cache_*")
+            out.error(n, "usageDetails", f"unknown key(s) {unknown}; accepted: input*, output*, cache_*, prompt*, "
+                                         "completion*")
             continue
         read = sum(parts.get(k, 0) for k in _LANGFUSE_READ)
         write = sum(parts.get(k, 0) for k in _LANGFUSE_WRITE)
-        inp = sum(v for k, v in parts.items() if k.startswith("input") or k.startswith("cache"))
-        outp = sum(v for k, v in parts.items() if k.startswith("output"))
+        inp = sum(v for k, v in parts.items() if k.startswith(_LANGFUSE_IN))
+        outp = sum(v for k, v in parts.items() if k.startswith(_LANGFUSE_OUT))
+        reasoning = [parts[k] for k in _LANGFUSE_REASONING if k in parts]
         cost = (r.get("costDetails") or {}).get("total", r.get("calculatedTotalCost"))
         has_cache_keys = any(k in parts for k in _LANGFUSE_READ + _LANGFUSE_WRITE)
         out.add(n, timestamp=r.get("startTime"), model=r.get("model"), requests=1, input_tokens=inp,
                 output_tokens=outp, cache_read_tokens=read if has_cache_keys else None,
                 cache_write_tokens=write if has_cache_keys else None,
-                reasoning_tokens=parts.get("output_reasoning_tokens", parts.get("output_reasoning")),
+                reasoning_tokens=sum(reasoning) if reasoning else None,
                 project=r.get("projectId"), feature=r.get("name"),
                 reported_cost_usd=cost, reported_currency="USD" if cost is not None else None)
     if skipped:
@@ -358,22 +443,38 @@ def _otel_value(v: dict):
     return None
 
 
+#: Older GenAI semantic-convention names (before semconv 1.27) that instrumentations such as OpenLLMetry and
+#: OpenLIT still send: read as their current names.
+_OTEL_OLD = {"gen_ai.usage.prompt_tokens": _OTEL["input_tokens"],
+             "gen_ai.usage.completion_tokens": _OTEL["output_tokens"]}
+#: The cost an instrumentation computed and attached to the span (OpenLIT, Langfuse's OTel ingestion): a reported
+#: cost in USD, reconciled against, never used as the price.
+_OTEL_COST = ("gen_ai.usage.cost", "gen_ai.usage.total_cost")
+
+
 def _otel(records, path) -> Export:
     out = _Rows(path, "otel")
     n = 0
     for rec in records:
         for rs in rec.get("resourceSpans", []):
+            res = {a["key"]: _otel_value(a.get("value", {})) for a in (rs.get("resource") or {}).get("attributes", [])}
             for ss in rs.get("scopeSpans", []):
                 for span in ss.get("spans", []):
                     attrs = {a["key"]: _otel_value(a.get("value", {})) for a in span.get("attributes", [])}
+                    for old, new in _OTEL_OLD.items():
+                        if old in attrs and new not in attrs:
+                            attrs[new] = attrs[old]
                     if _OTEL["input_tokens"] not in attrs and _OTEL["output_tokens"] not in attrs:
                         continue   # not an LLM call span
                     n += 1
                     ns = span.get("startTimeUnixNano")
+                    cost = next((attrs[k] for k in _OTEL_COST if attrs.get(k) is not None), None)
                     out.add(n, timestamp=_iso(int(ns) / 1e9) if ns else None,
                             model=attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
                             requests=1, **{k: attrs.get(a) for k, a in _OTEL.items()},
-                            project=attrs.get("service.name"), feature=attrs.get("gen_ai.operation.name"))
+                            project=attrs.get("service.name") or res.get("service.name"),
+                            feature=attrs.get("gen_ai.operation.name"),
+                            reported_cost_usd=cost, reported_currency="USD" if cost is not None else None)
     return out.export()
 
 
@@ -417,6 +518,8 @@ def _detect_json(records) -> str:
     first = records[0]
     if isinstance(first, dict) and "resourceSpans" in first:
         return "otel"
+    if isinstance(first, list) and first and isinstance(first[0], dict) and "results" in first[0]:
+        records = [{"data": first}]   # a bare list of buckets, as a script prints the Usage API's data
     items = list(_items(records[:1]))
     item = items[0] if items else {}
     if isinstance(item, dict):
@@ -432,7 +535,7 @@ def _detect_json(records) -> str:
                 return "anthropic-cost"
         if "usageDetails" in item or item.get("type") in ("GENERATION", "SPAN", "EVENT"):
             return "langfuse"
-        if "spend" in item and "request_id" in item:
+        if "spend" in item and ("request_id" in item or "call_type" in item):
             return "litellm"
         if "date" in item and ("prompt_tokens" in item or "promptTokens" in item):
             return "openrouter"
@@ -445,6 +548,10 @@ def _detect_columns(header: list[str]) -> str:
     """The format of a table from its column names."""
     if "gen_ai.usage.input_tokens" in header:
         return "otel"
+    if {"start_time", "num_model_requests", "input_tokens"} <= set(header):
+        return "openai-usage"   # the usage dashboard's export
+    if {"start_time", "amount_value"} <= set(header):
+        return "openai-costs"   # the cost dashboard's export
     if "spend" in header and "request_id" in header:
         return "litellm"
     return "csv"
@@ -461,7 +568,7 @@ def detect_format(path: str | Path) -> str:
     if kind in (".csv", ".tsv"):
         opener = gzip.open if p.suffix.lower() == ".gz" else open
         with opener(p, "rt", newline="", encoding="utf-8") as f:
-            return _detect_columns(next(csv.reader(f), []))
+            return _detect_columns(next(csv.reader(f, delimiter=_delimiter(p)), []))
     return _detect_json(_records(_text_of(p), str(p)))
 
 
@@ -479,7 +586,29 @@ def read_table(path: str | Path) -> pd.DataFrame:
         return duckdb.sql(f"SELECT * FROM read_parquet('{_sql_path(p)}')").df()
     if kind in (".jsonl", ".ndjson", ".json"):
         return pd.DataFrame(list(_items(_records(_text_of(p), str(p)))))
-    return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+    return _read_delimited(p)
+
+
+def _delimiter(p: Path) -> str:
+    return "\t" if suffix(p) == ".tsv" else ","
+
+
+def _read_delimited(p: Path) -> pd.DataFrame:
+    """A CSV or TSV file as text columns. A row longer than the header is read when its extra cells are empty
+    (spreadsheet exports pad empty rows so); with text in them it is an error naming the line."""
+    opener = gzip.open if p.suffix.lower() == ".gz" else open
+    with opener(p, "rt", newline="", encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter=_delimiter(p))
+        header = next(rows, [])
+        width, body = len(header), []
+        for line, row in enumerate(rows, 2):
+            if len(row) > width:
+                if any(c.strip() for c in row[width:]):
+                    raise ValueError(f"{p.name}: line {line} has {len(row)} cells, the header {width}; "
+                                     f"is the file {'tab' if _delimiter(p) == chr(9) else 'comma'}-separated?")
+                row = row[:width]
+            body.append([c if c != "" else None for c in row] + [None] * (width - len(row)))
+    return pd.DataFrame(body, columns=header, dtype=object)
 
 
 def suffix(path: str | Path) -> str:
@@ -516,6 +645,8 @@ def read(path: str | Path, format: str = "auto") -> Export:
     if format not in ("auto", *FORMATS):
         raise ValueError(f"format must be 'auto' or one of {', '.join(FORMATS)}; got {format!r}")
     fmt = detect_format(p) if format == "auto" else format
+    if fmt in ("openai-usage", "openai-costs") and suffix(p) in (".csv", ".tsv", ".parquet"):
+        return _JSON_READERS[fmt]([{"data": _dashboard_buckets(read_table(p))}], str(p))
     if fmt in ("csv", "otel", "litellm") and suffix(p) in (".csv", ".tsv", ".parquet"):
         table = read_table(p)
         if fmt == "otel":

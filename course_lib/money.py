@@ -1,8 +1,11 @@
 """Currencies: USD and CNY with a dated, sourced exchange rate (notebook ``01_token_billing``).
 
-Rates live in ``data/fx_rates.csv``. By default a conversion uses the latest
-rate on or before the date asked for; pass ``rate=`` to use your own (for
-example today's rate) and the result says so.
+Rates live in ``data/fx_rates.csv``: the European Central Bank's daily reference rates, USD/CNY as their cross
+rate (``scripts/make_fx_rates.py`` says how it is made and from where). By default a conversion uses the latest
+rate on or before the date asked for; a date after the last rate uses the last one and says so
+(:attr:`FxRate.note`); pass ``rate=`` to use your own (for example today's rate) and the result says so. A date
+before the first rate has no CNY amount: :func:`cny_rates` gives it as unknown with the reason, so a USD bill is
+never blocked by a missing exchange rate.
 """
 from __future__ import annotations
 
@@ -23,14 +26,15 @@ class FxRate:
     day: date
     rate: float
     source: str
+    note: str = ""   # set when the date asked for is after the last known rate
 
     def __str__(self) -> str:
-        return f"1 USD = {self.rate:.4f} CNY ({self.day}, {self.source})"
+        return f"1 USD = {self.rate:.4f} CNY ({self.day}, {self.source})" + (f"; {self.note}" if self.note else "")
 
 
 @lru_cache(maxsize=1)
 def _rates() -> tuple[FxRate, ...]:
-    rows = [FxRate(date.fromisoformat(r["date"]), float(r["rate"]), f"{r['kind']}: {r['source']}")
+    rows = [FxRate(date.fromisoformat(r["date"]), float(r["rate"]), f"{r['kind']}: {r['source']}, {r['url']}")
             for r in data_rows("fx_rates.csv") if (r["base"], r["quote"]) == ("USD", "CNY")]
     return tuple(sorted(rows, key=lambda r: r.day))
 
@@ -50,7 +54,37 @@ def fx_rate(on: date | str | None = None, rate: float | None = None) -> FxRate:
     if not earlier:
         first = _rates()[0].day
         raise ValueError(f"on: no USD/CNY rate on or before {day}; data/fx_rates.csv starts {first}")
-    return earlier[-1]
+    last = earlier[-1]
+    if last is _rates()[-1] and day > last.day:
+        return FxRate(last.day, last.rate, last.source,
+                      f"{day} is after the last rate in data/fx_rates.csv: the rate of {last.day} is used")
+    return last
+
+
+def cny_rates(days) -> tuple[dict, list[str]]:
+    """The USD→CNY rate of each day (``YYYY-MM-DD``), NaN where none is known, and notes saying why and which
+    rate a day after the last known one used. Never raises for a date out of range: CNY is then unknown, and the
+    USD figures stand. Taught in notebook ``06_your_own_bill``."""
+    out, before, after = {}, [], []
+    for d in sorted(set(days)):
+        try:
+            r = fx_rate(d)
+        except ValueError:
+            out[d] = float("nan")
+            before.append(d)
+            continue
+        out[d] = r.rate
+        if r.note:
+            after.append((d, r))
+    notes = []
+    if before:
+        notes.append(f"CNY unknown for {len(before)} day(s) from {before[0]} to {before[-1]}: data/fx_rates.csv "
+                     f"starts {_rates()[0].day}, and no earlier rate is assumed")
+    if after:
+        r = after[0][1]
+        notes.append(f"{len(after)} day(s) from {after[0][0]} to {after[-1][0]} are after the last rate in "
+                     f"data/fx_rates.csv: converted at the rate of {r.day}, {r.rate:.4f} CNY per USD")
+    return out, notes
 
 
 def convert(usd: float, currency: str = "USD", on: date | str | None = None,

@@ -267,19 +267,24 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
     s = b.summary()
     recon = b.reconcile()
     lines = [f"{source}: {s['rows']:,} rows, {s['errors']} row error(s), {s['days']}",
-             f"total: {money.md(s['total_usd'], 2)} = CNY {s['total_cny']:,.2f} (each day at its dated rate), "
+             f"total: {money.md(s['total_usd'], 2)} = "
+             + (f"CNY {s['total_cny']:,.2f} (each day at its dated rate), " if s["total_cny"] == s["total_cny"]
+                else "CNY unknown (no exchange rate for some days: see the notes), ") +
              f"at the prices of {as_of}",
              "made of: " + ", ".join(f"{k} {money.md(v, 2)}" for k, v in s["components_usd"].items() if v)]
     lines += [f"{n} row(s): {k}" for k, n in s["not_reported"].items()]
     if len(recon):
         agree = int((recon["explained_by"] == "agrees").sum())
         lines.append(f"reconciliation: {agree} of {len(recon)} reported amounts agree within "
-                     f"{logs.RECONCILE_TOLERANCE:.1%}; reconcile() says why the others differ")
+                     f"{logs.RECONCILE_TOLERANCE:.1%}"
+                     + (f"; reconcile() says why the other {len(recon) - agree} differ" if agree < len(recon) else ""))
     best = w.iloc[0]
-    lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} ({best['saving_pct']:.1%})")
+    if best["kind"] == "saving":
+        lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} "
+                     f"({best['saving_pct']:.1%})")
     table = w.assign(total=w["total_usd"].map(lambda v: money.md(v, 2)),
-                     saving=w["saving_usd"].map(lambda v: money.md(v, 2)),
-                     share=w["saving_pct"].map(lambda v: f"{v:.1%}"))[["lever", "total", "saving", "share", "assumes"]]
+                     saving=w["saving_usd"].map(lambda v: money.md(v, 2) if v == v else "risk, not a saving"),
+                     share=w["saving_pct"].map(lambda v: f"{v:.1%}" if v == v else ""))[["lever", "total", "saving", "share", "assumes"]]
     return lines, plots.bill_breakdown(b, by), table.to_html(index=False)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from course_lib.billing import cost, cost_frame, cost_tokens, compare_models
 from course_lib.prices import quote
 from course_lib.usage import Usage
+from tests.fx_history import rate_on
 
 
 # --- the source page's figures, recomputed (FINDINGS §1) -------------------------
@@ -66,7 +67,7 @@ def test_batch_halves_the_bill():
 
 def test_currency():
     b = cost_tokens("claude-sonnet-4-6", 600_000, 45_000)
-    assert b.total("CNY") == pytest.approx(2.475 * 7.0197)
+    assert b.total("CNY") == pytest.approx(2.475 * rate_on(b.as_of.isoformat()))
     assert b.total("CNY", rate=7.0) == pytest.approx(17.325)
 
 

@@ -116,9 +116,10 @@ def test_a_date_past_the_data_says_which_prices_were_used():
 
 
 def test_a_usd_answer_needs_no_exchange_rate():
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01", "--json")
+    # 2022-06-01: before the first rate in data/fx_rates.csv
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2022-06-01", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["fx"] is None
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01",
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2022-06-01",
             "--currency", "CNY")
     assert r.returncode == 2 and "no USD/CNY rate" in r.stderr
 

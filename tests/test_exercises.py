@@ -2,6 +2,7 @@
 import pytest
 
 from course_lib.exercises import EXERCISES, check, hint, question, solution
+from tests.fx_history import rate_on
 
 
 @pytest.mark.parametrize("ex_id", sorted(EXERCISES))
@@ -56,7 +57,7 @@ def test_answers_match_derivations_made_without_the_exercise_code():
     assert check("01.4", 50 + 9_000 + 0)  # Anthropic: input_tokens excludes cache reads and writes
     assert check("02.2", _grow_by_hand(30) / _grow_by_hand(15))
     assert check("03.1", (6 - 3) / (3 - 0.3))  # the 1-hour write premium over input, over each read's saving
-    fx = 7.0197  # CFETS central parity of 2026-01-08 (data/fx_rates.csv)
+    fx = rate_on()  # the ECB cross rate in force on the default price date (data/fx_rates.csv)
     per_task_month_cny = (25_000 * 0.435 + 800 * 0.87) / 1e6 * fx * 30
     box = 1_573.45  # the 4090 box's monthly TCO with the course's defaults (tests/test_tco.py pins its parts)
     assert check("05.1", box / per_task_month_cny)

@@ -28,7 +28,7 @@ EXPECTED = {"openai_usage.json": ("openai-usage", 21), "openai_costs.json": ("op
 
 
 def test_every_sample_is_documented_and_read_without_error():
-    files = sorted(p.name for p in SAMPLES.iterdir() if p.name not in ("README.md", "LICENSE"))
+    files = sorted(p.name for p in SAMPLES.iterdir() if p.is_file() and p.name not in ("README.md", "LICENSE"))
     assert files == sorted(EXPECTED)
     readme = (SAMPLES / "README.md").read_text()
     for name, (fmt, n) in EXPECTED.items():
@@ -217,8 +217,9 @@ def test_reconciliation_against_the_reported_costs():
     oa = r[r["model"] == "(all openai)"]
     # a day's bucket of GPT-5.5 reviews that held a whole-repository review (above 272K) cannot be priced by its
     # average: those days differ, and the reconciliation says why; the others agree
-    assert set(oa["explained_by"]) == {"agrees", "buckets of many requests priced by their average size: "
-                                                 "long-context calls inside a bucket cannot be seen"}
+    off = oa[oa["explained_by"] != "agrees"]
+    assert len(off) and (off["difference_usd"] > 0).all()
+    assert off["explained_by"].str.startswith("within what the export hides: buckets of many requests").all()
     ds = r[r["model"] == "deepseek/deepseek-v4-flash"]
     assert (ds["difference_usd"] > 0).all() and ds["explained_by"].str.contains("no time of day").all()
     for name in ("litellm_spend_logs.json", "langfuse_observations.json"):
@@ -232,7 +233,7 @@ def test_reconciliation_names_a_missing_cache_write_premium():
     path = Path(__import__("tempfile").mkdtemp()) / "x.csv"
     rows.to_csv(path, index=False)
     r = logs.bill(path).reconcile()
-    assert r["explained_by"].iloc[0].startswith("cache-write premium (USD 0.0750)")
+    assert r["explained_by"].iloc[0].startswith("cache-write premium: USD 0.0750 in the re-price, not applied")
 
 
 def test_unreported_counts_are_counted_never_silent():

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from course_lib import money, prices
+from tests.fx_history import ROWS, rate_on
 from course_lib.prices import DEFAULT_AS_OF, UnknownModelError, quote
 
 
@@ -104,8 +105,10 @@ def test_price_table_has_every_source_model():
 
 def test_fx_rate_is_dated_and_sourced_and_changeable():
     r = money.fx_rate("2026-06-15")
-    assert (r.day, r.rate) == (date(2026, 1, 8), 7.0197) and "CFETS" in r.source
-    assert money.fx_rate("2025-12-01").rate == 7.0796
+    assert (r.day, r.rate) == (date(2026, 6, 15), rate_on("2026-06-15")) and "ECB" in r.source and "http" in r.source
+    assert money.fx_rate("2026-06-14").day == date(2026, 6, 12)   # a Sunday: the Friday's rate
+    # the ECB cross rate agrees with the CFETS central parity news reports gave for 2025-11-26 (7.0796)
+    assert money.fx_rate("2025-11-26").rate == pytest.approx(7.0796, rel=1e-3)
     assert money.convert(1, "CNY", rate=7.2) == 7.2
     with pytest.raises(ValueError, match="currency"):
         money.convert(1, "EUR")
@@ -113,6 +116,21 @@ def test_fx_rate_is_dated_and_sourced_and_changeable():
         money.fx_rate("2020-01-01")
     with pytest.raises(ValueError, match="rate"):
         money.fx_rate(rate=-1)
+
+
+def test_a_day_after_the_last_rate_says_which_rate_it_used():
+    last_day, last_rate = ROWS[-1]
+    r = money.fx_rate("2099-01-01")
+    assert (r.day.isoformat(), r.rate) == (last_day, last_rate) and last_day in r.note and "2099-01-01" in r.note
+    assert money.fx_rate(last_day).note == ""
+
+
+def test_cny_rates_never_raise_and_say_why():
+    rates, notes = money.cny_rates(["2020-01-01", "2026-06-15", "2099-01-01"])
+    assert rates["2020-01-01"] != rates["2020-01-01"]   # NaN: unknown, not 0
+    assert rates["2026-06-15"] == rate_on("2026-06-15") and rates["2099-01-01"] == ROWS[-1][1]
+    assert any("CNY unknown" in n and ROWS[0][0] in n for n in notes)
+    assert any(ROWS[-1][0] in n and "after the last rate" in n for n in notes)
 
 
 def test_a_gateway_listing_with_its_own_length_tiers():

@@ -2,6 +2,7 @@
 import pytest
 
 from course_lib import tco
+from tests.fx_history import rate_on
 from tests.tco_example import BREAK_EVEN_TASKS_PER_DAY, LOCAL_MONTHLY_CNY
 
 
@@ -19,7 +20,7 @@ def test_api_monthly(w):
     a = tco.api_monthly(w)
     assert a["per_task_usd"] == pytest.approx((25_000 * 0.435 + 800 * 0.87) / 1e6)
     assert a["monthly_usd"] == pytest.approx(a["per_task_usd"] * 1000 * 30)
-    assert a["monthly_cny"] == pytest.approx(a["monthly_usd"] * 7.0197)
+    assert a["monthly_cny"] == pytest.approx(a["monthly_usd"] * rate_on(str(w.as_of)))
 
 
 def test_api_levers(w):

@@ -21,6 +21,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from course_lib import exports, logs, money, plots
+from course_lib.logs_rates import reprice
 from course_lib.prices import DATA_DIR, data_rows
 
 pd.set_option("display.width", 120)
@@ -81,6 +82,24 @@ plt.show()
 # %%
 team.by("feature")[["rows", "input_tokens", "cache_read_tokens", "output_tokens", "total_usd", "total_cny"]].round(2)
 
+# %%
+agent = team.lines[team.lines["model"] == "claude-sonnet-4-6"]
+agent_parts = agent[["input_usd", "cache_read_usd", "cache_write_usd", "output_usd"]].sum()
+writes_share = agent_parts["cache_write_usd"] / agent["total_usd"].sum()
+write_tokens, read_tokens = agent["cache_write_tokens"].sum(), agent["cache_read_tokens"].sum()
+uncached_tokens = (agent["input_tokens"] - agent["cache_read_tokens"] - agent["cache_write_tokens"]).sum()
+per_write = (agent_parts["cache_write_usd"] / write_tokens) / (agent_parts["input_usd"] / uncached_tokens)
+per_read = (agent_parts["cache_read_usd"] / read_tokens) / (agent_parts["input_usd"] / uncached_tokens)
+display(Markdown(f"""
+**Cache writes are a cost of their own.** The agent (Claude Sonnet 4.6) pays
+{money.md(agent_parts['cache_write_usd'], 2)} for writing {write_tokens / 1e6:.1f}M tokens into the prompt cache
+(提示缓存写入): **{writes_share:.0%}** of its {money.md(agent['total_usd'].sum(), 2)}, more than its
+{read_tokens / 1e6:.1f}M cache reads cost ({money.md(agent_parts['cache_read_usd'], 2)}). Here a written token
+cost {per_write:.2f}× an uncached input token and a read one {per_read:.2f}×: a write pays off only when the prefix
+is read again before it expires, and every turn that grows the context writes its new part once. Fewer, longer-lived prefixes, and not re-writing what the last
+turn already cached, are the levers here; the bill's `cache_write_usd` column shows whether they are pulled.
+"""))
+
 # %% [markdown]
 # Two rules of the price book did work here that a flat "price × tokens" would miss: DeepSeek's peak and
 # off-peak prices by the hour of each call, and the long-context tier (长上下文阶梯价) of GPT-5.5 and Gemini
@@ -130,10 +149,14 @@ pd.Series(finance.unreported(), name="rows").to_frame()
 # %%
 recon = finance.reconcile()
 summary = recon.assign(agrees=recon["explained_by"].eq("agrees")).groupby("reported_by")["agrees"].agg(["sum", "count"])
-summary.rename(columns={"sum": "agree", "count": "amounts"})
+summary = summary.rename(columns={"sum": "agree", "count": "amounts"})
+summary["differ"] = summary["amounts"] - summary["agree"]
+summary
 
 # %% [markdown]
-# One day, and what explains each line:
+# One day, and what explains each line. An explanation is an amount computed from the rows and checked in sign
+# and size: a pricing rule whose amount matches the difference, or the range that what the export hides can
+# move the cost, containing it; anything else reads "not explained".
 
 # %%
 day = recon[recon["day"] == "2026-10-26"]
@@ -143,26 +166,43 @@ day.drop(columns="explained_by").round(4)
 for r in day.itertuples():
     print(f"{r.model}: {r.explained_by}")
 
-# %%
-openai_days = recon[recon["model"] == "(all openai)"]
-off = openai_days[openai_days["explained_by"] != "agrees"]
-ds = recon[recon["model"] == "deepseek/deepseek-v4-flash"]
-gem = recon[recon["model"] == "google/gemini-2.5-pro"]
-display(Markdown(f"""
-Three stories in one table:
+# %% [markdown]
+# Three stories in one table, each checked against the team's own call log, which has every call with its time
+# and size (`tests/test_logs_stories.py` asserts the same amounts):
 
-- **Anthropic's** daily buckets agree with its cost report on all
-  {int((recon['model'] == 'claude-sonnet-4-6').sum())} days: every count is there, and no tier applies.
-- **OpenAI's** agree on {len(openai_days) - len(off)} of {len(openai_days)} days. On the other {len(off)}, the
-  reported cost is higher by {money.md(off['difference_usd'].min(), 2)} to {money.md(off['difference_usd'].max(), 2)}:
-  on those days a whole-repository review crossed GPT-5.5's 272K tier, and a daily bucket priced by its average
-  request cannot show it. The export is right; the bucket hides the call.
+# %%
+calls = team.lines
+openai_days = recon[recon["model"] == "(all openai)"].set_index("day")
+off = openai_days[openai_days["explained_by"] != "agrees"]
+long_reviews = calls[(calls["model"] == "gpt-5.5") & (calls["band"] > 0)].groupby("day")["rows"].sum()
+tier_premium = (calls["total_usd"] - reprice(calls, overrides={"band": 0})).groupby(
+    [calls["model"], calls["day"]]).sum()
+ds = recon[recon["model"] == "deepseek/deepseek-v4-flash"].set_index("day")
+peak_calls = calls[(calls["model"] == "deepseek-v4-flash") & (calls["period"] == "peak")]
+peak_premium = (peak_calls["total_usd"] - reprice(peak_calls, overrides={"period": "standard"})).groupby(
+    peak_calls["day"]).sum()
+gem = recon[recon["model"] == "google/gemini-2.5-pro"].set_index("day")
+gem_lines = finance.lines[finance.lines["model"] == "google/gemini-2.5-pro"].groupby("day")["band"].max()
+anth = recon[recon["model"] == "claude-sonnet-4-6"]
+story_gap = max((off["difference_usd"] - tier_premium["gpt-5.5"].reindex(off.index)).abs().max(),
+                (ds["difference_usd"] - peak_premium.reindex(ds.index)).abs().max())
+display(Markdown(f"""
+- **Anthropic's** daily buckets agree with its cost report on {int((anth['explained_by'] == 'agrees').sum())} of
+  {len(anth)} days: every count is there, and Claude Sonnet 4.6 has no long-context tier.
+- **OpenAI's** agree on {len(openai_days) - len(off)} of {len(openai_days)} days. On the other {len(off)}
+  ({", ".join(off.index)}), the reported cost is higher by {money.md(off['difference_usd'].min(), 2)} to
+  {money.md(off['difference_usd'].max(), 2)}. The call log has a GPT-5.5 review above the 272K tier on exactly
+  those days ({", ".join(f"{d}: {int(n)}" for d, n in long_reviews.items())}), and that tier's premium on each
+  day is the difference to within {money.md(story_gap, 6)}: a daily bucket priced by its average request
+  cannot show the one long review. The export is right; the bucket hides the call.
 - **OpenRouter's** activity export has no time of day, so DeepSeek's calls are re-priced off-peak here; the
-  reported cost is higher every day (by {money.md(ds['difference_usd'].min(), 2)} to
-  {money.md(ds['difference_usd'].max(), 2)}) because some calls ran in the peak hours. Its Gemini rows differ
-  both ways (reported from {money.md(-gem['difference_usd'].min(), 2)} less to
-  {money.md(gem['difference_usd'].max(), 2)} more than re-priced): one row per day holds every long document,
-  and priced by their average size they cross the 200K tier all together or not at all.
+  reported cost is higher every day, by {money.md(ds['difference_usd'].min(), 2)} to
+  {money.md(ds['difference_usd'].max(), 2)}: the call log's {len(peak_calls):,} peak-hour DeepSeek lines carry
+  exactly that premium, day by day. Its Gemini rows differ both ways: one row per day holds every long
+  document, priced by their average size. On the {int((gem_lines > 0).sum())} days that average crosses the 200K
+  tier, every document is priced long and the report is lower (by up to
+  {money.md(-gem['difference_usd'].min(), 2)}); on the other {int((gem_lines == 0).sum())} it is priced short
+  and the report is higher (by up to {money.md(gem['difference_usd'].max(), 2)}).
 """))
 
 # %% [markdown]
@@ -191,13 +231,17 @@ plt.show()
 
 # %%
 w = whatif.set_index("lever")
+cap = w.loc["cap=800"]
 display(Markdown(f"""
 Moving every call to DeepSeek V4-Flash would save **{w.loc['model=deepseek-v4-flash', 'saving_pct']:.0%}**,
 if it did the work as well: the lever is the model, and the question is capability (lesson 05). Among the levers
 that keep the models, caching half of each prompt saves {w.loc['cache=0.5', 'saving_pct']:.0%} and sending a
-quarter of the traffic through the batch API {w.loc['batch=0.25', 'saving_pct']:.0%}; an 800-token cap saves only
-{w.loc['cap=800', 'saving_pct']:.1%}, because this team's answers are already short. At the June prices the
-week's bill would have been {money.md(abs(w.loc['date=2026-06-15', 'saving_usd']), 2)}
+quarter of the traffic through the batch API {w.loc['batch=0.25', 'saving_pct']:.0%} (DeepSeek's calls stay as
+they are: the price book has no batch price for them). An 800-token cap saves
+{cap['saving_pct']:.1%} on the calls that do not think, because this team's answers are already short; on the
+GPT-5.5 reviews it is listed as a risk, not a saving: `max_tokens` counts thinking, and a review cut off while
+thinking returns no answer. At the June prices the week's bill would have been
+{money.md(abs(w.loc['date=2026-06-15', 'saving_usd']), 2)}
 {'lower' if w.loc['date=2026-06-15', 'saving_usd'] > 0 else 'higher'}.
 """))
 

@@ -1,0 +1,157 @@
+"""The rates behind a bill: the price table of every (model, day, batch), the cost arithmetic, and re-pricing
+bill lines at other rates for reconciliation and what-ifs (notebook ``06_your_own_bill``).
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import prices
+from .billing import _rate_1h
+from .logs_rows import BIG, COUNTS, M
+
+def _bands(price: prices.Price) -> list[tuple[int, int, int]]:
+    """(band, t_lo, t_hi]: the long-context tiers as ranges of input tokens per request."""
+    edges = [t for t, _ in sorted(price.tiers)]
+    lows = [-1, *edges]
+    highs = [*edges, BIG]
+    return [(i, lo, hi) for i, (lo, hi) in enumerate(zip(lows, highs))]
+
+
+def _hours_periods(provider: str, day: date) -> list[tuple[int, str]]:
+    """(hour, period) for hour -1 (time of day not given) and 0..23 (UTC)."""
+    rule = prices.peak_rule(provider, day)
+    if rule is None:
+        return [(h, "standard") for h in range(-1, 24)]
+    peak = set()
+    for lo, hi in prices.peak_windows(rule):
+        if lo % 60 or hi % 60:
+            raise ValueError(f"data/time_of_day_rules.csv: {provider} window {rule['peak_windows_utc']} is not on "
+                             "the hour")
+        peak |= set(range(lo // 60, hi // 60))
+    return [(-1, "standard")] + [(h, "peak" if h in peak else "off-peak") for h in range(24)]
+
+
+@lru_cache(maxsize=4096)
+def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale: int) -> float:
+    """USD per one unit of a non-text count (a web search; an audio token beyond its text price); NaN if unpriced."""
+    zero = {"input_tokens": scale if extra.startswith("input") else 0,
+            "output_tokens": scale if extra.startswith("output") else 0}
+    got = prices.surcharge(model, day, zero, {extra: scale}, batch=batch, period=period)
+    return np.nan if got is None else got / scale
+
+
+def price_table(keys: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The prices of every (model, price_day, batch) in ``keys``, one row per hour of day and tier band.
+
+    Returns the table and ``{key: error message}`` for keys the price book cannot price (unknown model, no
+    batch price, no price on that date). Taught in notebook ``06_your_own_bill``.
+    """
+    rows, errors = [], {}
+    for model, day_text, batch in keys[["model", "price_day", "batch"]].drop_duplicates().itertuples(index=False):
+        day = date.fromisoformat(day_text)
+        try:
+            base = prices.quote(model, day, batch=bool(batch))
+        except ValueError as e:
+            errors[(model, day_text, bool(batch))] = str(e)
+            continue
+        per_period = {}
+        for hour, period in _hours_periods(base.provider, day):
+            if period not in per_period:
+                p = prices.quote(model, day, batch=bool(batch), period=period)
+                extras = (_per_unit(model, day, bool(batch), period, "web_searches", 1000),
+                          _per_unit(model, day, bool(batch), period, "input_audio_tokens", M) * M,
+                          _per_unit(model, day, bool(batch), period, "output_audio_tokens", M) * M)
+                per_period[period] = (p, extras)
+            p, (r_search, r_ai, r_ao) = per_period[period]
+            for band, lo, hi in _bands(p):
+                n = lo + 1
+                rows.append({"model": model, "price_day": day_text, "batch": bool(batch), "hour": hour,
+                             "band": band, "t_lo": lo, "t_hi": hi, "period": period, "provider": p.provider,
+                             "r_in": p.rate("input", n), "r_read": p.rate("cache_read", n),
+                             "r_write": p.rate("cache_write", n), "r_w1h": _rate_1h(p, n),
+                             "r_out": p.rate("output", n), "r_search": r_search, "r_audio_in": r_ai,
+                             "r_audio_out": r_ao})
+    cols = ["model", "price_day", "batch", "hour", "band", "t_lo", "t_hi", "period", "provider", "r_in", "r_read",
+            "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
+    return pd.DataFrame(rows, columns=cols), errors
+
+
+def costs(df: pd.DataFrame) -> pd.DataFrame:
+    """The cost columns from token counts and joined rates (the same arithmetic as the SQL; notebook
+    ``06_your_own_bill``)."""
+    read, write = df["cache_read_tokens"].fillna(0), df["cache_write_tokens"].fillna(0)
+    w1h = df["cache_write_1h_tokens"].fillna(0)
+    uncached = df["input_tokens"] - read - write
+    out = pd.DataFrame(index=df.index)
+    out["input_usd"] = uncached * df["r_in"] / M
+    out["cache_read_usd"] = read * df["r_read"] / M
+    out["cache_write_usd"] = ((write - w1h) * df["r_write"] + w1h * df["r_w1h"]) / M
+    out["output_usd"] = df["output_tokens"] * df["r_out"] / M
+    out["extras_usd"] = (df["web_searches"].fillna(0) * df["r_search"].fillna(0)
+                         + df["input_audio_tokens"].fillna(0) * df["r_audio_in"].fillna(0) / M
+                         + df["output_audio_tokens"].fillna(0) * df["r_audio_out"].fillna(0) / M)
+    out["total_usd"] = (out["input_usd"] + out["cache_read_usd"] + out["cache_write_usd"] + out["output_usd"]
+                        + out["extras_usd"])
+    out["extras_unpriced"] = (((df["web_searches"].fillna(0) > 0) & df["r_search"].isna())
+                              | ((df["input_audio_tokens"].fillna(0) + df["output_audio_tokens"].fillna(0) > 0)
+                                 & df["r_audio_in"].isna())).astype(np.int64)
+    return out
+
+
+def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback: bool = False) -> pd.DataFrame:
+    """The rate columns for each line, after ``overrides`` (model, price_day, batch, period, band); notebook
+    ``06_your_own_bill``.
+
+    With ``batch_fallback``, a line whose new model or date has no batch price is priced interactive and
+    counted in the ``fell_back`` column."""
+    o = overrides or {}
+    k = pd.DataFrame({"model": o.get("model", lines["model"]), "price_day": o.get("price_day", lines["price_day"]),
+                      "batch": o.get("batch", lines["batch"]), "hour": lines["hour"]}, index=lines.index)
+    table, key_err = price_table(k)
+    k["fell_back"] = False
+    if key_err and batch_fallback:
+        bad = [key for key, msg in key_err.items() if key[2] and msg.startswith("batch")]
+        hit = pd.Series(list(zip(k["model"], k["price_day"], k["batch"])), index=k.index).isin(bad)
+        k.loc[hit, "batch"] = False
+        k["fell_back"] = hit
+        table, key_err = price_table(k)
+    if key_err:
+        raise ValueError("; ".join(sorted(set(key_err.values()))))
+    k = k.reset_index(drop=True).reset_index(names="line")   # "line": the line's position
+    if "period" in o:   # the same calls at another time of day: any hour of that period, else the standard price
+        t = table.drop(columns="hour").drop_duplicates(["model", "price_day", "batch", "band", "period"])
+        m = k.merge(t, on=["model", "price_day", "batch"], how="left")
+        m["pref"] = m["period"] == o["period"]
+        m = m[m["pref"] | (m["period"] == "standard")]
+        m = m.sort_values(["line", "band", "pref"], ascending=[True, True, False]).drop_duplicates(["line", "band"])
+    else:
+        m = k.merge(table, on=["model", "price_day", "batch", "hour"], how="left")
+    if "model" in o:    # the new model's tiers, chosen by tokens per request
+        per_req = np.floor(lines["input_tokens"] / lines["requests"].where(lines["requests"] > 0)).fillna(0)
+        tt = per_req.to_numpy()[m["line"].to_numpy()]
+        m = m[(tt > m["t_lo"].to_numpy()) & (tt <= m["t_hi"].to_numpy())]
+    else:               # the line's own band, or band 0
+        band = np.broadcast_to(np.asarray(o.get("band", lines["band"])), len(lines))
+        m = m[m["band"].to_numpy() == band[m["line"].to_numpy()]]
+    out = m.set_index("line").reindex(range(len(lines)))
+    out.index = lines.index
+    return out
+
+
+RATE_COLUMNS = ["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
+
+
+def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataFrame | None = None,
+            *, batch_fallback: bool = False, fell_back: list | None = None) -> pd.Series:
+    """The total USD of each line at the rates after ``overrides`` (see :func:`rates`) and the counts of
+    ``tokens`` (default: the lines' own); lines that fell back to interactive prices are counted into
+    ``fell_back``. Taught in notebook ``06_your_own_bill``."""
+    t = lines if tokens is None else tokens
+    r = rates(lines, overrides, batch_fallback=batch_fallback)
+    if fell_back is not None:
+        fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
+    return costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))["total_usd"]

@@ -1,0 +1,66 @@
+"""The readers' SQL: how DuckDB opens an export file and maps a gateway's or the meter's columns onto the
+canonical usage table, in place (notebook ``06_your_own_bill``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import exports
+
+def relation(path: Path) -> str:
+    """The DuckDB table function that reads ``path`` by its kind (CSV as text, JSON, Parquet); notebook
+    ``06_your_own_bill``."""
+    p = str(path).replace("'", "''")
+    suffix = exports.suffix(path)
+    if suffix == ".parquet":
+        return f"read_parquet('{p}')"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return f"read_json('{p}', format='auto')"   # JSON Lines, or one JSON array of rows
+    return f"read_csv('{p}', all_varchar=true, header=true)"
+
+
+def _column(types: dict, name: str) -> str:
+    return f'"{name}"' if name in types else "NULL"
+
+
+def _json_path(types: dict, name: str, path: str) -> str:
+    """A value inside a JSON column, whether DuckDB read it as text (CSV) or as a nested value (JSON, Parquet)."""
+    if name not in types:
+        return "NULL"
+    doc = f'"{name}"' if types[name] in ("VARCHAR", "JSON") else f'to_json("{name}")'
+    return f"json_extract_string({doc}, '{path}')"
+
+
+def _litellm_sql(types: dict, rel: str) -> str:
+    """LiteLLM spend-log rows as canonical columns (the same reading as :func:`course_lib.exports.read`)."""
+    tags = types.get("request_tags", "")
+    feature = '"request_tags"[1]' if tags.endswith("[]") else _json_path(types, "request_tags", "$[0]")
+    return f"""SELECT {_column(types, 'startTime')} AS timestamp, {_column(types, 'model')} AS model, 1 AS requests,
+      {_column(types, 'prompt_tokens')} AS input_tokens, {_column(types, 'completion_tokens')} AS output_tokens,
+      {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cached_tokens')} AS cache_read_tokens,
+      {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cache_write_tokens')} AS cache_write_tokens,
+      {_column(types, 'team_id')} AS project, {_column(types, 'api_key')} AS api_key, {feature} AS feature,
+      {_column(types, 'spend')} AS reported_cost_usd, 'USD' AS reported_currency, {_column(types, 'status')} AS _status
+      FROM {rel}"""
+
+
+def _meter_sql(types: dict, rel: str) -> str:
+    """The course meter's table (OpenTelemetry attribute names as columns) as canonical columns."""
+    counts = ", ".join(f'{_column(types, a)} AS {k}' for k, a in exports._OTEL.items())
+    return f"""SELECT {_column(types, 'day')} AS timestamp, {_column(types, 'model')} AS model, 1 AS requests, {counts},
+      {_column(types, 'feature')} AS feature, {_column(types, 'cost_usd')} AS reported_cost_usd,
+      {"'USD'" if "cost_usd" in types else "NULL"} AS reported_currency FROM {rel}"""
+
+
+#: Exports DuckDB reads where they lie, as canonical columns: (format, file kinds) -> mapping.
+SQL_MAPPINGS = {"litellm": ((".csv", ".parquet", ".json", ".jsonl", ".ndjson"), _litellm_sql),
+                 "otel": ((".csv", ".parquet"), _meter_sql)}
+
+
+def duckdb_reads(fmt: str, path: str | Path) -> bool:
+    """Whether DuckDB prices this export in place (out of core) rather than through the Python reader. Taught in
+    notebook ``06_your_own_bill``."""
+    kind = exports.suffix(path)
+    if fmt == "csv":
+        return kind in (".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson")
+    return fmt in SQL_MAPPINGS and kind in SQL_MAPPINGS[fmt][0]

@@ -1,0 +1,213 @@
+"""Real exports (data/own_logs/real/, provenance in its README) as the test suite of the readers and the bill.
+
+Every expected figure is worked out here by hand from the file's own counts and the price in force on its date
+(each price written with where it is published); none is taken from course_lib's output. A file the course
+cannot price must be refused naming the real cause.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from course_lib import exports, logs
+
+REAL = Path(__file__).parent.parent / "data" / "own_logs" / "real"
+M = 1_000_000
+
+
+def run_bill(*args):
+    return subprocess.run([sys.executable, "-m", "course_lib", "bill", *map(str, args)], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_every_real_export_is_listed_in_the_readme():
+    readme = (REAL / "README.md").read_text()
+    for p in REAL.iterdir():
+        if p.name not in ("README.md", "LICENSE-openai-cookbook"):
+            assert f"`{p.name}`" in readme, p.name
+
+
+# --- OpenAI -----------------------------------------------------------------------------------------------------
+def test_the_cookbooks_usage_without_group_by_model_is_refused_with_the_readers_reason():
+    """OpenAI's cookbook queried the Usage API without group_by=model: every bucket's model is null."""
+    ex = exports.read(REAL / "openai_usage_cookbook_2025-01.json")
+    assert ex.format == "openai-usage" and len(ex.rows) == 0 and len(ex.errors) == 3
+    r = run_bill(REAL / "openai_usage_cookbook_2025-01.json")
+    assert r.returncode == 2 and "group_by=model" in r.stderr and "3 row(s) refused" in r.stderr
+
+
+# OpenAI's published standard rates in October 2025, USD per 1M tokens: input, cached input, output
+# (https://platform.openai.com/docs/pricing as archived for 2025-10; genai-prices carries the same)
+GPT_4O = (2.50, 1.25, 10.00)
+GPT_5 = (1.25, 0.125, 10.00)
+GPT_5_MINI = (0.25, 0.025, 2.00)
+
+
+def by_hand(rate, uncached, cached, out):
+    return (uncached * rate[0] + cached * rate[1] + out * rate[2]) / M
+
+
+DASHBOARD_DAYS = {   # the TSV's rows: (uncached, cached, output) per model, as the file gives them
+    "2025-10-05": by_hand(GPT_4O, 53_440, 5_760, 10_646),
+    "2025-10-06": by_hand(GPT_5, 38_072, 8_192, 60_000) + by_hand(GPT_5, 5_783, 0, 16_000),
+    "2025-10-07": by_hand(GPT_5_MINI, 80_992, 0, 274_770),
+    "2025-10-10": by_hand(GPT_5_MINI, 124_784, 0, 154_852),
+    "2025-10-11": by_hand(GPT_5_MINI, 22_688, 0, 33_191),
+}
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_a_users_dashboard_export_tsv_is_read_and_priced(engine):
+    """OpenAI's usage dashboard export (TSV, unix start_time, counts written as 10.0, batch FALSE, an empty row with
+    two cells more than the header), priced at each day's rates."""
+    path = REAL / "openai_dashboard_completions_usage_2025-10.tsv"
+    ex = exports.read(path)
+    assert ex.format == "openai-usage" and len(ex.rows) == 6 and not ex.errors
+    assert any("no usage" in n for n in ex.notes)
+    b = logs.bill(path, engine=engine)
+    assert b.by("day")["total_usd"].to_dict() == pytest.approx(DASHBOARD_DAYS, abs=1e-9)
+    assert b.rows == 6 and b.by("day")["requests"].sum() == 10 + 8 + 1 + 21 + 11 + 2
+
+
+def test_the_dashboard_cost_export_agrees_on_the_days_it_can_and_says_why_not_on_the_others():
+    b = logs.bill([REAL / "openai_dashboard_completions_usage_2025-10.tsv", REAL / "openai_dashboard_cost_2025-10.tsv"])
+    r = b.reconcile().set_index("day")
+    reported = {"2025-10-05": 0.895874, "2025-10-06": 0.56177125, "2025-10-07": 0.569788, "2025-10-08": 0.5455665,
+                "2025-10-10": 0.3409, "2025-10-11": 0.072054}   # the cost TSV's amount_value column
+    assert r["reported_usd"].to_dict() == pytest.approx(reported)
+    # gpt-5-mini's days: OpenAI's cost is exactly the counts at the published rates
+    for day in ("2025-10-07", "2025-10-10", "2025-10-11"):
+        assert r.loc[day, "explained_by"] == "agrees"
+    # 10-05 the cost is 3.6x what the completions usage prices to; 10-06 less: nothing in the rows explains it
+    for day in ("2025-10-05", "2025-10-06"):
+        assert r.loc[day, "explained_by"].startswith("not explained")
+    assert r.loc["2025-10-08", "explained_by"].startswith("no usage rows for this day")
+
+
+def test_an_openai_service_tier_the_book_does_not_price_is_refused_by_name(tmp_path):
+    """The same dashboard columns with service_tier flex and priority: never priced at the standard rate."""
+    rows = (REAL / "openai_dashboard_completions_usage_2025-10.tsv").read_text().splitlines()
+    header, first = rows[0], rows[1].split("\t")
+    tier = header.split("\t").index("service_tier")
+    lines = [header]
+    for t in ("flex", "priority", "default"):
+        first[tier] = t
+        lines.append("\t".join(first))
+    p = tmp_path / "tiers.tsv"
+    p.write_text("\n".join(lines) + "\n")
+    ex = exports.read(p)
+    assert len(ex.rows) == 1 and [e["field"] for e in ex.errors] == ["service_tier", "service_tier"]
+    assert "'flex'" in ex.errors[0]["message"] and "'priority'" in ex.errors[1]["message"]
+
+
+# --- Anthropic --------------------------------------------------------------------------------------------------
+# Claude Sonnet 4 on 2025-08-01, USD per 1M tokens (https://docs.anthropic.com/en/docs/about-claude/pricing):
+# input 3, output 15, cache read 0.30, 5-minute cache write 3.75, 1-hour cache write 6; web search USD 10 per 1,000
+SONNET_4 = {"input": 3.0, "output": 15.0, "read": 0.30, "write_5m": 3.75, "write_1h": 6.0, "search": 10 / 1000}
+DOCS_USAGE = (1_500 * SONNET_4["input"] + 200 * SONNET_4["read"] + 500 * SONNET_4["write_5m"]
+              + 1_000 * SONNET_4["write_1h"] + 500 * SONNET_4["output"]) / M + 10 * SONNET_4["search"]
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_anthropics_documented_usage_report_is_priced(engine):
+    b = logs.bill(REAL / "anthropic_usage_report_docs_example.json", engine=engine)
+    assert b.total_usd == pytest.approx(DOCS_USAGE, abs=1e-12)
+    assert b.components()["searches and audio"] == pytest.approx(0.1)
+
+
+def test_a_cost_line_item_is_compared_with_its_own_part_of_the_bill():
+    """The documented cost report has one item, Sonnet 4's uncached input: 123.78912 cents. It is compared with the
+    re-priced uncached input (1,500 tokens), never with the whole day."""
+    b = logs.bill([REAL / "anthropic_usage_report_docs_example.json", REAL / "anthropic_cost_report_docs_example.json"])
+    r = b.reconcile()
+    assert len(r) == 1 and r["line"].iloc[0] == "uncached input"
+    assert r["repriced_usd"].iloc[0] == pytest.approx(1_500 * SONNET_4["input"] / M)
+    assert r["reported_usd"].iloc[0] == pytest.approx(1.2378912)
+    assert r["explained_by"].iloc[0].startswith("not explained: reported USD 1.2334 more")
+
+
+# --- OpenRouter ---------------------------------------------------------------------------------------------------
+def test_openrouters_documented_activity_item_is_priced_and_not_put_down_to_cache():
+    """GPT-4.1 on 2025-08-24 (USD 2 input, 8 output per 1M): 50 prompt + 125 completion tokens = USD 0.0011. The
+    item reports usage 0.015 + BYOK 0.012 = 0.027, more than re-priced: cache reads billed as input could only make
+    the re-price higher, so they do not explain it."""
+    b = logs.bill(REAL / "openrouter_activity_docs_example.json")
+    assert b.total_usd == pytest.approx((50 * 2 + 125 * 8) / M)
+    r = b.reconcile()
+    assert r["reported_usd"].iloc[0] == pytest.approx(0.015 + 0.012)
+    assert r["explained_by"].iloc[0].startswith("not explained") and "cache" not in r["explained_by"].iloc[0]
+    w = b.what_if(["batch=0.5"])
+    assert w["saving_usd"].iloc[0] == 0 and "OpenRouter, which has no batch API" in w["assumes"].iloc[0]
+
+
+# --- exchange rates -------------------------------------------------------------------------------------------------
+def test_a_usd_bill_before_the_first_exchange_rate_is_never_blocked(tmp_path):
+    p = tmp_path / "old.csv"
+    pd.DataFrame([{"timestamp": "2022-06-01T10:00:00Z", "model": "gpt-4o", "input_tokens": 1000,
+                   "output_tokens": 100}]).to_csv(p, index=False)
+    r = run_bill(p, "--json")
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and out["total_usd"] > 0 and out["total_cny"] is None
+    assert any("CNY unknown" in n and "2022-06-01" in n for n in out["notes"])
+
+
+# --- reader rules for formats with no real public export found (rows built from each format's documentation) ---
+def test_langfuse_openinference_keys_are_read_disjoint():
+    """Langfuse sums every usageDetails key into total; OpenInference-instrumented spans arrive with
+    prompt_details.cache_read and completion_details.reasoning beside input and output."""
+    obs = {"type": "GENERATION", "startTime": "2026-10-01T10:00:00Z", "model": "gpt-5-mini",
+           "usageDetails": {"input": 1_000, "prompt_details.cache_read": 4_000, "output": 300,
+                            "completion_details.reasoning": 700, "total": 6_000}}
+    ex = exports.read_text(json.dumps({"data": [obs]}), "obs.json", "langfuse")
+    row = ex.rows.iloc[0]
+    assert not ex.errors
+    assert (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"], row["reasoning_tokens"]) == \
+        (5_000, 4_000, 1_000, 700)
+
+
+def test_otel_older_token_names_and_the_reported_cost():
+    def attr(k, v):
+        return {"key": k, "value": {"intValue": str(v)} if isinstance(v, int) else
+                ({"doubleValue": v} if isinstance(v, float) else {"stringValue": v})}
+    span = {"startTimeUnixNano": "1790000000000000000", "attributes": [
+        attr("gen_ai.request.model", "gpt-5-mini"), attr("gen_ai.usage.prompt_tokens", 2_000),
+        attr("gen_ai.usage.completion_tokens", 800), attr("gen_ai.usage.cost", 0.0021)]}
+    doc = {"resourceSpans": [{"resource": {"attributes": [attr("service.name", "shop")]},
+                              "scopeSpans": [{"spans": [span]}]}]}
+    ex = exports.read_text(json.dumps(doc), "spans.json")
+    row = ex.rows.iloc[0]
+    assert ex.format == "otel" and (row["input_tokens"], row["output_tokens"]) == (2_000, 800)
+    assert row["reported_cost_usd"] == 0.0021 and row["project"] == "shop"
+
+
+def test_litellm_older_rows_keep_their_tokens_in_usage():
+    row = {"request_id": "chatcmpl-1", "call_type": "acompletion", "api_key": "88dc28", "spend": 0.00123,
+           "startTime": "2026-10-01T10:00:00Z", "model": "gpt-5-mini",
+           "usage": {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160}}
+    ex = exports.read_text(json.dumps([row]), "spend.json")
+    assert ex.format == "litellm"
+    assert (ex.rows["input_tokens"].iloc[0], ex.rows["output_tokens"].iloc[0]) == (120, 40)
+
+
+def test_a_tsv_is_read_as_tab_separated(tmp_path):
+    p = tmp_path / "calls.tsv"
+    p.write_text("timestamp\tmodel\tinput_tokens\toutput_tokens\n2026-10-01T10:00:00Z\tgpt-5-mini\t1000\t200\n")
+    t = exports.read_table(p)
+    assert list(t.columns) == ["timestamp", "model", "input_tokens", "output_tokens"] and len(t) == 1
+    assert logs.bill(p, engine="pandas").total_usd == pytest.approx((1000 * 0.25 + 200 * 2) / M)
+
+
+def test_a_group_the_export_does_not_give_is_labelled_not_blank():
+    """OpenRouter's activity export has no project: grouped by project, its rows say so."""
+    b = logs.bill(REAL / "openrouter_activity_docs_example.json")
+    assert list(b.by("project").index) == ["(no project in export)"]
+
+
+def test_a_langfuse_export_of_spans_only_says_why_nothing_was_priced(tmp_path):
+    p = tmp_path / "obs.json"
+    p.write_text(json.dumps({"data": [{"type": "SPAN", "name": "retrieve", "startTime": "2026-10-01T10:00:00Z"}]}))
+    r = run_bill(p)
+    assert r.returncode == 2 and "not generations" in r.stderr
