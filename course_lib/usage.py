@@ -267,7 +267,17 @@ def _unwrap(m: Mapping) -> Mapping:
     # Responses API stream event / retrieve wrapper: {"type": "response.completed", "response": {...}}
     if resp is not None and ("usage" in resp) and "usage" not in m:
         return resp
-    return m
+    return _lift_choice_usage(m)
+
+
+def _lift_choice_usage(ev: Mapping) -> Mapping:
+    """A chunk whose ``choices[0].usage`` holds the usage (Kimi's stream), with it moved to the top."""
+    if ev.get("usage") is None and isinstance(ev.get("choices"), list):
+        for c in ev["choices"]:
+            u = _get(c, "usage")
+            if _map(u) is not None:
+                return {**ev, "usage": u}
+    return ev
 
 
 def _usage_block(m: Mapping, shape: str) -> Mapping:
@@ -486,8 +496,41 @@ def _openai_responses(m: Mapping, model: str | None) -> Usage:
     # https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage :
     # input_tokens includes input_tokens_details.cached_tokens; output_tokens includes
     # output_tokens_details.reasoning_tokens.
-    return _input_output(m, model, "openai-responses", ("input_tokens_details", "cached_tokens"),
+    base = _input_output(m, model, "openai-responses", ("input_tokens_details", "cached_tokens"),
                          ("input_tokens_details", "cache_write_tokens"), ("output_tokens_details", "reasoning_tokens"))
+    # Qwen (Alibaba Model Studio) Responses API with session cache reports the cache write only in
+    # usage.x_details[].prompt_tokens_details.cache_creation_input_tokens, inside input_tokens
+    # (https://www.alibabacloud.com/help/en/model-studio/context-cache, "Session cache", second-turn example).
+    details = _x_details(_usage_block(m, "openai-responses"))
+    if details is None:
+        return base
+    read = _first(base.cache_read_tokens, details.get("cached_tokens"))
+    write = _first(base.cache_write_tokens, details.get("cache_creation_input_tokens"))
+    return Usage(base.input_tokens, base.output_tokens, read, write, base.reasoning_tokens, "openai-responses",
+                 model, details.get("ephemeral_1h_input_tokens"))
+
+
+def _x_details(u: Mapping) -> dict | None:
+    """The cache counts of DashScope's ``usage.x_details`` list (one entry per billing type), summed; None
+    when there is no such list."""
+    entries = u.get("x_details")
+    if not isinstance(entries, list) or not entries:
+        return None
+    total: dict = {}
+    for i, entry in enumerate(entries):
+        for key, path in (("cached_tokens", ("prompt_tokens_details", "cached_tokens")),
+                          ("cache_creation_input_tokens", ("prompt_tokens_details", "cache_creation_input_tokens")),
+                          ("ephemeral_1h_input_tokens", ("prompt_tokens_details", "cache_creation",
+                                                         "ephemeral_1h_input_tokens"))):
+            n = _count(entry, *path, prefix=f"usage.x_details[{i}]")
+            if n is not None:
+                total[key] = total.get(key, 0) + n
+    if len(entries) > 1:
+        parts = [_count(e, "input_tokens", prefix=f"usage.x_details[{i}]") for i, e in enumerate(entries)]
+        if None in parts or sum(parts) != _count(u, "input_tokens"):
+            raise ValueError(f"usage.x_details: {len(entries)} entries whose input_tokens {parts} do not add up to "
+                             f"usage.input_tokens {u.get('input_tokens')}; cannot tell the parts from copies")
+    return total
 
 
 def _anthropic(m: Mapping, model: str | None) -> Usage:
@@ -616,10 +659,17 @@ def _deepseek(m: Mapping, model: str | None) -> Usage:
 def _dashscope(m: Mapping, model: str | None) -> Usage:
     # https://www.alibabacloud.com/help/en/model-studio/use-qwen-by-calling-api (DashScope native):
     # usage.input_tokens includes prompt_tokens_details.cached_tokens; output_tokens includes
-    # output_tokens_details.reasoning_tokens.
-    return _input_output(m, model, "dashscope", ("prompt_tokens_details", "cached_tokens"),
+    # output_tokens_details.reasoning_tokens. Some models (qwen3-vl-*, and every model in the Singapore region)
+    # report the hit at the top, usage.cached_tokens, also inside input_tokens
+    # (https://www.alibabacloud.com/help/en/model-studio/context-cache, "Cache hit examples", DashScope).
+    base = _input_output(m, model, "dashscope", ("prompt_tokens_details", "cached_tokens"),
                          ("prompt_tokens_details", "cache_creation_input_tokens"),
                          ("output_tokens_details", "reasoning_tokens"))
+    if base.cache_read_tokens is not None:
+        return base
+    read = _count(_usage_block(m, "dashscope"), "cached_tokens")
+    return Usage(base.input_tokens, base.output_tokens, read, base.cache_write_tokens, base.reasoning_tokens,
+                 "dashscope", model, None)
 
 
 def _ollama(m: Mapping, model: str | None) -> Usage:
@@ -765,7 +815,7 @@ def normalize_stream(events: Iterable[Any], provider: str | None = None, model: 
     if ends:
         return normalize(to_mapping(ends[-1]["delta"]), shape="cohere", model=model)
     # Kimi (Moonshot) streams put usage inside the choice that finishes:
-    # https://platform.moonshot.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
+    # https://platform.kimi.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
     evs = [_lift_choice_usage(ev) for ev in evs]
     carrying = [ev for ev in evs if ev.get("usage") is not None or "usageMetadata" in ev
                 or "usage_metadata" in ev or ev.get("done") is True]
@@ -794,16 +844,6 @@ def normalize_stream(events: Iterable[Any], provider: str | None = None, model: 
         raise _incomplete("the stream has no chunk with a finish_reason and no final usage chunk (choices empty)",
                           read_last)
     return read_last()
-
-
-def _lift_choice_usage(ev: Mapping) -> Mapping:
-    """A chunk whose ``choices[0].usage`` holds the usage (Kimi's stream), with it moved to the top."""
-    if ev.get("usage") is None and isinstance(ev.get("choices"), list):
-        for c in ev["choices"]:
-            u = _get(c, "usage")
-            if _map(u) is not None:
-                return {**ev, "usage": u}
-    return ev
 
 
 NOT_REPORTED = "not reported"
