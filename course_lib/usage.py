@@ -74,6 +74,9 @@ _COUNTS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_to
            "reasoning_tokens", "cache_write_1h_tokens", "web_searches")
 #: Counts that may be ``None`` (not reported by the body).
 OPTIONAL_COUNTS = _COUNTS[2:]
+#: The largest token count accepted: the pricing engines add counts as 64-bit integers (numpy int64,
+#: DuckDB BIGINT); a larger one would overflow instead of being refused.
+MAX_COUNT = 2 ** 63 - 1
 #: Non-text parts of the counts (genai-prices' unit names), priced at their own rates where the price book has one.
 MODALITY_KEYS = ("input_audio_tokens", "input_image_tokens", "input_video_tokens", "output_audio_tokens",
                  "output_image_tokens", "output_video_tokens", "cache_audio_read_tokens",
@@ -176,11 +179,28 @@ def usage_fields() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Usage))
 
 
-def _check_count(name: str, value: Any) -> None:
+def _check_count(name: str, value: Any, given: Any = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name}: expected a non-negative integer token count, got {value!r}")
     if value < 0:
         raise ValueError(f"{name}: token counts cannot be negative, got {value}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{name}: {given if given is not None else value!r} is more than the largest count the "
+                         f"course can add up ({MAX_COUNT:,})")
+
+
+def loads_json(text: str | bytes, what: str = "body"):
+    """``json.loads`` for text from outside: JSON nested too deeply for Python's parser (a hostile or broken
+    file thousands of levels deep) is a ``ValueError`` naming ``what``, not a ``RecursionError`` traceback;
+    malformed JSON stays a ``json.JSONDecodeError`` (a ``ValueError`` too). The one JSON reader of the usage
+    CLI, and for the exports' readers. Taught in notebook ``01_token_billing``."""
+    import json
+    import sys
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{what}: JSON nested too deeply to read (more levels than Python's parser allows, "
+                         f"{sys.getrecursionlimit():,}); no provider body is nested like this") from None
 
 
 def to_mapping(obj: Any) -> Mapping:
@@ -227,9 +247,10 @@ def _count(u: Mapping, *path: str, prefix: str = "usage", required: bool = False
         if required:
             raise ValueError(f"{field}: missing from the {shape} usage")
         return None
+    given = value
     if isinstance(value, float) and value.is_integer() and value >= 0:
         value = int(value)
-    _check_count(field, value)
+    _check_count(field, value, given)
     return value
 
 
@@ -708,7 +729,7 @@ def _event(e: Any) -> Mapping:
         if text in ("", "[DONE]"):
             return {}
         try:
-            return json.loads(text)
+            return loads_json(text, "stream")
         except json.JSONDecodeError:
             raise ValueError(f"stream: an event is not JSON: {text[:60]!r}") from None
     return to_mapping(e)

@@ -115,15 +115,15 @@ def test_a_date_past_the_data_says_which_prices_were_used():
 
 
 def test_a_usd_answer_needs_no_exchange_rate():
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01", "--json")
+    # a date with a price but before the first USD/CNY rate (2025-11-26)
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-06-01", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["fx"] is None
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-01-01",
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-06-01",
             "--currency", "CNY")
     assert r.returncode == 2 and "no USD/CNY rate" in r.stderr
 
 
-def test_a_date_before_the_dated_history_says_so():
+def test_a_date_before_the_first_price_is_refused_naming_it():
     from course_lib.prices import history_start
-    out = json.loads(run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2019-01-01",
-                         "--json").stdout)
-    assert f"dated history (from {history_start()})" in out["note"] and "may not have existed" in out["note"]
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2019-01-01", "--json")
+    assert r.returncode == 2 and f"first date with a price in the price book is {history_start()}" in r.stderr
