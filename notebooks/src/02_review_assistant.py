@@ -426,7 +426,8 @@ share.map(lambda v: f"{v:.0%}").to_frame()
 #
 # When a local model server is reachable (Ollama at `OLLAMA_HOST`, or any OpenAI-compatible server at
 # `COURSE_LLM_BASE_URL`), V1 and a short V3 run against it and its **real** `usage` is priced at each
-# API's prices. Without one, the notebook says so and shows a run recorded from a real llama.cpp server.
+# API's prices. Without one, or when it answers its probe but not the run within its deadline (a busy
+# server), the notebook says so and shows a run recorded from a real llama.cpp server.
 
 # %%
 import functools
@@ -434,14 +435,25 @@ import functools
 from course_lib import live
 
 probe = live.probe_openai()
-if probe.reachable:
+
+
+def live_bodies():
     bodies = review.live_runs(functools.partial(live.openai_chat, live.openai_base_url()))
     print(f"LIVE: {probe}")
-else:
+    return bodies
+
+
+def recorded_bodies():
     recorded = json.loads(Path("../data/recorded/live_review_llamacpp.json").read_text())
-    bodies = recorded["bodies"]
-    print(f"No live server ({probe.detail}).")
     print(f"RECORDED run ({recorded['recorded']}): {recorded['how']}")
+    return recorded["bodies"]
+
+
+if probe.reachable:  # a server slower than its deadline: the recording stands in
+    bodies = live.live_or_recorded(live_bodies, recorded_bodies)
+else:
+    print(f"No live server ({probe.detail}).")
+    bodies = recorded_bodies()
 review.price_live(bodies, MODELS).round(5)
 
 # %% [markdown]
