@@ -306,3 +306,14 @@ def test_the_sandbox_says_what_it_protects():
         assert all(words in text for words in FALLBACK_LEAKS.values()), text
     else:
         assert "NOT available" in text
+
+
+def test_under_ci_a_missing_bubblewrap_fails_instead_of_skipping(monkeypatch):
+    monkeypatch.setattr(sandbox, "capabilities", lambda: {"available": ["namespaces", "none"],
+                                                          "why_not": "bubblewrap (bwrap) is not installed"})
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI installs bubblewrap"):
+        _require("bubblewrap")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        _require("bubblewrap")
