@@ -61,7 +61,9 @@ cd "$ws" || exit 97
 exec "$@"
 """
 # inside bwrap: fill the workspace's tmpfs from the read-only copy of the real one, then run the command
-_FILL = 'cp -a /run/workspace/. "$0"/ || { echo "sandbox: the workspace does not fit its tmpfs" >&2; exit 97; }; exec "$@"'
+# (links copied as links; modes and times kept, not owners: as root without CAP_CHOWN that would fail)
+_FILL = ('cp -RP --preserve=mode,timestamps /run/workspace/. "$0"/ '
+         '|| { echo "sandbox: could not copy the workspace into its tmpfs" >&2; exit 97; }; exec "$@"')
 
 
 @dataclass(frozen=True)
