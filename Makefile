@@ -23,7 +23,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium for the browser test (needs root or sudo; see scripts/).
+# Debian's Chromium for the browser test and bubblewrap for the agent sandbox (needs root or sudo; see scripts/).
 system:
 	bash scripts/install-system-deps.sh
 

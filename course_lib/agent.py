@@ -119,8 +119,11 @@ class Workspace:
             raise ValueError(f"pattern: not a regular expression ({e})") from None
         base = self._path(path) if path not in (".", "") else self.root
         hits = []
+        root = self.root.resolve()
         for f in sorted(base.rglob("*") if base.is_dir() else [base]):
             if not f.is_file() or f.suffix not in (".py", ".rst", ".toml", ".txt", ".md") or "__pycache__" in f.parts:
+                continue
+            if root not in f.resolve().parents:  # a link the model's code planted to a file outside: not read
                 continue
             for i, line in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
                 if rx.search(line):

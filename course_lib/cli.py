@@ -90,14 +90,15 @@ def _read_body(path: str):
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as e:
         raise ValueError(f"body: cannot read {path!r}: {e.strerror or e}") from None
+    from .usage import loads_json
     try:
-        return json.loads(text)
+        return loads_json(text, f"body: {path!r}")
     except json.JSONDecodeError:
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("event:", ":"))]
         if not lines:
             raise ValueError(f"body: {path!r} is empty") from None
         try:
-            return [json.loads(ln[5:] if ln.startswith("data:") else ln) for ln in lines
+            return [loads_json(ln[5:] if ln.startswith("data:") else ln, f"body: {path!r}") for ln in lines
                     if ln.strip() not in ("data: [DONE]", "data:[DONE]")]
         except json.JSONDecodeError as e:
             raise ValueError(f"body: {path!r} is neither JSON, JSON Lines nor SSE data lines ({e.msg}, "
@@ -436,6 +437,10 @@ def _main(argv: list[str] | None = None) -> int:
         out = args.func(args)
     except ValueError as e:  # bad input: one clear line, no traceback
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except RecursionError:  # a reader that parses input nested thousands deep (a hostile JSON file)
+        print("error: the input is nested too deeply to read (more levels than Python's parser allows); "
+              "no usage export or response body is nested like this", file=sys.stderr)
         return 2
     if getattr(args, "json", False):
         try:  # strict JSON: never NaN or Infinity

@@ -188,17 +188,49 @@ def probe_openai(base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT_S
 CHAT_TIMEOUT_S = 30.0  # a short reply from a small local model takes seconds; a hung server, forever
 
 
+def chat_timeout() -> float:
+    """Each chat call's deadline in seconds: ``COURSE_LLM_TIMEOUT_S`` where set (an instructor lengthens it for a
+    room sharing one server, or shortens it), else :data:`CHAT_TIMEOUT_S`. Taught in notebook
+    ``04_private_deployment``."""
+    raw = os.environ.get("COURSE_LLM_TIMEOUT_S", "").strip()
+    if not raw:
+        return CHAT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise ValueError(f"COURSE_LLM_TIMEOUT_S: expected a positive number of seconds, got {raw!r}")
+    return value
+
+
 def openai_chat(base_url: str, messages: list[dict], max_tokens: int = 64, model: str | None = None,
-                timeout: float = CHAT_TIMEOUT_S) -> dict:
+                timeout: float | None = None) -> dict:
     """One chat completion from an OpenAI-compatible server; the raw body (notebooks ``02`` and ``04``).
 
     Temperature 0 and a fixed seed, so a server that honours them answers the same way each time. The
-    whole call ends within ``timeout`` seconds (default 30): pass more for a long answer on a slow machine.
+    whole call ends within ``timeout`` seconds (default :func:`chat_timeout`, 30 s unless
+    ``COURSE_LLM_TIMEOUT_S`` says otherwise): pass more for a long answer on a slow machine.
     """
     payload = {"messages": messages, "max_tokens": max_tokens, "temperature": 0, "seed": 42}
     if model:
         payload["model"] = model
-    return http_json(f"{base_url.rstrip('/')}/chat/completions", payload, timeout=timeout)
+    return http_json(f"{base_url.rstrip('/')}/chat/completions", payload,
+                     timeout=chat_timeout() if timeout is None else timeout)
+
+
+def live_or_recorded(run, recorded, say=print):
+    """``run()``, the live part of a lesson against a server that answered its probe; when that server is
+    slower than a call's deadline or fails mid-way (``ConnectionError``: a room sharing one busy server, a
+    model still loading), ``say`` why and return ``recorded()`` instead, so that Run All goes on with the
+    recording, labelled, rather than stopping. Taught in notebook ``04_private_deployment``."""
+    try:
+        return run()
+    except ConnectionError as e:
+        say(f"The live part stopped: {e}. The server answered its probe but not the run within its deadline "
+            "(a busy or overloaded server): the recording below stands in. An instructor can lengthen the "
+            "deadline with COURSE_LLM_TIMEOUT_S.")
+        return recorded()
 
 
 # --- Ollama, through the official client ------------------------------------------------------
@@ -341,7 +373,7 @@ def parse_prometheus(text: str) -> dict:
 
 
 def openai_server_measure(base_url: str, prompt: str = "Count to ten.", max_tokens: int = 32,
-                          timeout: float = CHAT_TIMEOUT_S) -> dict:
+                          timeout: float | None = None) -> dict:
     """Context size, speed and usage of any OpenAI-compatible server, chosen by base URL (notebook ``04``).
 
     llama.cpp reports ``timings`` and ``/props``; vLLM and SGLang report usage only, and the wall clock

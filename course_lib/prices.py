@@ -124,6 +124,24 @@ def as_date(as_of: date | str | datetime | None) -> date:
 
 
 _as_date = as_date  # transition: the logs modules call prices._as_date until they move to as_date
+def model_name(name) -> str:
+    """The model id as the price book reads it: Unicode-normalised (NFKC: a full-width ``ｃｌａｕｄｅ`` is
+    ``claude``) and trimmed. A name with an invisible or control character (a zero-width space pasted from a
+    web page, a byte-order mark) or a space inside is refused with ``ValueError`` naming the character and its
+    position, rather than matched to a model it only looks like. The one name check of ``price``, ``runs`` and
+    ``bill``. Taught in notebook ``01_token_billing``."""
+    import unicodedata
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"model must be a non-empty model id, got {name!r}")
+    text = unicodedata.normalize("NFKC", name).strip()
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if cat in ("Cf", "Cc", "Co", "Cs", "Cn") or ch.isspace():
+            what = "a space" if ch.isspace() and cat not in ("Cc",) else \
+                f"an invisible character U+{ord(ch):04X} ({unicodedata.name(ch, cat)})"
+            raise ValueError(f"model: {name!r} has {what} at position {i + 1}; a model id is printable "
+                             "characters without spaces (retype it rather than paste it)")
+    return text
 
 
 def _float(value: str) -> float | None:
@@ -242,7 +260,9 @@ def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Pri
             if r["model"].lower() == model.lower() and date.fromisoformat(r["valid_from"]) <= as_of]
     if not rows:
         if any(r["model"].lower() == model.lower() for r in data_rows("course_prices.csv")):
-            raise ValueError(f"as_of: no price for {model!r} on {as_of}; the course table starts later")
+            first = min(r["valid_from"] for r in data_rows("course_prices.csv") if r["model"].lower() == model.lower())
+            raise ValueError(f"as_of: no price for {model!r} on {as_of}: the first date with a price in the course "
+                             f"table is {first}")
         return None
     row = max(rows, key=lambda r: r["valid_from"])
     if batch:
@@ -270,8 +290,7 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
 
     Taught in notebook ``01_token_billing``.
     """
-    if not isinstance(model, str) or not model.strip():
-        raise ValueError(f"model must be a non-empty model id, got {model!r}")
+    model = model_name(model)
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     day = as_date(as_of)
@@ -287,9 +306,12 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                     price = replace(price, model=model.strip(),
                                     source=f"{price.source}; {model.strip()!r} read as {name!r}")
                 if day < history_start():
-                    price = replace(price, note="; ".join(x for x in (
-                        price.note, f"{day} is before the price book's dated history (from {history_start()}): "
-                        "the first recorded price is used, and the model may not have existed then") if x))
+                    # genai-prices gives no start date for a model's first price: before the first dated
+                    # change the book knows, no price can be vouched for
+                    raise ValueError(
+                        f"as_of: no price for {model!r} on {day}: the first date with a price in the price book is "
+                        f"{history_start()} (its dated history starts then; genai-prices gives no launch date for a "
+                        "model's first price, and the model may not have existed before)")
                 if day > data_as_of():
                     price = replace(price, note="; ".join(x for x in (
                         price.note, f"{day} is after the price book's newest data ({data_as_of()}): "

@@ -37,12 +37,14 @@ import pandas as pd
 from . import prices
 from .billing import cost_frame
 from .data import DATA_DIR
+from .usage import MAX_COUNT
 
 RUNS_DIR = DATA_DIR / "agent_runs"
 #: Columns a calls file must have; the rest of the shared file's columns are optional.
 REQUIRED = ("run_id", "call_index", "model", "input_tokens", "output_tokens")
 OPTIONAL_COUNTS = ("cached_read_tokens", "cache_write_tokens", "reasoning_tokens")
 CACHING = ("as-recorded", "off")
+_COUNT_COLUMNS = ("input_tokens", "output_tokens", "call_index") + OPTIONAL_COUNTS
 
 
 def load_calls(path: str | Path | None = None) -> pd.DataFrame:
@@ -65,8 +67,8 @@ def _read(path) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise ValueError(f"calls: no such file {str(p)!r}")
-    try:
-        return pd.read_csv(p, low_memory=False)
+    try:  # the counts as text: an error message quotes a value as the file gives it
+        return pd.read_csv(p, low_memory=False, dtype={c: str for c in _COUNT_COLUMNS})
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as e:
         raise ValueError(f"calls: {str(p)!r} is not a readable CSV file ({type(e).__name__}: {e})") from None
 
@@ -87,11 +89,33 @@ def _validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
             row = int(np.argmax(bad.to_numpy()))
             raise ValueError(f"{col}: row {row + 1} of {name} has {_show(df[col].iloc[row])}; expected a "
                              "non-negative whole number" + (" or an empty cell (not reported)" if optional else ""))
+        huge = values.notna() & (values.astype(float) > MAX_COUNT)
+        if huge.any():
+            row = int(np.argmax(huge.to_numpy()))
+            raise ValueError(f"{col}: row {row + 1} of {name} has {_show(df[col].iloc[row])}, more than the largest "
+                             f"count the course can add up ({MAX_COUNT:,})")
         out[col] = values.astype("Int64") if optional else values.astype(np.int64)
     for col in ("run_id", "model"):
         blank = out[col].isna() | (out[col].astype(str).str.strip() == "")
         if blank.any():
             raise ValueError(f"{col}: row {int(np.argmax(blank.to_numpy())) + 1} of {name} is empty")
+    names = {}
+    for m in out["model"].astype(str).unique():
+        try:
+            names[m] = prices.model_name(m)
+        except ValueError as e:  # the price book's one name check, with the row that has it
+            row = int(np.argmax((out["model"].astype(str) == m).to_numpy()))
+            raise ValueError(f"model: row {row + 1} of {name}: {str(e).removeprefix('model: ')}") from None
+    out["model"] = out["model"].astype(str).map(names)
+    dup = out.duplicated(["run_id", "call_index"], keep=False)
+    if dup.any():
+        rows = np.flatnonzero(dup.to_numpy())
+        first = out.iloc[rows[0]]
+        twins = rows[(out["run_id"].iloc[rows] == first["run_id"]).to_numpy()
+                     & (out["call_index"].iloc[rows] == first["call_index"]).to_numpy()]
+        raise ValueError(f"call_index: rows {twins[0] + 1} and {twins[1] + 1} of {name} are both call "
+                         f"{first['call_index']} of run {first['run_id']!r}; each call of a run has its own index "
+                         "(a repeated call would be counted twice)")
     if "cached_read_tokens" in out:
         over = out["cached_read_tokens"].fillna(0) > out["input_tokens"]
         if over.any():

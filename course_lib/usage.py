@@ -74,6 +74,9 @@ _COUNTS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_to
            "reasoning_tokens", "cache_write_1h_tokens", "web_searches")
 #: Counts that may be ``None`` (not reported by the body).
 OPTIONAL_COUNTS = _COUNTS[2:]
+#: The largest token count accepted: the pricing engines add counts as 64-bit integers (numpy int64,
+#: DuckDB BIGINT); a larger one would overflow instead of being refused.
+MAX_COUNT = 2 ** 63 - 1
 #: Non-text parts of the counts (genai-prices' unit names), priced at their own rates where the price book has one.
 MODALITY_KEYS = ("input_audio_tokens", "input_image_tokens", "input_video_tokens", "output_audio_tokens",
                  "output_image_tokens", "output_video_tokens", "cache_audio_read_tokens",
@@ -176,11 +179,28 @@ def usage_fields() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Usage))
 
 
-def _check_count(name: str, value: Any) -> None:
+def _check_count(name: str, value: Any, given: Any = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name}: expected a non-negative integer token count, got {value!r}")
     if value < 0:
         raise ValueError(f"{name}: token counts cannot be negative, got {value}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{name}: {given if given is not None else value!r} is more than the largest count the "
+                         f"course can add up ({MAX_COUNT:,})")
+
+
+def loads_json(text: str | bytes, what: str = "body"):
+    """``json.loads`` for text from outside: JSON nested too deeply for Python's parser (a hostile or broken
+    file thousands of levels deep) is a ``ValueError`` naming ``what``, not a ``RecursionError`` traceback;
+    malformed JSON stays a ``json.JSONDecodeError`` (a ``ValueError`` too). The one JSON reader of the usage
+    CLI, and for the exports' readers. Taught in notebook ``01_token_billing``."""
+    import json
+    import sys
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{what}: JSON nested too deeply to read (more levels than Python's parser allows, "
+                         f"{sys.getrecursionlimit():,}); no provider body is nested like this") from None
 
 
 def to_mapping(obj: Any) -> Mapping:
@@ -227,9 +247,10 @@ def _count(u: Mapping, *path: str, prefix: str = "usage", required: bool = False
         if required:
             raise ValueError(f"{field}: missing from the {shape} usage")
         return None
+    given = value
     if isinstance(value, float) and value.is_integer() and value >= 0:
         value = int(value)
-    _check_count(field, value)
+    _check_count(field, value, given)
     return value
 
 
@@ -267,7 +288,17 @@ def _unwrap(m: Mapping) -> Mapping:
     # Responses API stream event / retrieve wrapper: {"type": "response.completed", "response": {...}}
     if resp is not None and ("usage" in resp) and "usage" not in m:
         return resp
-    return m
+    return _lift_choice_usage(m)
+
+
+def _lift_choice_usage(ev: Mapping) -> Mapping:
+    """A chunk whose ``choices[0].usage`` holds the usage (Kimi's stream), with it moved to the top."""
+    if ev.get("usage") is None and isinstance(ev.get("choices"), list):
+        for c in ev["choices"]:
+            u = _get(c, "usage")
+            if _map(u) is not None:
+                return {**ev, "usage": u}
+    return ev
 
 
 def _usage_block(m: Mapping, shape: str) -> Mapping:
@@ -486,8 +517,41 @@ def _openai_responses(m: Mapping, model: str | None) -> Usage:
     # https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage :
     # input_tokens includes input_tokens_details.cached_tokens; output_tokens includes
     # output_tokens_details.reasoning_tokens.
-    return _input_output(m, model, "openai-responses", ("input_tokens_details", "cached_tokens"),
+    base = _input_output(m, model, "openai-responses", ("input_tokens_details", "cached_tokens"),
                          ("input_tokens_details", "cache_write_tokens"), ("output_tokens_details", "reasoning_tokens"))
+    # Qwen (Alibaba Model Studio) Responses API with session cache reports the cache write only in
+    # usage.x_details[].prompt_tokens_details.cache_creation_input_tokens, inside input_tokens
+    # (https://www.alibabacloud.com/help/en/model-studio/context-cache, "Session cache", second-turn example).
+    details = _x_details(_usage_block(m, "openai-responses"))
+    if details is None:
+        return base
+    read = _first(base.cache_read_tokens, details.get("cached_tokens"))
+    write = _first(base.cache_write_tokens, details.get("cache_creation_input_tokens"))
+    return Usage(base.input_tokens, base.output_tokens, read, write, base.reasoning_tokens, "openai-responses",
+                 model, details.get("ephemeral_1h_input_tokens"))
+
+
+def _x_details(u: Mapping) -> dict | None:
+    """The cache counts of DashScope's ``usage.x_details`` list (one entry per billing type), summed; None
+    when there is no such list."""
+    entries = u.get("x_details")
+    if not isinstance(entries, list) or not entries:
+        return None
+    total: dict = {}
+    for i, entry in enumerate(entries):
+        for key, path in (("cached_tokens", ("prompt_tokens_details", "cached_tokens")),
+                          ("cache_creation_input_tokens", ("prompt_tokens_details", "cache_creation_input_tokens")),
+                          ("ephemeral_1h_input_tokens", ("prompt_tokens_details", "cache_creation",
+                                                         "ephemeral_1h_input_tokens"))):
+            n = _count(entry, *path, prefix=f"usage.x_details[{i}]")
+            if n is not None:
+                total[key] = total.get(key, 0) + n
+    if len(entries) > 1:
+        parts = [_count(e, "input_tokens", prefix=f"usage.x_details[{i}]") for i, e in enumerate(entries)]
+        if None in parts or sum(parts) != _count(u, "input_tokens"):
+            raise ValueError(f"usage.x_details: {len(entries)} entries whose input_tokens {parts} do not add up to "
+                             f"usage.input_tokens {u.get('input_tokens')}; cannot tell the parts from copies")
+    return total
 
 
 def _anthropic(m: Mapping, model: str | None) -> Usage:
@@ -616,10 +680,17 @@ def _deepseek(m: Mapping, model: str | None) -> Usage:
 def _dashscope(m: Mapping, model: str | None) -> Usage:
     # https://www.alibabacloud.com/help/en/model-studio/use-qwen-by-calling-api (DashScope native):
     # usage.input_tokens includes prompt_tokens_details.cached_tokens; output_tokens includes
-    # output_tokens_details.reasoning_tokens.
-    return _input_output(m, model, "dashscope", ("prompt_tokens_details", "cached_tokens"),
+    # output_tokens_details.reasoning_tokens. Some models (qwen3-vl-*, and every model in the Singapore region)
+    # report the hit at the top, usage.cached_tokens, also inside input_tokens
+    # (https://www.alibabacloud.com/help/en/model-studio/context-cache, "Cache hit examples", DashScope).
+    base = _input_output(m, model, "dashscope", ("prompt_tokens_details", "cached_tokens"),
                          ("prompt_tokens_details", "cache_creation_input_tokens"),
                          ("output_tokens_details", "reasoning_tokens"))
+    if base.cache_read_tokens is not None:
+        return base
+    read = _count(_usage_block(m, "dashscope"), "cached_tokens")
+    return Usage(base.input_tokens, base.output_tokens, read, base.cache_write_tokens, base.reasoning_tokens,
+                 "dashscope", model, None)
 
 
 def _ollama(m: Mapping, model: str | None) -> Usage:
@@ -658,10 +729,45 @@ def _event(e: Any) -> Mapping:
         if text in ("", "[DONE]"):
             return {}
         try:
-            return json.loads(text)
+            return loads_json(text, "stream")
         except json.JSONDecodeError:
             raise ValueError(f"stream: an event is not JSON: {text[:60]!r}") from None
     return to_mapping(e)
+
+
+class IncompleteStreamError(ValueError):
+    """A stream that ended before its provider's final usage event: refused, never priced as complete.
+
+    ``lower_bound`` is the :class:`Usage` the events so far report (the true counts are at least these; the
+    output is usually far higher), or ``None`` where they report none. Taught in notebook ``01_token_billing``."""
+
+    def __init__(self, message: str, lower_bound: Usage | None = None):
+        super().__init__(message)
+        self.lower_bound = lower_bound
+
+
+def _incomplete(what: str, partial) -> IncompleteStreamError:
+    try:
+        bound = partial()
+    except ValueError:
+        bound = None
+    seen = "" if bound is None else (f"; the events so far show at least {bound.input_tokens:,} input and "
+                                     f"{bound.output_tokens:,} output tokens (a lower bound, not a price: "
+                                     "IncompleteStreamError.lower_bound)")
+    return IncompleteStreamError(f"stream: cut short, {what}{seen}", bound)
+
+
+def _finish_reasons(ev: Mapping) -> list:
+    """The finish reasons an OpenAI-style chunk (``choices[].finish_reason``) or a Gemini chunk
+    (``candidates[].finishReason``, ``promptFeedback.blockReason``) carries."""
+    out = []
+    for key, reason in (("choices", "finish_reason"), ("candidates", "finishReason"), ("candidates", "finish_reason")):
+        for c in ev.get(key) or ():
+            c = _map(c) or {}
+            if c.get(reason):
+                out.append(c[reason])
+    block = _get(ev, "promptFeedback", "blockReason") or _get(ev, "prompt_feedback", "block_reason")
+    return out + ([block] if block else [])
 
 
 def normalize_stream(events: Iterable[Any], provider: str | None = None, model: str | None = None) -> Usage:
@@ -673,9 +779,15 @@ def normalize_stream(events: Iterable[Any], provider: str | None = None, model: 
     OpenAI Responses: the ``response.completed`` event. OpenAI chat and the
     compatible servers: usage on the last chunk only, and only when the request
     set ``stream_options={"include_usage": true}`` (vLLM may send cumulative
-    usage on every chunk: the last wins, never a sum). Gemini: cumulative
-    ``usageMetadata`` on each chunk. Ollama: the final ``done`` chunk. Bedrock
-    ConverseStream: the ``metadata`` event. Cohere: ``message-end``.
+    usage on every chunk: the last wins, never a sum; Kimi puts it inside
+    ``choices[0]``). Gemini: cumulative ``usageMetadata`` on each chunk. Ollama:
+    the final ``done`` chunk. Bedrock ConverseStream: the ``metadata`` event.
+    Cohere: ``message-end``.
+
+    A stream cut short (no ``message_delta`` and ``message_stop`` from Anthropic, no chunk with a
+    ``finishReason`` from Gemini, no final usage chunk from an OpenAI-compatible server, an ``error``
+    event) is refused with :class:`IncompleteStreamError`, which carries the counts seen so far as a
+    labelled lower bound: the counts of its last chunk are not the call's.
     Taught in notebook ``01_token_billing``.
     """
     evs = [ev for ev in (_event(e) for e in events) if ev]
@@ -685,18 +797,36 @@ def normalize_stream(events: Iterable[Any], provider: str | None = None, model: 
                                        or _model(_map(ev.get("response")) or {}) for ev in evs) if x), None)
     types = [ev.get("type") for ev in evs]
     # Anthropic Messages stream: https://docs.anthropic.com/en/docs/build-with-claude/streaming
+    # ("message_delta ... usage" carries the final cumulative output count; the stream ends with message_stop;
+    # an "error" event, e.g. overloaded_error, can arrive mid-stream)
     if "message_start" in types:
         start = _map(_get(evs[types.index("message_start")], "message", "usage")) or {}
         usage = dict(start)
+        deltas = 0
         for ev in evs:
             if ev.get("type") == "message_delta" and _map(ev.get("usage")) is not None:
                 usage.update({k: v for k, v in to_mapping(ev["usage"]).items() if v is not None})
-        return normalize({"usage": usage, "type": "message"}, shape="anthropic", model=model)
+                deltas += 1
+
+        def read():
+            return normalize({"usage": usage, "type": "message"}, shape="anthropic", model=model)
+        if "error" in types:
+            err = _get(evs[types.index("error")], "error", "type")
+            raise _incomplete(f"the Anthropic stream has an error event ({err}): its output count never came", read)
+        if not deltas or "message_stop" not in types:
+            missing = " and ".join(t for t, ok in (("message_delta", deltas), ("message_stop", "message_stop" in types))
+                                   if not ok)
+            raise _incomplete(f"the Anthropic stream has no {missing} (the final output count comes in "
+                              "message_delta, the end in message_stop)", read)
+        return read()
     # OpenAI Responses stream: https://platform.openai.com/docs/api-reference/responses-streaming
     done = [ev for ev in evs if str(ev.get("type", "")).startswith("response.")
             and _get(ev, "response", "usage") is not None]
     if done:
         return normalize(to_mapping(done[-1]["response"]), shape="openai-responses", model=model)
+    if any(str(t or "").startswith("response.") for t in types):
+        raise _incomplete("the Responses stream has no response.completed (or .incomplete/.failed) event: only "
+                          "those carry usage", lambda: None)
     # Bedrock ConverseStream: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamMetadataEvent.html
     meta = [ev["metadata"] for ev in evs if _get(ev, "metadata", "usage") is not None]
     if meta:
@@ -705,13 +835,36 @@ def normalize_stream(events: Iterable[Any], provider: str | None = None, model: 
     ends = [ev for ev in evs if ev.get("type") == "message-end" and _get(ev, "delta", "usage") is not None]
     if ends:
         return normalize(to_mapping(ends[-1]["delta"]), shape="cohere", model=model)
+    # Kimi (Moonshot) streams put usage inside the choice that finishes:
+    # https://platform.kimi.ai/docs/guide/utilize-the-streaming-output-feature-of-kimi-api
+    evs = [_lift_choice_usage(ev) for ev in evs]
     carrying = [ev for ev in evs if ev.get("usage") is not None or "usageMetadata" in ev
                 or "usage_metadata" in ev or ev.get("done") is True]
     if not carrying:
-        raise ValueError(
-            "stream: no event carries usage; OpenAI-compatible servers send it only when the request sets "
-            "stream_options={'include_usage': True}, on the last chunk")
-    return normalize(carrying[-1], model=model, provider=provider)
+        raise IncompleteStreamError(
+            "stream: no event carries usage: the stream was cut short before its final usage event, or (OpenAI-"
+            "compatible servers) the request did not set stream_options={'include_usage': True}, which adds usage "
+            "on the last chunk")
+    last = carrying[-1]
+
+    def read_last():
+        return normalize(last, model=model, provider=provider)
+    finished = any(_finish_reasons(ev) for ev in evs)
+    if "usageMetadata" in last or "usage_metadata" in last:
+        # Gemini: https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent : every chunk
+        # carries the usage so far; the last one has candidates[].finishReason
+        if not finished:
+            raise _incomplete("the Gemini stream has no chunk with a finishReason: its usageMetadata is the count "
+                              "so far, not the call's", read_last)
+    elif "done" in last and "usage" not in last:
+        pass  # Ollama's final chunk (done: true) is checked by its parser
+    elif not finished and (_map(last.get("usage")) is None or last.get("choices")):
+        # OpenAI chat: https://platform.openai.com/docs/api-reference/chat-streaming : the usage chunk (choices
+        # empty) comes last, after the chunk with finish_reason; cumulative usage on a chunk that has not finished
+        # (vLLM's continuous usage stats) is the count so far
+        raise _incomplete("the stream has no chunk with a finish_reason and no final usage chunk (choices empty)",
+                          read_last)
+    return read_last()
 
 
 NOT_REPORTED = "not reported"

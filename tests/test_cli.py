@@ -115,17 +115,18 @@ def test_a_date_past_the_data_says_which_prices_were_used():
     assert f"newest data ({data_as_of()})" in out["note"]
 
 
-def test_a_usd_answer_needs_no_exchange_rate():
-    # 2022-06-01: before the first rate in data/fx_rates.csv
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2022-06-01", "--json")
-    assert r.returncode == 0 and json.loads(r.stdout)["fx"] is None
-    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2022-06-01",
-            "--currency", "CNY")
-    assert r.returncode == 2 and "no USD/CNY rate" in r.stderr
+def test_a_usd_answer_needs_no_exchange_rate(capsys, monkeypatch):
+    # the course's rates start in 2023 and its prices in 2025, so the case is made: a rate table that starts
+    # after the price date (the table is read through money._rates)
+    from course_lib import money
+    later = tuple(r for r in money._rates() if str(r.day) > "2025-06-01")
+    monkeypatch.setattr(money, "_rates", lambda: later)
+    args = ["price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2025-06-01"]
+    assert main([*args, "--json"]) == 0 and json.loads(capsys.readouterr().out)["fx"] is None
+    assert main([*args, "--currency", "CNY"]) == 2 and "no USD/CNY rate" in capsys.readouterr().err
 
 
-def test_a_date_before_the_dated_history_says_so():
+def test_a_date_before_the_first_price_is_refused_naming_it():
     from course_lib.prices import history_start
-    out = json.loads(run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2019-01-01",
-                         "--json").stdout)
-    assert f"dated history (from {history_start()})" in out["note"] and "may not have existed" in out["note"]
+    r = run("price", "--model", "gpt-5.5", "--input", "10", "--output", "1", "--as-of", "2019-01-01", "--json")
+    assert r.returncode == 2 and f"first date with a price in the price book is {history_start()}" in r.stderr

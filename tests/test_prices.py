@@ -1,5 +1,5 @@
 """The price book: genai-prices at an explicit date, the course table, corrections, errors."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -143,3 +143,33 @@ def test_a_gateway_listing_with_its_own_length_tiers():
     assert cost_tokens(q, 256_001, 2_000).total_usd == pytest.approx(256_001 * 0.325 / 1e6 + 2_000 * 1.95 / 1e6)
     with pytest.raises(prices.UnknownModelError):
         prices.quote("qwen/qwen3.5-plus-02-15", "2026-11-01", provider="anthropic")
+
+
+def test_a_date_before_the_first_price_is_refused_naming_that_date():
+    """gpt-5.5 on 2023-01-01 (issue 22): refused, naming the first date with a price, instead of a price and a
+    note. genai-prices gives no launch date for a model's first price, so that date is the book's first dated
+    change; a course-table model's is its first valid_from."""
+    first = min(r["valid_from"] for r in prices.data_rows("course_prices.csv") if r["model"] == "qwen3.5-plus")
+    with pytest.raises(ValueError, match=f"as_of: .*first date with a price in the price book is "
+                                         f"{prices.history_start()}"):
+        prices.quote("gpt-5.5", "2023-01-01")
+    with pytest.raises(ValueError, match=f"first date with a price in the course table is {first}"):
+        prices.quote("qwen3.5-plus", date.fromisoformat(first) - timedelta(days=1))
+    assert prices.quote("gpt-5.5", prices.history_start()).input > 0
+
+
+@pytest.mark.parametrize("name, where", [
+    ("claude-sonnet-4-6\u200b", r"U\+200B"),   # a zero-width space pasted with the name
+    ("\ufeffclaude-sonnet-4-6", r"U\+FEFF"),   # a byte-order mark at the start of a file's first cell
+    ("claude-sonnet-4-6\u2060", r"U\+2060"),   # word joiner
+    ("claude-sonnet-4-6 x", "a space"),        # genai-prices would match it to claude-sonnet-4-6
+])
+def test_a_name_with_an_invisible_character_is_refused(name, where):
+    with pytest.raises(ValueError, match=f"model: .*{where}"):
+        prices.quote(name)
+
+
+def test_names_are_unicode_normalised():
+    full_width = "ｃｌａｕｄｅ-sonnet-4-6"
+    assert prices.model_name(full_width) == "claude-sonnet-4-6"
+    assert prices.quote(full_width).input == prices.quote("claude-sonnet-4-6").input

@@ -88,7 +88,7 @@ def test_writes_follow_the_providers_rules(calls):
     (lambda df: df.drop(columns=["output_tokens"]), "output_tokens: missing column"),
     (lambda df: df.assign(input_tokens=df["input_tokens"].astype(object).where(df.index != 3, "lots")),
      "input_tokens: row 4 of .* has 'lots'"),
-    (lambda df: df.assign(output_tokens=df["output_tokens"].where(df.index != 0, -5)), "output_tokens: row 1 .* -5"),
+    (lambda df: df.assign(output_tokens=df["output_tokens"].where(df.index != 0, -5)), "output_tokens: row 1 .* '-5'"),
     (lambda df: df.assign(cached_read_tokens=df["input_tokens"] + 1), "cached_read_tokens: row 1 .* reads more"),
     (lambda df: df.assign(model=df["model"].where(df.index != 2, "")), "model: row 3 .* is empty"),
 ])
@@ -122,3 +122,35 @@ def test_cli_json_is_strict_and_complete(tmp_path, calls):
     assert {"p50", "p95"} <= set(out["summary"])
     bad = _cli(str(tmp_path / "missing.csv"))
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_repeated_call_index_is_refused(tmp_path, calls):
+    """A call listed twice would be counted twice (issue 22)."""
+    head = calls.head(5).reset_index(drop=True)
+    path = tmp_path / "dup.csv"
+    pd.concat([head, head.iloc[[2]]]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=f"call_index: rows 3 and 6 of .* both call {head['call_index'][2]} of run"):
+        runs.load_calls(path)
+
+
+def test_a_model_with_a_zero_width_space_is_refused_as_price_and_bill_refuse_it(tmp_path, calls):
+    head = calls.head(3).reset_index(drop=True).assign(model="claude-sonnet-4-6\u200b")
+    path = tmp_path / "zw.csv"
+    head.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"model: row 1 of .*U\+200B") as e:
+        runs.load_calls(path)
+    with pytest.raises(ValueError) as same:
+        prices.model_name("claude-sonnet-4-6\u200b")
+    assert str(same.value).removeprefix("model: ") in str(e.value)  # one check, one message
+
+
+def test_a_count_too_large_is_quoted_as_given(tmp_path, calls):
+    path = tmp_path / "big.csv"
+    text = calls.head(2).to_csv(index=False).splitlines()
+    cols = text[0].split(",")
+    row = text[1].split(",")
+    row[cols.index("input_tokens")] = "1e20"
+    path.write_text("\n".join([text[0], ",".join(row)]) + "\n")
+    with pytest.raises(ValueError, match=r"input_tokens: row 1 of .* has '1e20', more than the largest count") as e:
+        runs.load_calls(path)
+    assert "-9223372036854775808" not in str(e.value)

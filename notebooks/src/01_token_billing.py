@@ -244,7 +244,9 @@ print(billing.cost(w, "claude-sonnet-4-6"))
 # the last chunk and only if the request set `stream_options={"include_usage": True}`; Anthropic sends
 # input and cache counts in `message_start` and a *cumulative* output count in each `message_delta`;
 # Gemini repeats its cumulative `usageMetadata` on every chunk. Summing chunks double-counts; reading
-# the first misses the output. `normalize_stream` applies each provider's rule:
+# the first misses the output. `normalize_stream` applies each provider's rule, and refuses a stream cut
+# short (a dropped connection, a timeout) that lacks its provider's final usage event: the counts so far
+# are only a lower bound, which the error carries, labelled as one:
 
 # %%
 for name in ("openai_chat_stream", "anthropic_stream_cached", "gemini_stream"):
@@ -254,6 +256,12 @@ try:
     usage.normalize_stream(recs["openai_chat_stream"]["body"][:-1])
 except ValueError as e:
     print("without the last chunk:", e)
+real = recs["anthropic_stream_recorded"]["body"]  # a real recorded Claude stream
+print(f"anthropic_stream_recorded {len(real)} events -> output {usage.normalize_stream(real).output_tokens:,}")
+try:
+    usage.normalize_stream(real[:1])
+except usage.IncompleteStreamError as e:
+    print("cut after message_start:", e)
 
 # %% [markdown]
 # **Thinking is output.** A reasoning model's hidden thinking (思考 token) is billed at the output price

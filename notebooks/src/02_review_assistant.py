@@ -203,15 +203,28 @@ plt.show()
 
 # %% [markdown]
 # **The agent runs code.** Its tests run the project's code, and with a live model that code includes the
-# model's own edits. `course_lib.sandbox` contains each run: no API keys or tokens in its environment,
-# limits on CPU time, memory, file size and processes, and on Linux with user namespaces no network and a
-# read-only file system outside the workspace. Where namespaces are missing (macOS, Windows, some
-# distributions) it says that the code can reach the network and write where you can: read a model's edits
-# before you run them there. What your machine provides:
+# model's own edits. `course_lib.sandbox` contains each run in a sandbox (沙箱): **bubblewrap**, Debian's
+# `bwrap`, the tool Flatpak uses for exactly this. The code sees none of the host's files but `/usr`, the
+# Python interpreter with its libraries, and a copy of the workspace on a small RAM disk: it may write
+# there (relative paths work), up to a bounded total, and its writes vanish when it ends. It has no
+# network at all (not even a Unix socket of the host, such as Docker's or an ssh-agent's), its own
+# processes and a private `/tmp`; no API keys or tokens in its environment; limits on CPU time, memory,
+# file size and processes. Where bubblewrap cannot run, a hand-written fallback with Linux namespaces still
+# cuts the network and makes files outside the workspace read-only, but the code can then read every file
+# you can (and return it to the model through the test output), connect to a Unix socket on your file
+# system, and fill your disk one capped file at a time. Without namespaces (macOS, Windows) only the
+# environment and the limits hold: read a model's edits before you run them there. Each run says which
+# sandbox contained it, and what that sandbox protects on your machine:
 
 # %%
+import sys
+import tempfile
+
 from course_lib import live, sandbox
 
+with tempfile.TemporaryDirectory() as scratch:
+    probe = sandbox.run([sys.executable, "-c", "print('hello from inside')"], Path(scratch))
+print(probe.stdout.strip(), "| sandbox that ran:", probe.sandbox)
 print(sandbox.describe() if not live.offline()
       else "not checked while the course's tests run (COURSE_LIB_OFFLINE is set): run this cell yourself")
 
@@ -413,7 +426,8 @@ share.map(lambda v: f"{v:.0%}").to_frame()
 #
 # When a local model server is reachable (Ollama at `OLLAMA_HOST`, or any OpenAI-compatible server at
 # `COURSE_LLM_BASE_URL`), V1 and a short V3 run against it and its **real** `usage` is priced at each
-# API's prices. Without one, the notebook says so and shows a run recorded from a real llama.cpp server.
+# API's prices. Without one, or when it answers its probe but not the run within its deadline (a busy
+# server), the notebook says so and shows a run recorded from a real llama.cpp server.
 
 # %%
 import functools
@@ -421,14 +435,25 @@ import functools
 from course_lib import live
 
 probe = live.probe_openai()
-if probe.reachable:
+
+
+def live_bodies():
     bodies = review.live_runs(functools.partial(live.openai_chat, live.openai_base_url()))
     print(f"LIVE: {probe}")
-else:
+    return bodies
+
+
+def recorded_bodies():
     recorded = json.loads(Path("../data/recorded/live_review_llamacpp.json").read_text())
-    bodies = recorded["bodies"]
-    print(f"No live server ({probe.detail}).")
     print(f"RECORDED run ({recorded['recorded']}): {recorded['how']}")
+    return recorded["bodies"]
+
+
+if probe.reachable:  # a server slower than its deadline: the recording stands in
+    bodies = live.live_or_recorded(live_bodies, recorded_bodies)
+else:
+    print(f"No live server ({probe.detail}).")
+    bodies = recorded_bodies()
 review.price_live(bodies, MODELS).round(5)
 
 # %% [markdown]
