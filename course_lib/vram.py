@@ -596,7 +596,7 @@ def verdict(est: Estimate, gpu_name: str, headroom: float | None = None) -> dict
                                "keeps (llama.cpp's --fit default): tight; shorten the context or quantise the KV cache")
     else:
         word, text = "fits", f"fits with {spare:.2f} GiB spare (headroom rule: {head:g} GiB)"
-    return {"verdict": word, "spare_gib": round(spare, 3), "headroom_gib": head, "text": f"{g.name}: {text}"}
+    return {"verdict": word, "spare_gib": round(spare, 3), "headroom_gib": head, "text": f"{g.name} ({float(g['memory_gib']):g} GiB): {text}"}
 
 
 def max_context(model: str | Arch, gpu_name: str, quant: str = "Q4_K_M", kv_type: str = "f16",
@@ -663,8 +663,28 @@ def source_page_table() -> pd.DataFrame:
         e = estimate(model, ctx, "Q4_K_M", kv, 1, fa)
         out.append({"page row": label, "page says": page, "model": model, "KV": kv, "flash attn": "on" if fa else "off",
                     "estimate GiB": round(e.total_bytes / GIB, 1), "dominant": e.dominant,
-                    "fits RTX 4090 (24 GiB)": fits(e, "RTX 4090")})
+                    "fits RTX 4090 (24 GiB)": fits(e, "RTX 4090"),
+                    "RTX 4090 verdict": f"{(v := verdict(e, 'RTX 4090'))['verdict']} ({v['spare_gib']:+.2f} GiB spare)"})
     return pd.DataFrame(out)
+
+
+def kv_crossover_ctx(model: str | Arch, quant: str = "Q4_K_M", kv_type: str = "f16") -> int:
+    """The shortest context (a multiple of 256) at which the KV cache outweighs the weights on the GPU; 0 when it
+    never does up to 128K tokens or the trained context, whichever is longer (the calculator's range). Taught in
+    notebook ``04_private_deployment``."""
+    a = resolve(model)
+    limit = max(a.context_length, 131072) // CELL_PAD
+    weights = estimate(a, CELL_PAD, quant, kv_type).weights_bytes
+    lo, hi = 1, limit
+    if kv_bytes(a, limit * CELL_PAD, kv_type) < weights:
+        return 0
+    while lo < hi:  # the KV cache grows with context, so the first crossing is found by bisection
+        mid = (lo + hi) // 2
+        if kv_bytes(a, mid * CELL_PAD, kv_type) >= weights:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo * CELL_PAD
 
 
 def with_changes(model: str | Arch, **changes) -> Arch:

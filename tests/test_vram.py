@@ -321,3 +321,63 @@ def test_headroom_rule_is_a_labelled_assumption_and_the_verdict_uses_it():
         assert f"{head:g} GiB" in v["text"]
     with pytest.raises(ValueError, match="backend"):
         vram.compute_bytes("qwen2.5-7b", 8192, backend="rocm")
+
+
+def test_calculator_hides_the_previous_chart_when_it_cannot_compute():
+    from course_lib.widgets import vram_calculator
+    calc = vram_calculator()
+    assert calc.chart.value and calc.chart.layout.display != "none"
+    calc.controls["kv_type"].value = "q8_0"
+    calc.controls["flash_attention"].value = False  # llama.cpp refuses a quantised V cache without it
+    assert "cannot compute" in calc.answer.value and calc.chart.layout.display == "none"
+    calc.controls["flash_attention"].value = True
+    assert "cannot compute" not in calc.answer.value and calc.chart.layout.display != "none"
+    assert "headroom" in calc.answer.value
+
+
+def test_a_model_not_in_the_catalogue_from_its_config_json():
+    """Lesson 04's goal 2 on the committed Mistral NeMo config.json (data/README.md names its source)."""
+    path = DATA_DIR / "configs" / "mistral-nemo-base-2407.config.json"
+    cfg = json.loads(path.read_text())
+    a = vram.from_hf_config(path, name="mistral-nemo-12b")
+    assert "mistral-nemo-12b" not in vram.catalog().index and "Mistral-Nemo-Base-2407" in (DATA_DIR / "README.md").read_text()
+    assert (a.layers, a.kv_heads, a.head_dim, a.vocab) == (cfg["num_hidden_layers"], cfg["num_key_value_heads"],
+                                                         cfg["head_dim"], cfg["vocab_size"])
+    # the KV cache per token from the config's own numbers: 2 × layers × kv_heads × head_dim × 2 bytes
+    per_token = 2 * cfg["num_hidden_layers"] * cfg["num_key_value_heads"] * cfg["head_dim"] * 2
+    assert vram.kv_bytes(a, 32768) == per_token * 32768
+    assert 12.0e9 < vram.param_count(a) < 12.5e9  # "12B" in the model's name
+
+
+def test_llamacpp_estimate_beside_a_live_server(tmp_path):
+    """/props of a llama.cpp server (model path, slots, per-slot context) gives the estimate for that model."""
+    import http.server
+    import threading
+
+    from course_lib import live
+    from course_lib.llama_server import model_path
+    props = {"model_path": str(model_path()), "total_slots": 2, "default_generation_settings": {"n_ctx": 4096}}
+
+    class Props(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = json.dumps(props if self.path == "/props" else {}).encode()
+            self.send_response(200 if self.path == "/props" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Props)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        out = live.llamacpp_estimate(f"http://127.0.0.1:{srv.server_port}/v1", timeout=5)
+        assert out["estimate"].kv_bytes == vram.kv_bytes(vram.from_gguf(model_path()), 4096, parallel=2)
+        assert "2 slots of 4,096" in out["note"]
+        props["model_path"] = str(tmp_path / "elsewhere.gguf")
+        out = live.llamacpp_estimate(f"http://127.0.0.1:{srv.server_port}/v1", timeout=5)
+        assert out["estimate"] is None and "not readable here" in out["note"]
+    finally:
+        srv.shutdown()
