@@ -138,8 +138,8 @@ display(Markdown(
 # %%
 cpu = pd.read_csv("../data/measured/llamacpp_cpu_gemma3_270m.csv", comment="#")
 cpu["estimate_kv_mib"] = [vram.kv_bytes("gemma-3-270m", r.ctx, r.kv_type, r.parallel) / MIB for r in cpu.itertuples()]
-cpu["estimate_compute_mib"] = [vram.compute_bytes("gemma-3-270m", r.ctx, r.flash_attention == "on", r.parallel) / MIB
-                               for r in cpu.itertuples()]
+cpu["estimate_compute_mib"] = [vram.compute_bytes("gemma-3-270m", r.ctx, r.flash_attention == "on", r.parallel,
+                                                   kv_type=r.kv_type, backend="cpu") / MIB for r in cpu.itertuples()]
 print(Path("../data/measured/llamacpp_cpu_gemma3_270m.csv").read_text().splitlines()[0][2:])
 cpu[["ctx", "parallel", "kv_type", "flash_attention", "kv_mib", "estimate_kv_mib", "compute_mib", "estimate_compute_mib",
      "decode_tok_s"]].round(2)
@@ -159,7 +159,7 @@ plt.show()
 # %%
 geo = pd.read_csv("../data/measured/llamacpp_compute_buffer.csv", comment="#")
 geo["estimate_mib"] = [vram.compute_bytes(r.model, r.ctx // r.parallel, r.flash_attention == "on",
-                                          n_ubatch=r.n_ubatch) / MIB for r in geo.itertuples()]
+                                          n_ubatch=r.n_ubatch, backend="cpu") / MIB for r in geo.itertuples()]
 geo["error"] = (geo["estimate_mib"] / geo["compute_mib"] - 1).map(lambda e: f"{e:+.1%}")
 print(f"largest error: {(geo['estimate_mib'] / geo['compute_mib'] - 1).abs().max():.1%} over {len(geo)} runs")
 geo.drop(columns="layers_written").round(1)
