@@ -663,7 +663,6 @@ def source_page_table() -> pd.DataFrame:
         e = estimate(model, ctx, "Q4_K_M", kv, 1, fa)
         out.append({"page row": label, "page says": page, "model": model, "KV": kv, "flash attn": "on" if fa else "off",
                     "estimate GiB": round(e.total_bytes / GIB, 1), "dominant": e.dominant,
-                    "fits RTX 4090 (24 GiB)": fits(e, "RTX 4090"),
                     "RTX 4090 verdict": f"{(v := verdict(e, 'RTX 4090'))['verdict']} ({v['spare_gib']:+.2f} GiB spare)"})
     return pd.DataFrame(out)
 
