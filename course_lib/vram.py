@@ -503,10 +503,11 @@ def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type:
              flash_attention: bool = True, runtime: str = "llama.cpp-cuda") -> Estimate:
     """GPU memory for a model, quantisation, context, KV type, sequences and flash attention.
 
-    ``runtime`` is ``"llama.cpp-cuda"`` (the default; Ollama uses llama.cpp),
-    ``"llama.cpp-cpu"`` or ``"pytorch"`` (bf16 tensors as a PyTorch runtime
-    holds them: no padding, no compute buffer estimate). Taught in notebook
-    ``04_private_deployment``.
+    ``ctx`` is each sequence's context and ``parallel`` the number of sequences (Ollama's meaning; for
+    ``llama-server -c C -np N`` use :func:`serve`, which splits ``C``). ``runtime`` is ``"llama.cpp-cuda"``
+    (the default; Ollama uses llama.cpp: the weights term is then what the GPU holds, without the input
+    embedding llama.cpp keeps on the CPU), ``"llama.cpp-cpu"`` or ``"pytorch"`` (bf16 tensors as a PyTorch
+    runtime holds them: no padding, no compute buffer estimate). Taught in notebook ``04_private_deployment``.
     """
     a = resolve(model)
     if runtime not in ("llama.cpp-cuda", "llama.cpp-cpu", "pytorch"):
