@@ -396,3 +396,27 @@ def openai_server_measure(base_url: str, prompt: str = "Count to ten.", max_toke
     except ConnectionError:
         out["n_ctx"] = None  # not llama.cpp
     return out
+
+
+def llamacpp_estimate(base_url: str, timeout: float = DEFAULT_TIMEOUT_S) -> dict:
+    """The memory estimate for the model a llama.cpp server has loaded, to set beside its live measurement.
+
+    Reads ``/props`` (``model_path``, ``total_slots``, the per-slot ``n_ctx``); when the GGUF is readable on
+    this machine its metadata and tensors give the architecture, and ``vram.serve`` the estimate for those
+    slots on the CPU backend (the course's own server) or CUDA. Returns ``{"estimate": Estimate or None,
+    "note": ...}``; never raises for a server that is not llama.cpp. Taught in notebook ``04_private_deployment``.
+    """
+    from pathlib import Path
+
+    from . import vram
+    try:
+        props = http_json(f"{server_root(base_url)}/props", timeout=timeout)
+    except ConnectionError as e:
+        return {"estimate": None, "note": f"no llama.cpp /props ({e}): no estimate beside the measurement"}
+    path = props.get("model_path") or ""
+    slots = int(props.get("total_slots") or 1)
+    n_ctx = int((props.get("default_generation_settings") or {}).get("n_ctx") or 0)
+    if not (path and Path(path).is_file() and n_ctx):
+        return {"estimate": None, "note": f"model file {path or '(not reported)'} is not readable here: no estimate"}
+    served = vram.serve(vram.from_gguf(path), n_ctx * slots, slots, "llama.cpp")
+    return {"estimate": served["estimate"], "note": served["note"]}

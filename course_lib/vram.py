@@ -9,8 +9,11 @@ term and one architecture fact:
   Both forms were fitted exactly on llama.cpp's own logs
   (``data/measured/llamacpp_cpu_gemma3_270m.csv``).
 * **not every model's KV cache doubles with context**: sliding-window layers
-  (Gemma 2/3, gpt-oss) keep ``window + n_ubatch`` cells, and DeepSeek's latent
-  attention (MLA) caches one compressed vector per token per layer.
+  (Gemma 2/3, gpt-oss) keep ``window + n_ubatch`` cells **per sequence**, and
+  DeepSeek's latent attention (MLA) caches one compressed vector per token per layer.
+
+Checked against llama.cpp's own buffer logs on the CPU (``data/measured/llamacpp_*.csv``)
+and on an NVIDIA H200 with the CUDA backend (``data/measured/h200_llamacpp/server_runs.csv``).
 
 Architectures come from ``data/models.csv``, a Hugging Face ``config.json``, a
 GGUF file's metadata (with exact tensor sizes) or an Ollama ``show()`` response.
@@ -33,6 +36,10 @@ KV_TYPES = {"f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
 CELL_PAD = 256            # llama.cpp pads KV cache sizes to 256 cells
 N_UBATCH = 512            # llama.cpp's default physical batch
 CUDA_CONTEXT_BYTES = 650_969_088  # measured on an H200 (data/measured/vram_measured_h200.csv)
+H200_LLAMACPP_RUNS = "measured/h200_llamacpp/server_runs.csv"
+#: the H200 rows the llama.cpp-CUDA terms were fitted on; every other model's rows are held out (tests/test_vram.py)
+FIT_MODEL = "llama-3.1-8b"
+QUANTISED_KV = ("q8_0", "q4_0")
 
 
 def quant_bits() -> dict[str, float]:
@@ -69,6 +76,7 @@ class Arch:
     published_params: int = 0
     source: str = ""
     weights_bytes_exact: int = 0   # from a GGUF file's tensors
+    input_embedding_bytes_exact: int = 0  # the GGUF's token_embd tensor
 
     def __post_init__(self) -> None:
         for name in ("layers", "hidden", "heads", "kv_heads"):
@@ -208,7 +216,10 @@ def from_gguf(path: str | Path) -> Arch:
         except Exception:  # noqa: BLE001 (a field gguf cannot decode is not needed here)
             continue
     size = sum(int(t.n_bytes) for t in reader.tensors)
-    return _from_kv(meta, Path(path).stem, f"GGUF {Path(path).name}", weights_bytes=size)
+    arch = _from_kv(meta, Path(path).stem, f"GGUF {Path(path).name}", weights_bytes=size)
+    embd = [int(t.n_bytes) for t in reader.tensors if t.name == "token_embd.weight"]
+    tied = not any(t.name == "output.weight" for t in reader.tensors)
+    return replace(arch, tied_embeddings=tied, input_embedding_bytes_exact=embd[0] if embd else 0)
 
 
 def from_ollama_show(show: dict, name: str | None = None) -> Arch:
@@ -282,6 +293,23 @@ def weights_bytes(model: str | Arch, quant: str = "Q4_K_M") -> int:
     return int(param_count(a) * bits[canonical_quant(quant)] / 8)
 
 
+def input_embedding_bytes(model: str | Arch, quant: str = "Q4_K_M") -> int:
+    """Weight bytes llama.cpp keeps in CPU memory when every layer is on the GPU: the input embedding.
+
+    llama.cpp always places the input layer on the CPU ("there is very little benefit to offloading the
+    input layer", ``llama_model::load_tensors`` in ``src/llama-model.cpp``, b11434). A model with tied
+    embeddings also needs the same matrix as its output layer, which llama.cpp loads a second time onto the
+    GPU (``TENSOR_DUPLICATED``), so on the GPU nothing is saved: 0 here. Exact from a GGUF's ``token_embd``
+    tensor, else ``vocab × hidden`` at the quantisation's average bits. Taught in notebook ``04_private_deployment``.
+    """
+    a = resolve(model)
+    if a.tied_embeddings:
+        return 0
+    if a.input_embedding_bytes_exact:
+        return a.input_embedding_bytes_exact
+    return int(a.vocab * a.hidden * quant_bits()[canonical_quant(quant)] / 8)
+
+
 def canonical_quant(quant: str) -> str:
     """A quantisation as the catalog spells it, whatever the case (``q4_k_m`` → ``Q4_K_M``). Taught in notebook
     ``04_private_deployment``."""
@@ -346,42 +374,83 @@ def _check_ctx(ctx) -> None:
 
 # --- compute buffer and overhead ---------------------------------------------------------
 def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, parallel: int = 1,
-                  n_ubatch: int = N_UBATCH) -> int:
-    """llama.cpp's compute buffer, fitted on its own logs for five geometries (notebook ``04_private_deployment``).
+                  n_ubatch: int = N_UBATCH, kv_type: str = "f16", backend: str = "cuda") -> int:
+    """llama.cpp's compute buffer on one device, from its own logs (notebook ``04_private_deployment``).
 
-    Measured by ``scripts/measure_compute_buffer.py`` (Llama 3.1 8B, Qwen2.5 7B, Gemma 3 4B shapes;
-    ``data/measured/llamacpp_compute_buffer.csv``) and ``scripts/measure_llamacpp_memory.py`` (Gemma 3 270M),
-    across context, flash attention, ``n_ubatch`` and parallel slots. Per token of the physical batch, in f32:
+    ``ctx`` is one sequence's cells (llama.cpp splits ``-c`` across its ``parallel`` slots); ``backend`` is
+    ``"cuda"`` or ``"cpu"``. Per token of the physical batch ``n_ubatch``, in f32 values:
 
-    * the feed-forward peak: ``3 × ffn + 5 × hidden`` values;
-    * with flash attention, that peak plus an f16 mask of ``n_ubatch × 2`` bytes per KV cell;
-    * without it, the larger of the feed-forward peak and the attention peak: ``2 × hidden + 4 × q + 2 × kv``
-      values (plus ``hidden + q`` where sliding-window and full layers alternate, as in Gemma 3) and
-      ``n_ubatch × 4 × (heads + 1)`` bytes per cell (f32 scores and mask).
+    * the feed-forward peak: ``3 × ffn + 5 × hidden`` on the CPU, ``3 × ffn + 4 × hidden`` with CUDA
+      (one hidden-size tensor fewer is live there);
+    * with flash attention, the larger of that peak and the attention peak, plus an f16 mask of
+      ``n_ubatch × 2`` bytes per cell. The attention peak only matters with a **quantised KV cache on
+      CUDA**: the flash-attention kernel for a batch converts the whole K and V view (every slot's cells) to
+      f16 inside the compute buffer (``ggml_cuda_flash_attn_ext_get_alloc_size`` in ggml-cuda's
+      ``fattn.cu``, llama.cpp b11434), next to ``hidden + 4 × q`` values per token;
+    * without flash attention, the larger of the feed-forward peak and the attention peak:
+      ``2 × hidden + 4 × q + 2 × kv`` values (one hidden fewer with CUDA; plus ``hidden + q`` where
+      sliding-window and full layers alternate, as in Gemma 3) and ``n_ubatch × 4 × (heads + 1)`` bytes
+      per cell (f32 scores and mask).
 
-    The cells are one sequence's (llama.cpp splits ``-c`` across its slots); parallel slots do not add to
-    the buffer. Taught in notebook ``04_private_deployment``.
+    Fitted on the CPU logs (``scripts/measure_compute_buffer.py``, ``scripts/measure_llamacpp_memory.py``)
+    and on the H200's Llama 3.1 8B rows (``data/measured/h200_llamacpp/server_runs.csv``); the 32B and 70B
+    rows are held out as the check. In the two models the CUDA terms were fitted on ``q = hidden``, so
+    how ``hidden + 4 × q`` splits between the two is not pinned by the data (an assumption).
+    Taught in notebook ``04_private_deployment``.
     """
     a = resolve(model)
     _check_ctx(ctx)
+    if backend not in ("cuda", "cpu"):
+        raise ValueError(f"backend must be 'cuda' or 'cpu', got {backend!r}")
+    if kv_type not in KV_TYPES:
+        raise ValueError(f"kv_type must be one of {tuple(KV_TYPES)}, got {kv_type!r}")
+    cuda = backend == "cuda"
     full, _ = kv_cells(a, ctx, n_ubatch)
     cells = full
     ffn = max(a.ffn, a.expert_ffn * max(a.experts_active, 1))
-    ffn_peak = n_ubatch * 4 * (3 * ffn + 5 * a.hidden)
+    ffn_peak = n_ubatch * 4 * (3 * ffn + (4 if cuda else 5) * a.hidden)
+    q = a.heads * (a.qk_nope_head_dim + a.qk_rope_head_dim if a.mla else a.head_dim)
     if flash_attention:
-        return int(ffn_peak + cells * n_ubatch * 2)
-    q, kv = a.heads * a.head_dim, a.kv_heads * a.head_dim
-    per_token = 2 * a.hidden + 4 * q + 2 * kv
+        attention = 0
+        if cuda and kv_type in QUANTISED_KV:
+            # f16 copies of K and V over every slot's cells (MLA: V is a view of K, one copy)
+            per_cell = (a.kv_lora_rank + a.qk_rope_head_dim) if a.mla else a.kv_heads * (a.head_dim + a.v_head_dim)
+            attention = n_ubatch * 4 * (a.hidden + 4 * q) + cells * parallel * per_cell * 2
+        return int(max(ffn_peak, attention) + cells * n_ubatch * 2)
+    kv = a.kv_heads * a.head_dim
+    per_token = (1 if cuda else 2) * a.hidden + 4 * q + 2 * kv
     if 0 < a.sliding_layers < a.layers:
         per_token += a.hidden + q
     attention = n_ubatch * 4 * per_token + cells * n_ubatch * 4 * (a.heads + 1)
     return int(max(ffn_peak, attention))
 
 
+@lru_cache(maxsize=1)
+def h200_llamacpp_runs() -> pd.DataFrame:
+    """llama.cpp b11434 (CUDA) on an H200: every buffer from llama-server's own log and the process's GPU
+    memory, 23 settings (``data/measured/h200_llamacpp/server_runs.csv``). Taught in notebook ``04_private_deployment``."""
+    df = pd.DataFrame(data_rows(H200_LLAMACPP_RUNS))
+    num = [c for c in df.columns if c.endswith(("_mib", "_cells")) or c in ("ctx", "n_parallel", "n_ubatch", "n_ctx_seq")]
+    df[num] = df[num].apply(pd.to_numeric, errors="coerce")
+    df = df[df["status"] == "ok"].copy()
+    df["residual_mib"] = (df["proc_used_loaded_mib"] - df["model_buf_gpu_mib"] - df["kv_buf_gpu_mib"]
+                          - df["compute_buf_gpu_mib"] - df["output_buf_gpu_mib"])
+    return df
+
+
 def overhead_bytes(runtime: str = "llama.cpp-cuda") -> int:
-    """The runtime's fixed cost per GPU: the CUDA context (0.61 GiB measured on an H200); 0 on the CPU. Taught in notebook ``04_private_deployment``."""
+    """The runtime's fixed cost per GPU; 0 on the CPU. Taught in notebook ``04_private_deployment``.
+
+    * ``llama.cpp-cuda``: what llama-server's process holds on the H200 beyond the buffers it logs (CUDA
+      context, cuBLAS and kernel pools), the median over the Llama 3.1 8B rows of
+      ``data/measured/h200_llamacpp/server_runs.csv`` (the other models' rows are held out);
+    * ``pytorch``: the CUDA context PyTorch measured on the H200 (``data/measured/vram_measured_h200.csv``).
+    """
     if runtime in ("cpu", "llama.cpp-cpu"):
         return 0
+    if runtime == "llama.cpp-cuda":
+        runs = h200_llamacpp_runs()
+        return int(round(float(runs.loc[runs["model"] == FIT_MODEL, "residual_mib"].median()) * MIB))
     return CUDA_CONTEXT_BYTES
 
 
@@ -434,10 +503,11 @@ def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type:
              flash_attention: bool = True, runtime: str = "llama.cpp-cuda") -> Estimate:
     """GPU memory for a model, quantisation, context, KV type, sequences and flash attention.
 
-    ``runtime`` is ``"llama.cpp-cuda"`` (the default; Ollama uses llama.cpp),
-    ``"llama.cpp-cpu"`` or ``"pytorch"`` (bf16 tensors as a PyTorch runtime
-    holds them: no padding, no compute buffer estimate). Taught in notebook
-    ``04_private_deployment``.
+    ``ctx`` is each sequence's context and ``parallel`` the number of sequences (Ollama's meaning; for
+    ``llama-server -c C -np N`` use :func:`serve`, which splits ``C``). ``runtime`` is ``"llama.cpp-cuda"``
+    (the default; Ollama uses llama.cpp: the weights term is then what the GPU holds, without the input
+    embedding llama.cpp keeps on the CPU), ``"llama.cpp-cpu"`` or ``"pytorch"`` (bf16 tensors as a PyTorch
+    runtime holds them: no padding, no compute buffer estimate). Taught in notebook ``04_private_deployment``.
     """
     a = resolve(model)
     if runtime not in ("llama.cpp-cuda", "llama.cpp-cpu", "pytorch"):
@@ -461,10 +531,19 @@ def estimate(model: str | Arch, ctx: int = 8192, quant: str = "Q4_K_M", kv_type:
                      "quality degrades unless the runtime applies RoPE scaling")
     if a.weights_bytes_exact:
         notes.append("weights: exact, from the GGUF tensors")
+    weights = a.weights_bytes_exact or weights_bytes(a, quant)
+    if runtime == "llama.cpp-cuda":
+        on_cpu = input_embedding_bytes(a, quant)
+        if on_cpu:
+            weights -= on_cpu
+            notes.append(f"weights: the input embedding ({on_cpu / GIB:.2f} GiB) stays in CPU memory, as llama.cpp "
+                         "keeps the input layer on the CPU")
+    if a.weights_bytes_exact:
         quant = "GGUF"
-    return Estimate(a.name, quant, ctx, kv_type, parallel, flash_attention,
-                    weights_bytes(a, quant) if not a.weights_bytes_exact else a.weights_bytes_exact,
-                    kv_bytes(a, ctx, kv_type, parallel), compute_bytes(a, ctx, flash_attention, parallel),
+    return Estimate(a.name, quant, ctx, kv_type, parallel, flash_attention, weights,
+                    kv_bytes(a, ctx, kv_type, parallel),
+                    compute_bytes(a, ctx, flash_attention, parallel, kv_type=kv_type,
+                                  backend="cpu" if runtime == "llama.cpp-cpu" else "cuda"),
                     overhead_bytes(runtime), notes)
 
 
@@ -496,6 +575,29 @@ def gpu(name: str) -> pd.Series:
 def fits(est: Estimate, gpu_name: str, headroom_gib: float = 0.0) -> bool:
     """Does the estimate fit in the GPU's memory (minus ``headroom_gib``)? Taught in notebook ``04_private_deployment``."""
     return bool(est.total_bytes <= (float(gpu(gpu_name)["memory_gib"]) - headroom_gib) * GIB)
+
+
+def headroom_gib() -> float:
+    """Spare memory a setting should leave before it is called a fit: an assumption with its reason in
+    ``data/vram_assumptions.csv`` (llama.cpp's ``--fit`` leaves 1 GiB per device). Taught in notebook ``04_private_deployment``."""
+    rules = {r["name"]: r for r in data_rows("vram_assumptions.csv")}
+    return float(rules["headroom_gib"]["value"])
+
+
+def verdict(est: Estimate, gpu_name: str, headroom: float | None = None) -> dict:
+    """``fits``, ``tight`` (fits, but with less spare than the headroom rule) or ``does not fit``, with the spare
+    GiB and a sentence that names the rule. Taught in notebook ``04_private_deployment``."""
+    g = gpu(gpu_name)
+    head = headroom_gib() if headroom is None else float(headroom)
+    spare = float(g["memory_gib"]) - est.total_bytes / GIB
+    if spare < 0:
+        word, text = "does not fit", f"does NOT fit: {-spare:.2f} GiB short (and the course keeps {head:g} GiB headroom)"
+    elif spare < head:
+        word, text = "tight", (f"fits on paper with {spare:.2f} GiB spare, under the {head:g} GiB headroom the course "
+                               "keeps (llama.cpp's --fit default): tight; shorten the context or quantise the KV cache")
+    else:
+        word, text = "fits", f"fits with {spare:.2f} GiB spare (headroom rule: {head:g} GiB)"
+    return {"verdict": word, "spare_gib": round(spare, 3), "headroom_gib": head, "text": f"{g.name} ({float(g['memory_gib']):g} GiB): {text}"}
 
 
 def max_context(model: str | Arch, gpu_name: str, quant: str = "Q4_K_M", kv_type: str = "f16",
@@ -562,8 +664,27 @@ def source_page_table() -> pd.DataFrame:
         e = estimate(model, ctx, "Q4_K_M", kv, 1, fa)
         out.append({"page row": label, "page says": page, "model": model, "KV": kv, "flash attn": "on" if fa else "off",
                     "estimate GiB": round(e.total_bytes / GIB, 1), "dominant": e.dominant,
-                    "fits RTX 4090 (24 GiB)": fits(e, "RTX 4090")})
+                    "RTX 4090 verdict": f"{(v := verdict(e, 'RTX 4090'))['verdict']} ({v['spare_gib']:+.2f} GiB spare)"})
     return pd.DataFrame(out)
+
+
+def kv_crossover_ctx(model: str | Arch, quant: str = "Q4_K_M", kv_type: str = "f16") -> int:
+    """The shortest context (a multiple of 256) at which the KV cache outweighs the weights on the GPU; 0 when it
+    never does up to 128K tokens or the trained context, whichever is longer (the calculator's range). Taught in
+    notebook ``04_private_deployment``."""
+    a = resolve(model)
+    limit = max(a.context_length, 131072) // CELL_PAD
+    weights = estimate(a, CELL_PAD, quant, kv_type).weights_bytes
+    lo, hi = 1, limit
+    if kv_bytes(a, limit * CELL_PAD, kv_type) < weights:
+        return 0
+    while lo < hi:  # the KV cache grows with context, so the first crossing is found by bisection
+        mid = (lo + hi) // 2
+        if kv_bytes(a, mid * CELL_PAD, kv_type) >= weights:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo * CELL_PAD
 
 
 def with_changes(model: str | Arch, **changes) -> Arch:
@@ -573,6 +694,18 @@ def with_changes(model: str | Arch, **changes) -> Arch:
 
 # --- what parallel sequences mean in each serving runtime -------------------------------------
 SERVERS = ("llama.cpp", "ollama", "vllm")
+
+
+def llamacpp_ctx_per_slot(ctx: int, parallel: int = 1) -> int:
+    """Cells per slot of ``llama-server -c ctx -np parallel`` (separate slots, llama-server's default when
+    ``-np`` is given): ``ctx`` padded to 256, divided by the slots, padded to 256 again (``llama_context``
+    in llama.cpp's ``src/llama-context.cpp``, b11434). Each slot then holds its own full-attention cells
+    and its own sliding-window cells (``llama_kv_cache_iswa``: ``min(n_ctx_seq, n_swa + n_ubatch)`` padded
+    to 256, one stream per slot). Taught in notebook ``04_private_deployment``."""
+    _check_ctx(ctx)
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
+        raise ValueError(f"parallel: expected a positive number of sequences, got {parallel!r}")
+    return _pad(_pad(ctx) // parallel)
 
 
 def serve(model: str | Arch, ctx: int, parallel: int = 1, server: str = "llama.cpp", quant: str | None = None,
@@ -602,12 +735,14 @@ def serve(model: str | Arch, ctx: int, parallel: int = 1, server: str = "llama.c
     if server != "vllm":
         quant = quant or "Q4_K_M"
     if server == "llama.cpp":
-        from dataclasses import replace as _replace
-        est = estimate(a, ctx, quant, kv_type, 1, flash_attention)
-        est = _replace(est, compute_bytes=compute_bytes(a, max(ctx // parallel, 1), flash_attention))
-        return {"server": server, "estimate": est, "total_bytes": est.total_bytes, "per_sequence_ctx": ctx // parallel,
-                "kv_tokens": ctx, "note": f"llama.cpp: -c {ctx:,} is the total, split across -np {parallel} slots of "
-                                          f"{ctx // parallel:,} tokens each"}
+        n_ctx_seq = llamacpp_ctx_per_slot(ctx, parallel)
+        est = estimate(a, n_ctx_seq, quant, kv_type, parallel, flash_attention)
+        swa = (f"; the sliding-window layers keep {kv_cells(a, n_ctx_seq)[1]:,} cells in each slot"
+               if a.sliding_window and not a.mla else "")
+        return {"server": server, "estimate": est, "total_bytes": est.total_bytes, "per_sequence_ctx": n_ctx_seq,
+                "kv_tokens": n_ctx_seq * parallel,
+                "note": f"llama.cpp: -c {ctx:,} is the total, split across -np {parallel} slots of "
+                        f"{n_ctx_seq:,} tokens each{swa}"}
     if server == "ollama":
         est = estimate(a, ctx * parallel, quant, kv_type, 1, flash_attention)
         return {"server": server, "estimate": est, "total_bytes": est.total_bytes, "per_sequence_ctx": ctx,

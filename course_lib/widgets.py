@@ -98,13 +98,17 @@ class Calculator(W.VBox):
         values = self.values()
         try:
             lines, fig, table = self.compute(**values)
-        except ValueError as e:  # an impossible combination: say why, keep the last chart
-            self.answer.value = _answer_html([f"cannot compute: {e}"], self._shown(values))
+        except ValueError as e:  # an impossible combination: say why, and hide the chart, which belongs to
+            # the previous inputs (keeping it under the new inputs would show numbers nobody asked for)
+            self.chart.layout.display = "none"
+            self.answer.value = _answer_html([f"cannot compute: {e}", "(no chart for these inputs)"],
+                                             self._shown(values))
             return
         # the chart first, then the answer: messages reach the browser in order, so a new answer means the
         # chart it belongs to has arrived (an unchanged chart is not re-sent)
         if fig is not None:
             self.chart.value = _png(fig)
+            self.chart.layout.display = None  # shown again after a "cannot compute"
         else:
             self.chart.layout.display = "none"  # a calculator without a chart shows no empty image
         self.answer.value = _answer_html(lines, self._shown(values), table)
@@ -123,7 +127,7 @@ def vram_answer(model, ctx, quant, kv_type, flash_attention, parallel, gpu):
     est = vram.estimate(model, ctx, quant, kv_type, parallel, flash_attention)
     g = vram.gpu(gpu)
     fits = vram.fits(est, gpu)
-    line = f"{gpu} ({g['memory_gib']:g} GiB): {'fits' if fits else 'does NOT fit'}"
+    line = vram.verdict(est, gpu)["text"]
     if not fits:
         o = vram.offload(est, gpu)
         line += f"; Ollama would keep {o['layers_on_gpu']}/{o['layers']} layers on the GPU (~{o['slowdown']}x slower decode)"
