@@ -184,16 +184,25 @@ def break_even_tasks_per_day(w: Workload, box: LocalBox) -> float:
     return local_monthly(box)["monthly_cny"] / (per_task_cny * w.days_per_month)
 
 
-def break_even_curve(w: Workload, box: LocalBox, max_tasks_per_day: float | None = None, points: int = 60) -> pd.DataFrame:
-    """API and local monthly cost (CNY) against tasks per day, and tokens per month (notebook ``05_tco``)."""
+def break_even_curve(w: Workload, box: LocalBox, max_tasks_per_day: float | None = None, points: int = 60,
+                     capacity_tasks_per_day: float | None = None) -> pd.DataFrame:
+    """API and local monthly cost (CNY) against tasks per day, and tokens per month (notebook ``05_tco``).
+
+    With ``capacity_tasks_per_day`` the local side is as many boxes as each traffic needs (a staircase, column
+    ``boxes``), so no local cost is shown beyond one box's capacity without the boxes that serve it."""
     be = break_even_tasks_per_day(w, box)
     top = max_tasks_per_day or (be * 3 if np.isfinite(be) else 10_000)
     xs = np.linspace(0, top, points)
     per_task_cny = money.convert(api_cost_per_task(w), "CNY", w.as_of)
     local = local_monthly(box)["monthly_cny"]
-    return pd.DataFrame({"tasks_per_day": xs,
-                         "tokens_per_month_M": xs * w.days_per_month * (w.input_tokens + w.output_tokens) / 1e6,
-                         "api_cny": xs * per_task_cny * w.days_per_month, "local_cny": local})
+    out = pd.DataFrame({"tasks_per_day": xs,
+                        "tokens_per_month_M": xs * w.days_per_month * (w.input_tokens + w.output_tokens) / 1e6,
+                        "api_cny": xs * per_task_cny * w.days_per_month, "local_cny": local})
+    if capacity_tasks_per_day is not None:
+        n = [boxes_needed(float(x), capacity_tasks_per_day) for x in xs]
+        out["boxes"] = [max(k, 1) if k is not None else None for k in n]
+        out["local_cny"] = [local * k if k is not None else np.nan for k in out["boxes"]]
+    return out
 
 
 SENSITIVITY_INPUTS = ("gpu_price_cny", "life_months", "utilisation", "tariff_cny_kwh", "ops_hours_month",
@@ -229,17 +238,19 @@ def sensitivity(w: Workload, box: LocalBox, change: float = 0.5) -> pd.DataFrame
 
 
 def hybrid(w: Workload, box: LocalBox, local_share: float, fallback: Workload | None = None,
-           local_model: str | None = None) -> dict:
+           local_model: str | None = None, capacity_tasks_per_day: float | None = None) -> dict:
     """Local for the bulk, a cloud API for the hard share (混合架构) (notebook ``05_tco``).
 
-    With ``local_model``, the box takes at most its capacity (:func:`capacity`); tasks beyond it go to the
-    API too (``overflow_tasks_per_day``), so a share the box cannot serve is never counted as served."""
+    With ``local_model``, the box takes at most its capacity (``capacity_tasks_per_day``, e.g. from
+    :func:`capacity_at_slo`; default :func:`capacity` at batch 1); tasks beyond it go to the API too
+    (``overflow_tasks_per_day``), so a share the box cannot serve is never counted as served."""
     if not 0 <= local_share <= 1:
         raise ValueError(f"local_share: expected a fraction between 0 and 1, got {local_share!r}")
     wanted = w.tasks_per_day * local_share
     served = wanted
     if local_model is not None and local_share > 0:
-        served = min(wanted, capacity(box, local_model, w)["tasks_per_day"])
+        cap = capacity(box, local_model, w)["tasks_per_day"] if capacity_tasks_per_day is None else capacity_tasks_per_day
+        served = min(wanted, cap)
     api_w = replace(fallback or w, tasks_per_day=w.tasks_per_day - served)
     api = api_monthly(api_w)["monthly_cny"]
     local = local_monthly(box)["monthly_cny"] if local_share > 0 else 0.0
@@ -248,25 +259,67 @@ def hybrid(w: Workload, box: LocalBox, local_share: float, fallback: Workload | 
             "all_api_cny": api_monthly(fallback and replace(fallback, tasks_per_day=w.tasks_per_day) or w)["monthly_cny"]}
 
 
-def source_4090_example() -> pd.DataFrame:
-    """The source page's 4090 example worked through with capability made explicit (notebook ``05_tco``)."""
+def source_570_reconstruction() -> pd.DataFrame:
+    """What the page's "1×4090 server, about ¥570 a month" can have counted, each part at the course's defaults
+    (``data/tco_defaults.csv``); the page does not say (notebook ``05_tco``)."""
+    box, page = LocalBox(), _d("source_page_tco_cny_month")
+    m = local_monthly(box)
+    card = box.gpu_price_cny / box.life_months
+    no_pue = m["power_cny"] / box.pue
+    rows = [("card + host over 36 months, nothing else", m["hardware_cny"]),
+            ("card alone over 36 months + power (PUE 1.0)", card + no_pue),
+            ("card alone over 36 months + power (PUE 1.3)", card + m["power_cny"]),
+            ("card + host + power, no operations", m["hardware_cny"] + m["power_cny"]),
+            ("the course's full TCO: + 4 h/month of operations", m["monthly_cny"])]
+    out = pd.DataFrame(rows, columns=["what is counted", "CNY per month"]).set_index("what is counted")
+    out["÷ page's ¥570"] = out["CNY per month"] / page
+    left = page - m["hardware_cny"]
+    out.attrs["power_left_kwh"] = left / box.tariff_cny_kwh
+    out.attrs["power_left_watts"] = left / box.tariff_cny_kwh / box.pue * 1000 / (24 * 30)
+    return out
+
+
+def default_slo() -> tuple[float, float]:
+    """Lesson 05's latency target, p95 TTFT in s and p95 TPOT in ms (assumptions in ``data/tco_defaults.csv``);
+    taught in notebook ``05_tco``."""
+    return _d("slo_ttft_s"), _d("slo_tpot_ms")
+
+
+def source_4090_example(local_model: str = "qwen2.5-14b", w: Workload | None = None) -> pd.DataFrame:
+    """The source page's 4090 example worked through with capability, latency and capacity made explicit
+    (notebook ``05_tco``)."""
     box = LocalBox()
     tco = local_monthly(box)
     fits = runnable_models(box)
     biggest = fits[fits.fits].index[-1]
     ds = vram.estimate("deepseek-v3", 8192, "Q4_K_M")
     page_tco, page_api = _d("source_page_tco_cny_month"), _d("source_page_api_cny_month")
+    rec = source_570_reconstruction()
+    w = w or Workload(model="deepseek-v4-flash")
+    ttft, tpot = default_slo()
+    cap = capacity_at_slo(box_curve(box, local_model, w), ttft, tpot)["capacity_tasks_per_day"]
     rows = [
         {"item": "page: 1×4090 server, monthly TCO", "value": f"¥{page_tco:,.0f}", "course": f"¥{tco['monthly_cny']:,.0f} with the defaults "
          f"(hardware ¥{tco['hardware_cny']:,.0f} + power ¥{tco['power_cny']:,.0f} + ops ¥{tco['ops_cny']:,.0f}); "
          f"¥{tco['hardware_cny'] + tco['power_cny']:,.0f} without operations time"},
+        {"item": "page's ¥570, reconstructed", "value": "", "course": f"the hardware alone is ¥{tco['hardware_cny']:,.0f}, "
+         f"leaving ¥{page_tco - tco['hardware_cny']:,.0f} for power: {rec.attrs['power_left_kwh']:,.0f} kWh a month, an "
+         f"average draw of {rec.attrs['power_left_watts']:,.0f} W where the box draws "
+         f"{tco['kwh'] / box.pue * 1000 / 720:,.0f} W; so ¥570 is about the hardware alone, without operations"},
         {"item": "page: monthly API bill, DeepSeek-level", "value": f"¥{page_api:,.0f}", "course":
          f"{page_api / page_tco:.0f}× the page's box cost, yet the page says local can hardly win. Both hold only "
          "if the box cannot do the API model's work: compare equal capability."},
         {"item": "largest catalog model a 4090 runs (Q4, 8K)", "value": "", "course": biggest},
-        {"item": "DeepSeek V3-class model at Q4, 8K", "value": "", "course": f"{ds.total_bytes / vram.GIB:,.0f} GiB: about "
-         f"{int(np.ceil(ds.total_bytes / vram.GIB / 141))} H200s, not one 4090"},
     ]
+    per_task = money.convert(api_cost_per_task(w), "CNY", w.as_of) * w.days_per_month
+    tasks = page_api / per_task
+    n = boxes_needed(tasks, cap)
+    rows.append({"item": f"page's ¥8,000 on {w.model}, as tasks", "value": "", "course":
+                 f"{tasks:,.0f} tasks/day of {w.input_tokens:,} + {w.output_tokens:,} tokens; one 4090 with {local_model} "
+                 f"serves {cap:,.0f} a day at p95 TTFT ≤ {ttft:g} s: {n} boxes, ¥{n * tco['monthly_cny']:,.0f} a month "
+                 f"(¥{n * (tco['hardware_cny'] + tco['power_cny']):,.0f} without operations)"})
+    rows.append({"item": "DeepSeek V3-class model at Q4, 8K", "value": "", "course": f"{ds.total_bytes / vram.GIB:,.0f} GiB: about "
+                 f"{int(np.ceil(ds.total_bytes / vram.GIB / 141))} H200s, not one 4090"})
     return pd.DataFrame(rows).set_index("item")
 
 
@@ -437,16 +490,18 @@ def rescale_curve(curve: Curve, prompt_tokens: int, output_tokens: int, prefill_
                  gpu=gpu or curve.gpu, model=model or curve.model)
 
 
-def max_concurrency(box: LocalBox, local_model: str, prompt_tokens: int, output_tokens: int,
+def max_concurrency(box: LocalBox | str, local_model: str, prompt_tokens: int, output_tokens: int,
                     quant: str = "Q4_K_M", kv_type: str = "f16", flash_attention: bool = True) -> int:
-    """How many requests of this shape llama.cpp can hold at once on the box: each slot holds prompt + output
-    tokens (``-c`` = slots × that, ``-np`` = slots), lesson 04's estimator (notebook ``05_tco``)."""
+    """How many requests of this shape llama.cpp can hold at once on the box (or a GPU of ``data/gpus.csv``):
+    each slot holds prompt + output tokens (``-c`` = slots × that, ``-np`` = slots), lesson 04's estimator
+    (notebook ``05_tco``)."""
+    memory_gib = box.memory_gib if isinstance(box, LocalBox) else float(vram.gpu(box)["memory_gib"])
     per_slot = max(prompt_tokens + output_tokens, 1)
     n = 0
     while n < 256:
         r = vram.serve(local_model, per_slot * (n + 1), n + 1, "llama.cpp", quant=quant, kv_type=kv_type,
                        flash_attention=flash_attention)
-        if r["total_bytes"] > box.memory_gib * vram.GIB:
+        if r["total_bytes"] > memory_gib * vram.GIB:
             break
         n += 1
     return n
