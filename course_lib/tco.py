@@ -405,7 +405,7 @@ def load_curve(path=None, model: str | None = None, prompt_tokens: int | None = 
             doc = json.loads(text)
             rows = doc["levels"] if isinstance(doc, dict) else doc
             meta = {k: v for k, v in doc.items() if k != "levels"} if isinstance(doc, dict) else {}
-            for key in ("server", "request", "config", "args"):  # where a loadtest may keep the request shape
+            for key in ("run", "server", "request", "config"):  # loadtest --json keeps the request shape in "run"
                 if isinstance(meta.get(key), dict):
                     meta = {**meta[key], **meta}
         except json.JSONDecodeError:
@@ -437,12 +437,16 @@ def load_curve(path=None, model: str | None = None, prompt_tokens: int | None = 
     if p is None or o is None:
         raise ValueError(f"prompt_tokens: {path.name} does not say the tokens per request; pass prompt_tokens= and "
                          "output_tokens=")
-    if "errors" in levels.columns and levels["errors"].map(lambda e: bool(e) if not isinstance(e, (int, float))
-                                                          else e > 0).any():
-        bad = levels.loc[levels["errors"].map(lambda e: bool(e)), "concurrency"].tolist()
-        source_note = f"; levels with errors: {bad}"
-    else:
-        source_note = ""
+    notes = []
+    if "errors" in levels.columns:  # a count (loadtest) or a list of messages (the H200 sweep)
+        n_err = levels["errors"].map(lambda e: len(e) if isinstance(e, list) else (0 if pd.isna(e) else int(e)))
+        if (n_err > 0).any():
+            notes.append(f"levels with errors: {levels.loc[n_err > 0, 'concurrency'].tolist()}")
+    failed = levels[list(CURVE_COLUMNS)].isna().any(axis=1)
+    if failed.any():  # a level where no request succeeded has no latency: it cannot meet any target
+        notes.append(f"levels without a measurement dropped: {levels.loc[failed, 'concurrency'].tolist()}")
+        levels = levels[~failed]
+    source_note = "; " + "; ".join(notes) if notes else ""
     return Curve(levels.reset_index(drop=True), int(p), int(o), f"{path.name}{f' ({model})' if model else ''}"
                  f"{source_note}", gpu=gpu, model=model)
 

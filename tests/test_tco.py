@@ -192,8 +192,11 @@ def test_a_loadtest_json_is_read(tmp_path):
                "tpot_p50_ms": r["tpot_p50_ms"], "tpot_p95_ms": r["tpot_p95_ms"], "output_tok_s": r["out_tok_s"],
                "input_tok_s": r["in_tok_s"], "goodput_rps": 0} for c, r in raw.items()]
     f = tmp_path / "lt.json"
-    f.write_text(json.dumps({"levels": levels, "server": {"url": "http://127.0.0.1:8080"}, "prompt_tokens": 1024,
-                             "output_tokens": 128}))
+    levels.append({**levels[-1], "concurrency": 64, "requests": 0, "errors": 64, "ttft_p50_s": None, "ttft_p95_s": None,
+                   "tpot_p50_ms": None, "tpot_p95_ms": None, "output_tok_s": 0.0})  # every request failed
+    f.write_text(json.dumps({"levels": levels, "server": {"url": "http://127.0.0.1:8080"},
+                             "run": {"endpoint": "llama.cpp", "prompt_tokens": 1024, "output_tokens": 128}}))
+    assert "64" in tco.load_curve(f).source and 64 not in list(tco.load_curve(f).levels["concurrency"])
     cap = tco.capacity_at_slo(tco.load_curve(f), slo_ttft_s=5)
     # p95 TTFT ≤ 5 s: 1, 2, 4, 8 (4.43 s); 16 is 8.7 s
     assert cap["concurrency"] == 8 and cap["requests_per_s"] == pytest.approx(raw[8]["out_tok_s"] / 128)

@@ -118,7 +118,8 @@ t8.round({"ttft_p50_s": 2, "ttft_p95_s": 2, "tpot_p50_ms": 1, "tpot_p95_ms": 1, 
 # TTFT + 127 × TPOT as W, λ × W gives back the concurrency the sweep held: the measured rate and latency agree.
 # Turned round, it is the capacity question: at a target time in system W, the box can take λ = L ÷ W.
 #
-# **Capacity at a latency target** is then the busiest level whose p95 TTFT (and TPOT) still meets the target.
+# **Capacity at a latency target** is then the busiest level whose p95 TTFT (and TPOT) still meets the target:
+# the box's goodput, not its raw throughput.
 # Two more decisions, both labelled assumptions in `data/tco_defaults.csv`:
 #
 # - **peak, not average**: traffic is not spread evenly over 24 hours. If the day's tasks arrive in 8 working
@@ -243,6 +244,16 @@ api_mtok = {m: tco.api_cost_per_task(tco.Workload(**{**w.__dict__, "model": m}))
             for m in ("deepseek-v4-flash", "deepseek-v4-pro")}
 print("API, USD per M tokens of this workload: " + ", ".join(f"{m} {v:.3f}" for m, v in api_mtok.items()))
 pd.DataFrame(rows).set_index("tasks/day")
+
+# %% [markdown]
+# **A local token's price, for the bill.** A local model is not free: at a measured load its TCO gives it a dated
+# price per token, so a log of mixed API and local calls can be priced in one bill (lesson 06) instead of counting
+# local calls at $0. The month's TCO of the boxes the traffic needs, split between input and output by the box time
+# each takes (prefill and decode at one request alone), over the tokens served:
+
+# %%
+at_800 = tco.Workload(**{**flash.__dict__, "tasks_per_day": 800})
+pd.Series(tco.local_price_row(box, at_800, curve_4090, cap_slo), name="local price row").to_frame()
 
 # %% [markdown]
 # ## 7. Owned or rented by the hour
