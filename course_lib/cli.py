@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from . import money
@@ -346,8 +347,8 @@ def cmd_tco(a: argparse.Namespace) -> dict:
                                   "price), so any box costs more; the break-even is infinite")
     if cap is not None:
         out["capacity"] = {"local_model": a.local_model, "basis": "one request at a time (batch 1)",
-                           **{k: ((_round(v) if v == v and abs(v) != float("inf") else None) if isinstance(v, float)
-                                  else v) for k, v in cap.items()}}
+                           **{k: ((_round(v) if math.isfinite(v) else None) if isinstance(v, float) else v)
+                              for k, v in cap.items()}}
         if out["capacity"]["tasks_per_day"] is None:
             out["capacity"]["note"] = "a task of 0 tokens takes no time: no capacity to state"
         if not cap["fits"] or (out["capacity"]["tasks_per_day"] is not None and cap["tasks_per_day"] < a.tasks_per_day):

@@ -133,7 +133,7 @@ def test_equal_capability_break_even_is_above_the_boxs_capacity(box):
 import json
 import math
 
-from course_lib import money, vram
+from course_lib import vram
 from course_lib.prices import DATA_DIR
 
 
@@ -299,7 +299,7 @@ def test_cli_zero_tokens_writes_valid_json():
     import sys
     out = subprocess.run([sys.executable, "-m", "course_lib", "tco", "--input-tokens", "0", "--output-tokens", "0",
                           "--local-model", "qwen2.5-14b", "--slo-ttft", "2", "--json"],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert d["break_even_tasks_per_day"] is None and "infinite" in d["break_even_note"]
