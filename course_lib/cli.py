@@ -302,15 +302,21 @@ def cmd_vram(a: argparse.Namespace) -> dict:
 def _load_capacity(a: argparse.Namespace, tco, w, box) -> dict:
     """The box's capacity at the latency target, from a throughput curve (``tco --slo-ttft``)."""
     measured = tco.load_curve(a.curve, model=a.curve_model, gpu=a.curve_gpu)
+    ttft, tpot = (a.slo_ttft, a.slo_tpot) if (a.slo_ttft, a.slo_tpot) != (None, None) else tco.default_slo()
     if a.local_model:
-        curve = tco.box_curve(box, a.local_model, w, measured, kv_type=a.kv_type)
+        try:
+            curve = tco.box_curve(box, a.local_model, w, measured, kv_type=a.kv_type)
+        except ValueError as e:  # the model does not fit, or a request of this size does not: no capacity, said why
+            empty = not (w.input_tokens or w.output_tokens)  # tasks of 0 tokens: no capacity to state, not 0
+            return {"capacity_tasks_per_day": None if empty else 0.0, "concurrency": None, "boxes_needed": None,
+                    "meets_slo": None if empty else False, "reason": str(e)}
     else:
         if measured.gpu and measured.gpu.lower() != box.gpu.lower():
             raise ValueError(f"curve: measured on the {measured.gpu}, the box has the {box.gpu}; pass --local-model to "
                              f"carry the curve over to the box, or --gpu '{measured.gpu}'")
         curve = measured if (measured.prompt_tokens, measured.output_tokens) == (w.input_tokens, w.output_tokens) \
             else tco.rescale_curve(measured, w.input_tokens, w.output_tokens)
-    cap = tco.capacity_at_slo(curve, a.slo_ttft, a.slo_tpot, a.peak_factor, a.headroom)
+    cap = tco.capacity_at_slo(curve, ttft, tpot, a.peak_factor, a.headroom)
     n = tco.boxes_needed(w.tasks_per_day, cap["capacity_tasks_per_day"])
     out = {k: (_round(v) if isinstance(v, float) else v) for k, v in cap.items()}
     out["boxes_needed"] = n
@@ -353,7 +359,7 @@ def cmd_tco(a: argparse.Namespace) -> dict:
             out["capacity"]["note"] = "a task of 0 tokens takes no time: no capacity to state"
         if not cap["fits"] or (out["capacity"]["tasks_per_day"] is not None and cap["tasks_per_day"] < a.tasks_per_day):
             out["cheaper"] += " (but the box cannot serve this workload at batch 1)"
-    if a.slo_ttft is not None or a.slo_tpot is not None or a.curve is not None:
+    if a.slo_ttft is not None or a.slo_tpot is not None or a.curve is not None or a.local_model:
         try:
             load = _load_capacity(a, tco, w, box)
         except ValueError as e:
@@ -375,6 +381,8 @@ def cmd_tco(a: argparse.Namespace) -> dict:
             out["local_monthly_for_traffic"] = _round(conv(need))
             out["cheaper"] = f"{'local' if need < api['monthly_cny'] else 'api'} ({n} box{'es' if n != 1 else ''} at " \
                              f"{load['slo']})"
+    elif out["cheaper"] == "local":
+        out["cheaper"] = "local (one box, if it can serve the traffic: pass --local-model or --curve to check its capacity)"
     if not a.json:
         sym = "¥" if cur == "CNY" else "$"
         print(f"API {a.api_model} ({a.as_of}): {sym}{out['api_monthly']:,.2f}/month ({a.tasks_per_day:g} tasks/day)")

@@ -304,3 +304,22 @@ def test_cli_zero_tokens_writes_valid_json():
     d = json.loads(out.stdout)
     assert d["break_even_tasks_per_day"] is None and "infinite" in d["break_even_note"]
     assert d["capacity_tasks_per_day"] is None and d["load"]["reason"]
+
+
+def test_cli_never_shows_a_local_cost_beyond_capacity_without_boxes(box):
+    """With a local model the capacity at the default target (data/tco_defaults.csv) is always computed."""
+    import subprocess
+    import sys
+    run = lambda *a: json.loads(subprocess.run([sys.executable, "-m", "course_lib", "tco", *a, "--json"],
+                                               capture_output=True, text=True, check=True).stdout)
+    d = run("--tasks-per-day", "20000", "--local-model", "qwen2.5-14b")
+    ttft, tpot = tco.default_slo()
+    cap = tco.capacity_at_slo(tco.box_curve(box, "qwen2.5-14b", tco.Workload(tasks_per_day=20_000)), ttft, tpot)
+    assert d["capacity_tasks_per_day"] == pytest.approx(cap["capacity_tasks_per_day"])
+    assert d["boxes_needed"] == math.ceil(20_000 / cap["capacity_tasks_per_day"])
+    assert d["local_monthly_for_traffic"] == pytest.approx(d["boxes_needed"] * 1573.45, abs=0.01)
+    assert f"{d['boxes_needed']} boxes" in d["cheaper"]
+    bare = run("--tasks-per-day", "20000")
+    assert "capacity" in bare["cheaper"] and "boxes_needed" not in bare
+    too_big = run("--input-tokens", "200000", "--local-model", "qwen2.5-14b", "--gpu", "RTX 4060 Ti 16GB")
+    assert too_big["boxes_needed"] is None and "16" in too_big["load"]["reason"] and too_big["cheaper"].startswith("api")
