@@ -93,7 +93,8 @@ tco.runnable_models(box)
 # **A measured curve.** One llama.cpp server (b11434, CUDA) on one NVIDIA H200 with 32 slots, 1 to 32
 # streaming requests at once, each a distinct 1,024-token prompt and 128 generated tokens
 # (`data/measured/h200_llamacpp/`, the exact shapes of the models with zero weights: the folder's README says
-# what that changes):
+# what that changes). Each level sends its requests at the same moment, so the last waits for every other prompt
+# to be read: a burst, the pessimistic case for TTFT (arrivals spread over time queue less).
 
 # %%
 curves = {m: tco.load_curve(model=m) for m in ("llama-3.1-8b", "qwen2.5-32b", "llama-3.1-70b")}
