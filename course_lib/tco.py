@@ -714,3 +714,24 @@ def local_price_row(box: LocalBox, w: Workload, curve: Curve, cap: dict, on: str
             "input_usd_per_mtok": in_price, "output_usd_per_mtok": out_price, "boxes": n,
             "tasks_per_day": w.tasks_per_day, "source": f"TCO of {n}× {box.gpu} at {w.tasks_per_day:,.0f} tasks/day; "
             f"input/output split by box time ({share_in:.0%} prefill); curve: {curve.source}"}
+
+
+def shape_transfer_check(source_model: str = "llama-3.1-8b", target_model: str = "qwen2.5-32b") -> pd.DataFrame:
+    """How well one measured curve's shape predicts another's (notebook ``05_tco``).
+
+    :func:`rescale_curve` carries the source model's H200 curve to the target model's own speed alone (its level 1)
+    and sets the prediction beside the target's measured curve, level by level: requests/s and p95 TTFT, and their
+    ratios (prediction ÷ measurement). A check across models on one GPU at one request shape; it does not check a
+    change of request shape.
+    """
+    src, dst = load_curve(model=source_model), load_curve(model=target_model)
+    one = dst.levels.iloc[0]
+    pred = rescale_curve(src, dst.prompt_tokens, dst.output_tokens, prefill_tok_s=dst.prompt_tokens / float(one["ttft_p50_s"]),
+                         decode_tok_s=1000 / float(one["tpot_p50_ms"])).table().set_index("concurrency")
+    meas = dst.table().set_index("concurrency")
+    out = pd.DataFrame({"predicted requests/s": pred["requests_per_s"], "measured requests/s": meas["requests_per_s"],
+                        "predicted p95 TTFT, s": pred["ttft_p95_s"], "measured p95 TTFT, s": meas["ttft_p95_s"]}).dropna()
+    out["requests/s, predicted ÷ measured"] = out.iloc[:, 0] / out.iloc[:, 1]
+    out["p95 TTFT, predicted ÷ measured"] = out.iloc[:, 2] / out.iloc[:, 3]
+    out.attrs["models"] = (source_model, target_model)
+    return out

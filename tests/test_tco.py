@@ -323,3 +323,18 @@ def test_cli_never_shows_a_local_cost_beyond_capacity_without_boxes(box):
     assert "capacity" in bare["cheaper"] and "boxes_needed" not in bare
     too_big = run("--input-tokens", "200000", "--local-model", "qwen2.5-14b", "--gpu", "RTX 4060 Ti 16GB")
     assert too_big["boxes_needed"] is None and "16" in too_big["load"]["reason"] and too_big["cheaper"].startswith("api")
+
+
+def test_the_8b_curve_shape_predicts_the_32b_and_70b_curves():
+    """Measured against measured: the 8B sweep's shape at the 32B's (70B's) own single-request speed."""
+    raw8, raw32 = _h200(), _h200("qwen2.5-32b")
+    t = tco.shape_transfer_check("llama-3.1-8b", "qwen2.5-32b")
+    # by hand at 4 at once: TTFT p95 = (8B's p95 at 4 ÷ its p50 at 1) × the 32B's TTFT alone
+    ttft4 = raw8[4]["ttft_p95_s"] / raw8[1]["ttft_p50_s"] * raw32[1]["ttft_p50_s"]
+    assert t.loc[4, "predicted p95 TTFT, s"] == pytest.approx(ttft4)
+    assert t.loc[4, "measured requests/s"] == pytest.approx(raw32[4]["out_tok_s"] / 128)
+    assert t.loc[1, "requests/s, predicted ÷ measured"] == pytest.approx(1, rel=0.01)
+    for target in ("qwen2.5-32b", "llama-3.1-70b"):
+        r = tco.shape_transfer_check("llama-3.1-8b", target)
+        assert r["requests/s, predicted ÷ measured"].between(0.7, 1.1).all()  # never far, and on the safe side
+        assert r["p95 TTFT, predicted ÷ measured"].between(0.8, 1.3).all()

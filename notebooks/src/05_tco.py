@@ -167,6 +167,20 @@ print(curve_4090.source)
 curve_4090.table().round(2).set_index("concurrency")
 
 # %% [markdown]
+# **Does a curve's shape carry over?** The H200 sweep can check that step against itself: the 8B curve's shape at
+# the 32B's (and the 70B's) own speed alone, beside the curves measured for those models:
+
+# %%
+pd.concat({m: tco.shape_transfer_check("llama-3.1-8b", m)[["requests/s, predicted ÷ measured", "p95 TTFT, predicted ÷ measured"]]
+           for m in ("qwen2.5-32b", "llama-3.1-70b")}).round(2)
+
+# %% [markdown]
+# The carried-over shape gets the throughput right or low (the bigger models gain a little more from batching)
+# and TTFT within about a fifth. What this does not check is the change of request shape, from 1,024 + 128 tokens
+# to 25,000 + 800: with long prompts prefill takes a larger share of every step than it did in the sweep.
+# `scripts/probes/gpu_llamacpp_h200/make_subset.sh` prints the command that measures that shape on a GPU.
+
+# %% [markdown]
 # A 25,000-token prompt takes seconds to read even alone, so a chat target of 2 s is out of reach for this
 # workload on this box, whatever the concurrency. A code review is read when it is done: the lesson's target is
 # **p95 TTFT ≤ 30 s and p95 TPOT ≤ 100 ms** (an assumption, in `data/tco_defaults.csv`). "Equal latency" means the
