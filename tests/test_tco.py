@@ -338,3 +338,26 @@ def test_the_8b_curve_shape_predicts_the_32b_and_70b_curves():
         r = tco.shape_transfer_check("llama-3.1-8b", target)
         assert r["requests/s, predicted ÷ measured"].between(0.7, 1.1).all()  # never far, and on the safe side
         assert r["p95 TTFT, predicted ÷ measured"].between(0.8, 1.3).all()
+
+
+def test_lesson_05_example_by_hand(box):
+    """The 4090 box with qwen2.5-14b on 25,000 + 800-token reviews, worked from the raw files: the 8B sweep's
+    level 2 carried to the box's own speed alone; flat round-the-clock traffic against working-day traffic."""
+    raw = _h200()
+    flash = tco.Workload(model="deepseek-v4-flash")
+    dec = tco.capacity(box, "qwen2.5-14b", flash, ctx=25_800)["decode_tok_s"]
+    pre = dec * 50.2
+    ttft2 = raw[2]["ttft_p50_s"] / raw[1]["ttft_p50_s"] * 25_000 / pre
+    tpot2 = raw[2]["tpot_p50_ms"] / raw[1]["tpot_p50_ms"] / dec  # seconds
+    rps2 = 2 / (ttft2 + 799 * tpot2)  # Little's law, two requests always in flight
+    assert tco.max_concurrency(box, "qwen2.5-14b", 25_000, 800) in (2, 3)  # the sweep has no level 3: level 2 is used
+    curve = tco.box_curve(box, "qwen2.5-14b", flash)
+    flat = tco.capacity_at_slo(curve, 30, 100, peak_factor=1, headroom=0)
+    day = tco.capacity_at_slo(curve, 30, 100)  # peak factor 3, headroom 20% (data/tco_defaults.csv)
+    assert flat["concurrency"] == day["concurrency"] == 2
+    assert flat["capacity_tasks_per_day"] == pytest.approx(rps2 * 86_400)
+    assert day["capacity_tasks_per_day"] == pytest.approx(rps2 * 0.8 * 86_400 / 3)
+    be = tco.break_even_tasks_per_day(flash, box)
+    assert day["capacity_tasks_per_day"] < be < flat["capacity_tasks_per_day"]  # the peak factor decides the verdict
+    assert tco.local_pays_from(flash, box, flat["capacity_tasks_per_day"])["flips_at_tasks_per_day"] == pytest.approx(be)
+    assert tco.local_pays_from(flash, box, day["capacity_tasks_per_day"])["flips_at_tasks_per_day"] is None
