@@ -42,13 +42,6 @@ def _fraction(text: str) -> float:
     return x
 
 
-def _positive(text: str) -> float:
-    x = _finite_nonneg(text)
-    if x == 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return x
-
-
 def _round(x: float) -> float:
     return round(float(x), 10)
 
@@ -297,6 +290,13 @@ def cmd_vram(a: argparse.Namespace) -> dict:
         for n in est.notes:
             print(f"  note: {n}")
     return out
+
+
+def _positive(text: str) -> float:
+    x = _finite_nonneg(text)
+    if x == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return x
 
 
 def _load_capacity(a: argparse.Namespace, tco, w, box) -> dict:

@@ -64,7 +64,7 @@ def decode_vs_limit() -> pd.DataFrame:
                      "measured_tok_s": float(r.agg_tok_s), "spread": "one run", "source":
                      "data/measured/decode_batch_h200.csv"})
     out = pd.DataFrame(rows)
-    out["limit_tok_s"] = [_limit(g, bpt * 1e9) for g, bpt in zip(out.gpu, out.bytes_per_token_GB)]
+    out["limit_tok_s"] = [_limit(g, bpt * 1e9) for g, bpt in zip(out.gpu, out.bytes_per_token_GB, strict=True)]
     out["share_of_limit"] = out.measured_tok_s / out.limit_tok_s
     cpu = pd.read_csv(DATA_DIR / "measured" / "llamacpp_cpu_gemma3_270m.csv", comment="#")
     c = cpu[(cpu.parallel == 1) & (cpu.kv_type == "f16")]

@@ -259,8 +259,9 @@ def test_cost_per_million_local_tokens(w, box):
 
 
 def test_rented_gpu_month():
+    from course_lib import money
     r = tco.rented_monthly(0.34)
-    assert r["rent_cny"] == pytest.approx(0.34 * 24 * 30 * 7.0197)
+    assert r["rent_cny"] == pytest.approx(0.34 * 24 * 30 * money.fx_rate("2026-06-15").rate)
     assert r["monthly_cny"] == pytest.approx(r["rent_cny"] + 4 * 200)
     prices = tco.rental_prices()
     assert {"H200 SXM", "H100 SXM", "RTX 4090"} <= set(prices["gpu"])

@@ -18,7 +18,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from course_lib import money, plots, tco, vram
+from course_lib import money, plots, tco
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
@@ -278,7 +278,7 @@ pd.DataFrame(rows).set_index("tasks/day")
 # %% [markdown]
 # **A local token's price, for the bill.** A local model is not free: at a measured load its TCO gives it a dated
 # price per token, so a log of mixed API and local calls can be priced in one bill (lesson 06) instead of counting
-# local calls at $0. The month's TCO of the boxes the traffic needs, split between input and output by the box time
+# local calls at USD 0. The month's TCO of the boxes the traffic needs, split between input and output by the box time
 # each takes (prefill and decode at one request alone), over the tokens served:
 
 # %%
