@@ -362,3 +362,16 @@ def test_lesson_05_example_by_hand(box):
     assert day["capacity_tasks_per_day"] < be < flat["capacity_tasks_per_day"]  # the peak factor decides the verdict
     assert tco.local_pays_from(flash, box, flat["capacity_tasks_per_day"])["flips_at_tasks_per_day"] == pytest.approx(be)
     assert tco.local_pays_from(flash, box, day["capacity_tasks_per_day"])["flips_at_tasks_per_day"] is None
+
+
+def test_a_curve_csv_is_read(tmp_path):
+    """The CSV a benchmark writes (benchmarks/serving.py's shape: leading # lines, the request shape in columns)."""
+    raw = _h200("llama-3.1-70b")
+    rows = ["# a comment line describing the run", "concurrency,ttft_p50_s,ttft_p95_s,tpot_p50_ms,tpot_p95_ms,"
+            "output_tok_s,errors,prompt_tokens,output_tokens"]
+    rows += [f"{c},{r['ttft_p50_s']},{r['ttft_p95_s']},{r['tpot_p50_ms']},{r['tpot_p95_ms']},{r['out_tok_s']},0,1024,128"
+             for c, r in raw.items()]
+    f = tmp_path / "curve.csv"
+    f.write_text("\n".join(rows) + "\n")
+    cap = tco.capacity_at_slo(tco.load_curve(f), slo_ttft_s=4)
+    assert cap["concurrency"] == 4 and cap["requests_per_s"] == pytest.approx(raw[4]["out_tok_s"] / 128)  # 16: 15 s
