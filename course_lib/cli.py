@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from . import money
@@ -300,6 +301,41 @@ def cmd_vram(a: argparse.Namespace) -> dict:
     return out
 
 
+def _positive(text: str) -> float:
+    x = _finite_nonneg(text)
+    if x == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return x
+
+
+def _load_capacity(a: argparse.Namespace, tco, w, box) -> dict:
+    """The box's capacity at the latency target, from a throughput curve (``tco --slo-ttft``)."""
+    measured = tco.load_curve(a.curve, model=a.curve_model, gpu=a.curve_gpu)
+    ttft, tpot = (a.slo_ttft, a.slo_tpot) if (a.slo_ttft, a.slo_tpot) != (None, None) else tco.default_slo()
+    if a.local_model:
+        try:
+            curve = tco.box_curve(box, a.local_model, w, measured, kv_type=a.kv_type)
+        except ValueError as e:  # the model does not fit, or a request of this size does not: no capacity, said why
+            empty = not (w.input_tokens or w.output_tokens)  # tasks of 0 tokens: no capacity to state, not 0
+            return {"capacity_tasks_per_day": None if empty else 0.0, "concurrency": None, "boxes_needed": None,
+                    "meets_slo": None if empty else False, "reason": str(e)}
+    else:
+        if measured.gpu and measured.gpu.lower() != box.gpu.lower():
+            raise ValueError(f"curve: measured on the {measured.gpu}, the box has the {box.gpu}; pass --local-model to "
+                             f"carry the curve over to the box, or --gpu '{measured.gpu}'")
+        curve = measured if (measured.prompt_tokens, measured.output_tokens) == (w.input_tokens, w.output_tokens) \
+            else tco.rescale_curve(measured, w.input_tokens, w.output_tokens)
+    cap = tco.capacity_at_slo(curve, ttft, tpot, a.peak_factor, a.headroom)
+    n = tco.boxes_needed(w.tasks_per_day, cap["capacity_tasks_per_day"])
+    out = {k: (_round(v) if isinstance(v, float) else v) for k, v in cap.items()}
+    out["boxes_needed"] = n
+    out["curve"] = curve.table().round(6).to_dict(orient="records")
+    if cap["meets_slo"]:
+        u = tco.utilisation(w.tasks_per_day, cap)
+        out["peak_utilisation_one_box"] = _round(u["peak_utilisation"])
+    return out
+
+
 def cmd_tco(a: argparse.Namespace) -> dict:
     from . import tco
     w = tco.Workload(tasks_per_day=a.tasks_per_day, input_tokens=a.input_tokens, output_tokens=a.output_tokens,
@@ -312,25 +348,70 @@ def cmd_tco(a: argparse.Namespace) -> dict:
     fx = money.fx_rate(w.as_of)
     cur = a.currency
     conv = (lambda cny: cny) if cur == "CNY" else (lambda cny: cny / fx.rate)
+    be = tco.break_even_tasks_per_day(w, box)
     out = {"currency": cur, "api_model": a.api_model, "as_of": a.as_of, "gpu": a.gpu, "n_gpus": a.n_gpus,
+           "tasks_per_day": a.tasks_per_day,
            "api_per_task_usd": _round(api["per_task_usd"]), "api_monthly": _round(conv(api["monthly_cny"])),
            "local_monthly": _round(conv(local["monthly_cny"])),
            "local_breakdown": {k[:-4]: _round(conv(v)) for k, v in local.items() if k.endswith("_cny")},
-           "break_even_tasks_per_day": _round(tco.break_even_tasks_per_day(w, box)),
+           "break_even_tasks_per_day": _round(be) if be != float("inf") else None,
            "cheaper": "local" if local["monthly_cny"] < api["monthly_cny"] else "api",
            "fx": {"usd_cny": fx.rate, "date": str(fx.day)}}
+    if be == float("inf"):
+        out["break_even_note"] = ("no break-even: a task costs nothing on the API (0 tokens per task, or a free "
+                                  "price), so any box costs more; the break-even is infinite")
     if cap is not None:
-        out["capacity"] = {"local_model": a.local_model, **{k: (_round(v) if isinstance(v, float) else v) for k, v in cap.items()}}
-        if not cap["fits"] or cap["tasks_per_day"] < a.tasks_per_day:
-            out["cheaper"] += " (but the box cannot serve this workload)"
+        out["capacity"] = {"local_model": a.local_model, "basis": "one request at a time (batch 1)",
+                           **{k: ((_round(v) if math.isfinite(v) else None) if isinstance(v, float) else v)
+                              for k, v in cap.items()}}
+        if out["capacity"]["tasks_per_day"] is None:
+            out["capacity"]["note"] = "a task of 0 tokens takes no time: no capacity to state"
+        if not cap["fits"] or (out["capacity"]["tasks_per_day"] is not None and cap["tasks_per_day"] < a.tasks_per_day):
+            out["cheaper"] += " (but the box cannot serve this workload at batch 1)"
+    if a.slo_ttft is not None or a.slo_tpot is not None or a.curve is not None or a.local_model:
+        try:
+            load = _load_capacity(a, tco, w, box)
+        except ValueError as e:
+            if a.output_tokens or a.input_tokens:
+                raise
+            load = {"capacity_tasks_per_day": None, "concurrency": None, "boxes_needed": None, "meets_slo": None,
+                    "reason": f"no capacity for tasks of 0 tokens: {e}"}
+        out["load"] = load
+        out["capacity_tasks_per_day"] = load["capacity_tasks_per_day"]
+        out["concurrency"] = load["concurrency"]
+        out["ttft_p95_s"], out["tpot_p95_ms"] = load.get("ttft_p95_s"), load.get("tpot_p95_ms")
+        n = load["boxes_needed"]
+        out["boxes_needed"] = n
+        if n is None:
+            out["local_monthly_for_traffic"] = None
+            out["cheaper"] = "api (no box meets the latency target)" if load.get("meets_slo") is False else out["cheaper"]
+        else:
+            need = local["monthly_cny"] * n
+            out["local_monthly_for_traffic"] = _round(conv(need))
+            out["cheaper"] = f"{'local' if need < api['monthly_cny'] else 'api'} ({n} box{'es' if n != 1 else ''} at " \
+                             f"{load['slo']})"
+    elif out["cheaper"] == "local":
+        out["cheaper"] = "local (one box, if it can serve the traffic: pass --local-model or --curve to check its capacity)"
     if not a.json:
         sym = "¥" if cur == "CNY" else "$"
         print(f"API {a.api_model} ({a.as_of}): {sym}{out['api_monthly']:,.2f}/month ({a.tasks_per_day:g} tasks/day)")
-        print(f"local {a.n_gpus}x {a.gpu}: {sym}{out['local_monthly']:,.2f}/month "
+        print(f"local {a.n_gpus}x {a.gpu}: {sym}{out['local_monthly']:,.2f}/month per box: "
               + ", ".join(f"{k} {sym}{v:,.0f}" for k, v in out["local_breakdown"].items() if k != "monthly"))
-        print(f"break-even: {out['break_even_tasks_per_day']:,.0f} tasks/day; cheaper now: {out['cheaper']}")
-        if cap is not None:
-            print(f"capacity with {a.local_model}: {cap['tasks_per_day']:,.0f} tasks/day ({cap['note']})")
+        print(f"break-even (one box): {out['break_even_tasks_per_day']:,.0f} tasks/day" if be != float("inf")
+              else f"break-even: none ({out['break_even_note']})")
+        if cap is not None and out["capacity"]["tasks_per_day"] is not None:
+            print(f"capacity with {a.local_model} at batch 1: {cap['tasks_per_day']:,.0f} tasks/day ({cap['note']})")
+        if "load" in out:
+            ld = out["load"]
+            if ld.get("meets_slo"):
+                print(f"capacity at {ld['slo']}: {ld['capacity_tasks_per_day']:,.0f} tasks/day per box at "
+                      f"{ld['concurrency']} requests at once (p95 TTFT {ld['ttft_p95_s']:.2f} s, p95 TPOT "
+                      f"{ld['tpot_p95_ms']:.1f} ms; peak factor {ld['peak_factor']:g}, headroom {ld['headroom']:.0%})")
+                print(f"  boxes for {a.tasks_per_day:g} tasks/day: {ld['boxes_needed']}: {sym}"
+                      f"{out['local_monthly_for_traffic']:,.2f}/month")
+            else:
+                print(f"capacity at the target: none ({ld['reason']})")
+        print(f"cheaper now: {out['cheaper']}")
     return out
 
 
@@ -416,6 +497,20 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("--gpu-price-cny", type=_finite_nonneg, default=None)
     tc.add_argument("--ops-hours", type=_finite_nonneg, default=None, help="operations hours per month")
     tc.add_argument("--local-model", default=None, help="a data/models.csv model, for the capacity check")
+    tc.add_argument("--slo-ttft", type=_positive, default=None, help="latency target: p95 time to first token, s")
+    tc.add_argument("--slo-tpot", type=_positive, default=None, help="latency target: p95 time per output token, ms")
+    tc.add_argument("--curve", default=None, help="a load curve: loadtest --json output, a CSV of its levels, or "
+                    "JSON Lines like data/measured/h200_llamacpp/conc.jsonl (default: that H200 sweep)")
+    tc.add_argument("--curve-model", default=None, help="the model of the curve file to use (default llama-3.1-8b "
+                    "for the H200 sweep)")
+    tc.add_argument("--curve-gpu", default=None, help="the GPU the curve was measured on (default: H200 SXM for the "
+                    "H200 sweep, else the box's own)")
+    tc.add_argument("--kv-type", choices=("f16", "q8_0", "q4_0"), default="f16",
+                    help="KV cache type, for how many requests fit at once")
+    tc.add_argument("--peak-factor", type=_positive, default=None, help="peak-hour rate ÷ daily average "
+                    "(default: data/tco_defaults.csv)")
+    tc.add_argument("--headroom", type=_fraction, default=None, help="share of capacity kept free at peak "
+                    "(default: data/tco_defaults.csv)")
     tc.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="CNY")
     tc.add_argument("--json", action="store_true")
     tc.set_defaults(func=cmd_tco)

@@ -194,7 +194,8 @@ def break_even_chart(curve, capacity_tasks=None, title="API against local: month
     """API and local monthly cost against tasks per day, break-even and capacity marked (notebook ``05_tco``)."""
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(curve["tasks_per_day"], curve["api_cny"], label="API")
-    ax.plot(curve["tasks_per_day"], curve["local_cny"], label="local (fixed per month)")
+    ax.plot(curve["tasks_per_day"], curve["local_cny"],
+            label="local (boxes the traffic needs)" if "boxes" in curve else "local (fixed per month)")
     cross = curve["api_cny"] >= curve["local_cny"]
     if cross.any():
         x0 = curve.loc[cross.idxmax(), "tasks_per_day"]

@@ -153,17 +153,42 @@ def vram_calculator(model: str = "qwen2.5-7b", ctx: int = 8192, gpu_name: str = 
 
 
 def break_even_answer(tasks_per_day, input_tokens, output_tokens, model, cache_hit_rate, gpu, ops_hours_month):
-    """The break-even calculator's answer and chart for one set of inputs (notebook ``05_tco``)."""
+    """The break-even calculator's answer and chart for one set of inputs (notebook ``05_tco``).
+
+    The local side is as many boxes as the traffic needs at lesson 05's latency target (capacity from the
+    measured curve, :func:`course_lib.tco.capacity_at_slo`): a local cost is never shown beyond one box's capacity
+    without the number of boxes."""
     from . import plots, tco
     w = tco.Workload(tasks_per_day=tasks_per_day, input_tokens=input_tokens, output_tokens=output_tokens,
                      model=model, cache_hit_rate=cache_hit_rate)
     box = tco.LocalBox(gpu=gpu, ops_hours_month=ops_hours_month)
     api, local = tco.api_monthly(w), tco.local_monthly(box)
     be = tco.break_even_tasks_per_day(w, box)
-    lines = [f"API {model}: ¥{api['monthly_cny']:,.0f}/month   local {gpu}: ¥{local['monthly_cny']:,.0f}/month   "
-             f"break-even at {be:,.0f} tasks/day",
-             f"Check capability before capacity: can this GPU run a model as good as {model}?"]
-    fig = plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be, tasks_per_day * 1.5, 100)),
+    lines = [f"API {model}: ¥{api['monthly_cny']:,.0f}/month   one {gpu} box: ¥{local['monthly_cny']:,.0f}/month   "
+             f"break-even at {be:,.0f} tasks/day (one box)"]
+    cap, local_model = None, None
+    ttft, tpot = tco.default_slo()
+    for m in ("qwen2.5-14b", "qwen2.5-7b"):
+        try:
+            c = tco.capacity_at_slo(tco.box_curve(box, m, w), ttft, tpot)
+        except ValueError:
+            continue
+        cap, local_model = c, m
+        break
+    if cap is None or not cap["meets_slo"]:
+        lines.append(f"no local capacity: one request of {input_tokens + output_tokens:,} tokens of a 7-14B model "
+                     f"{'does not fit the ' + gpu if cap is None else 'misses the latency target (' + cap['reason'] + ')'}")
+        cap_tasks = None
+    else:
+        cap_tasks = cap["capacity_tasks_per_day"]
+        n = tco.boxes_needed(tasks_per_day, cap_tasks)
+        lines.append(f"capacity with {local_model} at p95 TTFT ≤ {ttft:g} s: {cap_tasks:,.0f} tasks/day per box "
+                     f"({cap['concurrency']} at once, sized for the peak); {tasks_per_day:,} tasks/day need {n} "
+                     f"box{'es' if n != 1 else ''}: ¥{n * local['monthly_cny']:,.0f}/month")
+    lines.append(f"Check capability before capacity: can {local_model or 'a model that fits'} do the work of {model}?")
+    fig = plots.break_even_chart(tco.break_even_curve(w, box, max_tasks_per_day=max(2 * be if be != float("inf") else 0,
+                                                                                      tasks_per_day * 1.5, 100),
+                                                      points=241, capacity_tasks_per_day=cap_tasks),
                                  margins=dict(left=0.12, right=0.97, bottom=0.14, top=0.8))
     return lines, fig, ""
 

@@ -129,3 +129,251 @@ def test_equal_capability_break_even_is_above_the_boxs_capacity(box):
     be = tco.break_even_tasks_per_day(flash, box)
     cap = tco.capacity(box, "qwen2.5-14b", flash)["tasks_per_day"]
     assert be > cap
+
+
+# --- serving under load: capacity from a measured curve (issue 19) -------------------------------------------------
+import json
+import math
+
+from course_lib import vram
+from course_lib.prices import DATA_DIR
+
+
+def _h200(model="llama-3.1-8b"):
+    """The H200 sweep's levels for one model, read straight from the JSON Lines the probe wrote."""
+    rows = [json.loads(line) for line in (DATA_DIR / "measured" / "h200_llamacpp" / "conc.jsonl").read_text().splitlines()]
+    return {r["concurrency"]: r for r in rows if r["model"] == model}
+
+
+def test_the_h200_curve_obeys_littles_law():
+    """Requests in the system = arrival rate × time in system, on measured data: the concurrency comes back."""
+    raw = _h200()
+    t = tco.load_curve().table().set_index("concurrency")
+    assert sorted(raw) == list(t.index) == [1, 2, 4, 8, 16, 32]
+    for c, r in raw.items():
+        rps = r["out_tok_s"] / 128
+        w_s = r["ttft_p50_s"] + 127 * r["tpot_p50_ms"] / 1000
+        assert t.loc[c, "requests_per_s"] == pytest.approx(rps)
+        assert t.loc[c, "little_L"] == pytest.approx(rps * w_s)
+        assert rps * w_s == pytest.approx(c, rel=0.03)
+
+
+def test_capacity_at_a_ttft_target_on_the_h200_curve():
+    raw = _h200()
+    cap = tco.capacity_at_slo(tco.load_curve(), slo_ttft_s=2)
+    # p95 TTFT at or under 2 s: levels 1, 2, 4, 8 (16 is over); the busiest of them is 8
+    assert [c for c, r in raw.items() if r["ttft_p95_s"] <= 2] == [1, 2, 4, 8]
+    assert cap["concurrency"] == 8 and cap["ttft_p95_s"] == pytest.approx(raw[8]["ttft_p95_s"])
+    # 374.1 output tokens/s ÷ 128 per request, 20% kept free, a day at the peak rate for 24/3 hours
+    assert cap["capacity_tasks_per_day"] == pytest.approx(raw[8]["out_tok_s"] / 128 * 0.8 * 86_400 / 3)
+    assert cap["batch1_requests_per_s"] == pytest.approx(raw[1]["out_tok_s"] / 128)
+    tight = tco.capacity_at_slo(tco.load_curve(), slo_ttft_s=2, slo_tpot_ms=10)
+    assert tight["concurrency"] == 4  # p95 TPOT 8.7 ms at 4, 17.0 ms at 8
+    none = tco.capacity_at_slo(tco.load_curve(), slo_ttft_s=0.05)
+    assert not none["meets_slo"] and none["capacity_tasks_per_day"] == 0 and "0.12 s" in none["reason"]
+    no_peak = tco.capacity_at_slo(tco.load_curve(), slo_ttft_s=2, peak_factor=1, headroom=0)
+    assert no_peak["capacity_tasks_per_day"] == pytest.approx(raw[8]["out_tok_s"] / 128 * 86_400)
+
+
+def test_capacity_inputs_are_checked():
+    c = tco.load_curve()
+    for kwargs, field in (({"peak_factor": 0.5}, "peak_factor"), ({"headroom": 1.0}, "headroom"),
+                          ({"slo_ttft_s": -1}, "slo_ttft_s"), ({"slo_tpot_ms": float("nan")}, "slo_tpot_ms")):
+        with pytest.raises(ValueError, match=field):
+            tco.capacity_at_slo(c, **{"slo_ttft_s": 2, **kwargs})
+    with pytest.raises(ValueError, match="model"):
+        tco.load_curve(DATA_DIR / "measured" / "h200_llamacpp" / "conc.jsonl")  # three models: pick one
+    with pytest.raises(ValueError, match="model"):
+        tco.load_curve(DATA_DIR / "measured" / "h200_llamacpp" / "conc.jsonl", model="gpt-5.5")
+
+
+def test_a_loadtest_json_is_read(tmp_path):
+    """The shape `python -m course_lib loadtest --json` writes: levels plus the request shape."""
+    raw = _h200("qwen2.5-32b")
+    levels = [{"concurrency": c, "requests": c, "errors": 0, "ttft_p50_s": r["ttft_p50_s"], "ttft_p95_s": r["ttft_p95_s"],
+               "tpot_p50_ms": r["tpot_p50_ms"], "tpot_p95_ms": r["tpot_p95_ms"], "output_tok_s": r["out_tok_s"],
+               "input_tok_s": r["in_tok_s"], "goodput_rps": 0} for c, r in raw.items()]
+    f = tmp_path / "lt.json"
+    levels.append({**levels[-1], "concurrency": 64, "requests": 0, "errors": 64, "ttft_p50_s": None, "ttft_p95_s": None,
+                   "tpot_p50_ms": None, "tpot_p95_ms": None, "output_tok_s": 0.0})  # every request failed
+    f.write_text(json.dumps({"levels": levels, "server": {"url": "http://127.0.0.1:8080"},
+                             "run": {"endpoint": "llama.cpp", "prompt_tokens": 1024, "output_tokens": 128}}))
+    assert "64" in tco.load_curve(f).source and 64 not in list(tco.load_curve(f).levels["concurrency"])
+    cap = tco.capacity_at_slo(tco.load_curve(f), slo_ttft_s=5)
+    # p95 TTFT ≤ 5 s: 1, 2, 4, 8 (4.43 s); 16 is 8.7 s
+    assert cap["concurrency"] == 8 and cap["requests_per_s"] == pytest.approx(raw[8]["out_tok_s"] / 128)
+    f.write_text(json.dumps({"levels": levels}))
+    with pytest.raises(ValueError, match="prompt_tokens"):
+        tco.load_curve(f)
+
+
+def test_rescaling_keeps_the_shape_and_littles_law():
+    c = tco.load_curve()
+    one = _h200()[1]
+    r = tco.rescale_curve(c, 2048, 128)  # the same box, prompts twice as long
+    assert r.levels.loc[0, "ttft_p50_s"] == pytest.approx(2 * one["ttft_p50_s"])
+    assert r.levels.loc[0, "tpot_p50_ms"] == pytest.approx(one["tpot_p50_ms"])
+    t = r.table()
+    assert (t["little_L"] - t["concurrency"]).abs().max() < 1e-9  # closed loop: throughput = L ÷ W
+    slow = tco.rescale_curve(c, 1024, 128, prefill_tok_s=1024 / one["ttft_p50_s"] / 2,
+                             decode_tok_s=1000 / one["tpot_p50_ms"] / 2, max_concurrency=4)
+    assert list(slow.levels["concurrency"]) == [1, 2, 4]
+    assert slow.levels.loc[2, "ttft_p95_s"] == pytest.approx(2 * _h200()[4]["ttft_p95_s"])
+
+
+def test_the_4090_box_curve(box):
+    """Lesson 05's example: the H200 curve's shape, the 4090's own speed alone, and only the slots that fit."""
+    w = tco.Workload(model="deepseek-v4-flash")
+    n = tco.max_concurrency(box, "qwen2.5-14b", 25_000, 800)
+    per_slot = 25_800
+    fits = lambda k: vram.serve("qwen2.5-14b", per_slot * k, k, "llama.cpp")["total_bytes"] <= 24 * vram.GIB
+    assert n >= 1 and fits(n) and not fits(n + 1)
+    bc = tco.box_curve(box, "qwen2.5-14b", w)
+    assert bc.levels["concurrency"].max() <= n
+    dec = tco.capacity(box, "qwen2.5-14b", w, ctx=25_800)["decode_tok_s"]
+    one = _h200()[1]
+    assert bc.levels.loc[0, "tpot_p50_ms"] == pytest.approx(1000 / dec)
+    assert bc.levels.loc[0, "ttft_p50_s"] == pytest.approx(25_000 / (dec * 50.2))
+    assert bc.levels.loc[0, "ttft_p95_s"] == pytest.approx(25_000 / (dec * 50.2) * one["ttft_p95_s"] / one["ttft_p50_s"])
+
+
+def test_boxes_and_where_the_verdict_flips(box):
+    assert tco.boxes_needed(2_000, 951) == 3 and tco.boxes_needed(951, 951) == 1 and tco.boxes_needed(0, 951) == 0
+    assert tco.boxes_needed(10, 0) is None
+    pro = tco.Workload()
+    be = tco.break_even_tasks_per_day(pro, box)
+    flips = tco.local_pays_from(pro, box, 1.5 * be)
+    # one box wins on (be, 1.5 be]; two on (2 be, 3 be]; three from 3 be, which touches 3 be: local from then on
+    assert flips["flips_at_tasks_per_day"] == pytest.approx(be)
+    assert flips["intervals"][0] == pytest.approx((be, 1.5 * be))
+    assert flips["intervals"][1][0] == pytest.approx(2 * be) and flips["intervals"][1][1] == math.inf
+    never = tco.local_pays_from(pro, box, 0.9 * be)
+    assert never["flips_at_tasks_per_day"] is None and "never" in never["reason"]
+    v = tco.verdict_by_traffic(pro, box, 1.5 * be, [0.5 * be, 1.2 * be, 1.8 * be, 2.5 * be])
+    assert list(v["boxes"]) == [1, 1, 2, 2] and list(v["cheaper"]) == ["api", "local", "api", "local"]
+    assert v["local_cny"].iloc[2] == pytest.approx(2 * 1573.45, abs=0.01)
+
+
+def test_cost_per_million_local_tokens(w, box):
+    r = tco.local_cost_per_mtok(box, 1_500, w, 1_000)
+    assert r["boxes"] == 2
+    assert r["cny_per_mtok"] == pytest.approx(2 * 1573.45 / (1_500 * 30 * 25_800) * 1e6, rel=1e-5)
+
+
+def test_rented_gpu_month():
+    from course_lib import money
+    r = tco.rented_monthly(0.34)
+    assert r["rent_cny"] == pytest.approx(0.34 * 24 * 30 * money.fx_rate("2026-06-15").rate)
+    assert r["monthly_cny"] == pytest.approx(r["rent_cny"] + 4 * 200)
+    prices = tco.rental_prices()
+    assert {"H200 SXM", "H100 SXM", "RTX 4090"} <= set(prices["gpu"])
+    assert prices["provider_url"].str.startswith("https://").all() and prices["price_date"].str.match(r"\d{4}-\d\d-\d\d$").all()
+    with pytest.raises(ValueError, match="usd_per_gpu_hour"):
+        tco.rented_monthly(0)
+
+
+def test_local_price_row_recovers_the_tco(box):
+    w = tco.Workload(tasks_per_day=800)
+    curve = tco.box_curve(box, "qwen2.5-14b", w)
+    cap = tco.capacity_at_slo(curve, 30, 100)
+    row = tco.local_price_row(box, w, curve, cap)
+    month = 800 * 30
+    usd = row["input_usd_per_mtok"] * month * 25_000 / 1e6 + row["output_usd_per_mtok"] * month * 800 / 1e6
+    assert usd == pytest.approx(row["boxes"] * tco.local_monthly(box)["monthly_usd"])
+    assert row["input_usd_per_mtok"] > 0 and row["output_usd_per_mtok"] > row["input_usd_per_mtok"]
+
+
+def test_cli_capacity_at_a_latency_target():
+    import subprocess
+    import sys
+    raw = _h200()
+    out = subprocess.run([sys.executable, "-m", "course_lib", "tco", "--gpu", "H200 SXM", "--gpu-price-cny", "250000",
+                          "--input-tokens", "1024", "--output-tokens", "128", "--tasks-per-day", "100000",
+                          "--slo-ttft", "2", "--json"], capture_output=True, text=True, check=True)
+    d = json.loads(out.stdout)
+    assert d["concurrency"] == 8 and d["ttft_p95_s"] == pytest.approx(raw[8]["ttft_p95_s"])
+    assert d["capacity_tasks_per_day"] == pytest.approx(raw[8]["out_tok_s"] / 128 * 0.8 * 86_400 / 3)
+    assert d["boxes_needed"] == 2 and "2 boxes" in d["cheaper"]
+
+
+def test_cli_zero_tokens_writes_valid_json():
+    """Issue 22: with 0 tokens a task costs nothing on the API; the break-even is infinite, said in valid JSON."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "course_lib", "tco", "--input-tokens", "0", "--output-tokens", "0",
+                          "--local-model", "qwen2.5-14b", "--slo-ttft", "2", "--json"],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["break_even_tasks_per_day"] is None and "infinite" in d["break_even_note"]
+    assert d["capacity_tasks_per_day"] is None and d["load"]["reason"]
+
+
+def test_cli_never_shows_a_local_cost_beyond_capacity_without_boxes(box):
+    """With a local model the capacity at the default target (data/tco_defaults.csv) is always computed."""
+    import subprocess
+    import sys
+    run = lambda *a: json.loads(subprocess.run([sys.executable, "-m", "course_lib", "tco", *a, "--json"],
+                                               capture_output=True, text=True, check=True).stdout)
+    d = run("--tasks-per-day", "20000", "--local-model", "qwen2.5-14b")
+    ttft, tpot = tco.default_slo()
+    cap = tco.capacity_at_slo(tco.box_curve(box, "qwen2.5-14b", tco.Workload(tasks_per_day=20_000)), ttft, tpot)
+    assert d["capacity_tasks_per_day"] == pytest.approx(cap["capacity_tasks_per_day"])
+    assert d["boxes_needed"] == math.ceil(20_000 / cap["capacity_tasks_per_day"])
+    assert d["local_monthly_for_traffic"] == pytest.approx(d["boxes_needed"] * 1573.45, abs=0.01)
+    assert f"{d['boxes_needed']} boxes" in d["cheaper"]
+    bare = run("--tasks-per-day", "20000")
+    assert "capacity" in bare["cheaper"] and "boxes_needed" not in bare
+    too_big = run("--input-tokens", "200000", "--local-model", "qwen2.5-14b", "--gpu", "RTX 4060 Ti 16GB")
+    assert too_big["boxes_needed"] is None and "16" in too_big["load"]["reason"] and too_big["cheaper"].startswith("api")
+
+
+def test_the_8b_curve_shape_predicts_the_32b_and_70b_curves():
+    """Measured against measured: the 8B sweep's shape at the 32B's (70B's) own single-request speed."""
+    raw8, raw32 = _h200(), _h200("qwen2.5-32b")
+    t = tco.shape_transfer_check("llama-3.1-8b", "qwen2.5-32b")
+    # by hand at 4 at once: TTFT p95 = (8B's p95 at 4 ÷ its p50 at 1) × the 32B's TTFT alone
+    ttft4 = raw8[4]["ttft_p95_s"] / raw8[1]["ttft_p50_s"] * raw32[1]["ttft_p50_s"]
+    assert t.loc[4, "predicted p95 TTFT, s"] == pytest.approx(ttft4)
+    assert t.loc[4, "measured requests/s"] == pytest.approx(raw32[4]["out_tok_s"] / 128)
+    assert t.loc[1, "requests/s, predicted ÷ measured"] == pytest.approx(1, rel=0.01)
+    for target in ("qwen2.5-32b", "llama-3.1-70b"):
+        r = tco.shape_transfer_check("llama-3.1-8b", target)
+        assert r["requests/s, predicted ÷ measured"].between(0.7, 1.1).all()  # never far, and on the safe side
+        assert r["p95 TTFT, predicted ÷ measured"].between(0.8, 1.3).all()
+
+
+def test_lesson_05_example_by_hand(box):
+    """The 4090 box with qwen2.5-14b on 25,000 + 800-token reviews, worked from the raw files: the 8B sweep's
+    level 2 carried to the box's own speed alone; flat round-the-clock traffic against working-day traffic."""
+    raw = _h200()
+    flash = tco.Workload(model="deepseek-v4-flash")
+    dec = tco.capacity(box, "qwen2.5-14b", flash, ctx=25_800)["decode_tok_s"]
+    pre = dec * 50.2
+    ttft2 = raw[2]["ttft_p50_s"] / raw[1]["ttft_p50_s"] * 25_000 / pre
+    tpot2 = raw[2]["tpot_p50_ms"] / raw[1]["tpot_p50_ms"] / dec  # seconds
+    rps2 = 2 / (ttft2 + 799 * tpot2)  # Little's law, two requests always in flight
+    assert tco.max_concurrency(box, "qwen2.5-14b", 25_000, 800) in (2, 3)  # the sweep has no level 3: level 2 is used
+    curve = tco.box_curve(box, "qwen2.5-14b", flash)
+    flat = tco.capacity_at_slo(curve, 30, 100, peak_factor=1, headroom=0)
+    day = tco.capacity_at_slo(curve, 30, 100)  # peak factor 3, headroom 20% (data/tco_defaults.csv)
+    assert flat["concurrency"] == day["concurrency"] == 2
+    assert flat["capacity_tasks_per_day"] == pytest.approx(rps2 * 86_400)
+    assert day["capacity_tasks_per_day"] == pytest.approx(rps2 * 0.8 * 86_400 / 3)
+    be = tco.break_even_tasks_per_day(flash, box)
+    assert day["capacity_tasks_per_day"] < be < flat["capacity_tasks_per_day"]  # the peak factor decides the verdict
+    assert tco.local_pays_from(flash, box, flat["capacity_tasks_per_day"])["flips_at_tasks_per_day"] == pytest.approx(be)
+    assert tco.local_pays_from(flash, box, day["capacity_tasks_per_day"])["flips_at_tasks_per_day"] is None
+
+
+def test_a_curve_csv_is_read(tmp_path):
+    """The CSV a benchmark writes (benchmarks/serving.py's shape: leading # lines, the request shape in columns)."""
+    raw = _h200("llama-3.1-70b")
+    rows = ["# a comment line describing the run", "concurrency,ttft_p50_s,ttft_p95_s,tpot_p50_ms,tpot_p95_ms,"
+            "output_tok_s,errors,prompt_tokens,output_tokens"]
+    rows += [f"{c},{r['ttft_p50_s']},{r['ttft_p95_s']},{r['tpot_p50_ms']},{r['tpot_p95_ms']},{r['out_tok_s']},0,1024,128"
+             for c, r in raw.items()]
+    f = tmp_path / "curve.csv"
+    f.write_text("\n".join(rows) + "\n")
+    cap = tco.capacity_at_slo(tco.load_curve(f), slo_ttft_s=4)
+    assert cap["concurrency"] == 4 and cap["requests_per_s"] == pytest.approx(raw[4]["out_tok_s"] / 128)  # 16: 15 s

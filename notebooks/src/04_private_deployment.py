@@ -326,18 +326,68 @@ extra = g4["estimate"].kv_bytes - g1["estimate"].kv_bytes  # three more windows 
 print(f"KV cache for the same -c 32768: 1 slot {g1['estimate'].kv_bytes / GIB:.2f} GiB, 4 slots "
       f"{g4['estimate'].kv_bytes / GIB:.2f} GiB; the three extra windows are {extra / g4['estimate'].kv_bytes:.0%} "
       "of the 4-slot cache, which an estimate with one window leaves out")
+
+# %% [markdown]
+# ## 7. Speed: decode is bound by memory bandwidth
 #
-# ## 7. Speed: batch decode is bound by memory, then by overhead
+# Two phases make every answer. **Prefill** (预填充) reads the whole prompt in one pass: every weight is read
+# once and used for all prompt tokens together, so it is bound by arithmetic and runs at thousands of tokens/s.
+# **Decode** (解码) writes the answer one token per step, and every step reads every (active) weight again plus
+# the sequence's KV cache. So one stream can decode at most
 #
-# Decoding one token reads every (active) weight once. The bound is bandwidth ÷ bytes per step, times the
-# batch. Measured on an H200 in eager PyTorch (`data/measured/decode_batch_h200.csv`), per-step overhead
-# dominated, so total tokens per second grew almost linearly with the batch:
+# > tokens/s ≤ memory bandwidth ÷ bytes read per token
+#
+# (`data/gpus.csv` has each GPU's bandwidth). The share of that limit a runtime reaches is its **MBU**, model
+# bandwidth utilisation (内存带宽利用率). Measured single-stream decode beside the limit: llama.cpp on an H200
+# (llama-bench, `data/measured/h200_llamacpp/`), the published llama.cpp run on an RTX 4090 (URL in the table),
+# eager PyTorch on the H200, and the course's own CPU server:
+
+# %%
+from course_lib import speed
+
+dec_limit = speed.decode_vs_limit()
+show = dec_limit[["runtime", "gpu", "model", "weights", "bytes_per_token_GB", "measured_tok_s", "spread",
+                  "limit_tok_s", "share_of_limit", "read_GB_s", "source"]].copy()
+show["limit_tok_s"] = show["limit_tok_s"].map(lambda x: "unknown" if pd.isna(x) else round(x))
+show["share_of_limit"] = show["share_of_limit"].map(lambda x: "unknown" if pd.isna(x) else f"{x:.1%}")
+show.round({"measured_tok_s": 1, "bytes_per_token_GB": 2, "read_GB_s": 1})
+
+# %% [markdown]
+# - **llama.cpp on the H200** reaches about a quarter to a third of the limit for one stream: a small model's
+#   step is too short to keep 4.8 TB/s busy (kernel launches and synchronisation take a fixed time per step), and
+#   the share rises with the model's size.
+# - **The RTX 4090** run reaches about 60% of its much lower limit: this is the figure behind lesson 05's
+#   `decode_efficiency` assumption (`data/tco_defaults.csv`).
+# - **The CPU server** reads `read_GB_s` (bytes per token × tokens/s) from memory; this machine's memory
+#   bandwidth is not recorded, so its share of the limit is *unknown*, not zero.
+#
+# **Why the eager-PyTorch row is not a serving figure.** It runs the model from Python one operation at a time
+# (hundreds of small GPU kernels per token, each launched and waited for), with no fused kernels and no CUDA
+# graphs. Its time per step hardly moves with the batch: the step is **overhead**, not memory. So it uses about
+# 3% of the bandwidth or less for one stream and its total grows almost linearly with the batch
+# (`data/measured/decode_batch_h200.csv`). It shows how memory grows with the batch; it is not how fast a
+# model serves. A serving engine (llama.cpp, vLLM, SGLang) is the figure to plan with.
 
 # %%
 dec = pd.read_csv("../data/measured/decode_batch_h200.csv")
 dec["bandwidth bound tok/s"] = [round(vram.decode_tokens_per_s_bound(vram.estimate(r.model, r.ctx, runtime="pytorch", parallel=r.batch),
                                                                      "H200 SXM", batch=r.batch)) for r in dec.itertuples()]
-dec[["model", "batch", "step_ms", "agg_tok_s", "bandwidth bound tok/s"]]
+dec["share of bound"] = (dec["agg_tok_s"] / dec["bandwidth bound tok/s"]).map("{:.1%}".format)
+dec[["model", "batch", "step_ms", "agg_tok_s", "bandwidth bound tok/s", "share of bound"]]
+
+# %% [markdown]
+# **Prefill against decode.** The same llama-bench runs read a 4,096-token prompt at tens of times the decode
+# speed: each weight read serves thousands of tokens, so the limit is arithmetic, not memory. The last column is
+# the arithmetic that implies (about 2 × parameters operations per token):
+
+# %%
+speed.prefill_vs_decode().round(1)
+
+# %% [markdown]
+# This split drives serving cost (lesson 05): decode is cheap to **batch** (a step for eight streams reads the
+# weights once, as for one), while prefill is not; a workload of long prompts and short answers gains less from
+# serving many requests at once than a chat does. Lesson 05 measures that with a concurrency sweep: time to first
+# token (TTFT) against time per output token (TPOT) as the load grows.
 
 # %% [markdown]
 # ## 8. Live: your own server

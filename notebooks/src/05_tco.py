@@ -4,10 +4,13 @@
 # **After this lesson you will be able to**
 #
 # - compute a monthly API bill from a workload at a dated price, with caching, batch and peak shares;
-# - compute a local box's monthly TCO from hardware, power, hosting and operations, each input with a source;
-# - check capacity (can the box serve the workload?) and capability (can it run a model as good?);
-# - find the break-even, see which inputs move it most, and cost the hybrid architecture;
-# - work through the source page's RTX 4090 example and resolve its apparent contradiction.
+# - compute a local box's monthly TCO (total cost of ownership, 总拥有成本) from hardware, power, hosting and
+#   operations, each input with a source;
+# - read a measured curve of throughput against concurrency, and take a box's **capacity** from it at a latency
+#   target (time to first token, time per output token), sized for the peak hour, not the daily average;
+# - find the break-even at equal capability *and* equal latency, as a verdict that depends on the traffic and
+#   says how many boxes it needs; set an owned box beside a GPU rented by the hour;
+# - work through the source page's RTX 4090 example: reconstruct its ¥570 a month and resolve its contradiction.
 #
 # The source page's rule: consider a proof of concept when 月 API 费用 > 月 TCO(本地 + 运维 + 电费).
 
@@ -15,7 +18,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from course_lib import plots, tco, vram
+from course_lib import money, plots, tco, vram
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
@@ -59,7 +62,7 @@ local = tco.local_monthly(box)
 pd.Series({k: round(v, 1) for k, v in local.items()}, name="1× RTX 4090").to_frame()
 
 # %% [markdown]
-# ## 4. Capability and capacity
+# ## 4. Capability: which models fit
 #
 # A box is only a saving if it can do the work. **Capability**: which models fit a 24 GiB card at 8K context
 # (from lesson 04's estimator)?
@@ -68,107 +71,324 @@ pd.Series({k: round(v, 1) for k, v in local.items()}, name="1× RTX 4090").to_fr
 tco.runnable_models(box)
 
 # %% [markdown]
-# **Capacity**: how many tasks a day can it finish? Decode speed is bounded by memory bandwidth ÷ the bytes
-# read per token; a tuned server reaches part of that bound (the assumption is stated with the result).
+# ## 5. Capacity under load: a measured curve, a latency target
+#
+# How many tasks a day can the box finish? Not "one request at a time, all day": a server holds several requests
+# at once, and the question is how many it can take **while each still answers in time**. Five terms, for a web
+# developer who knows request latency and throughput:
+#
+# | term | what it is | the web analogue |
+# |---|---|---|
+# | **prefill** (预填充) | the model reads the whole prompt in one pass; compute-bound, thousands of tokens/s | parsing the request body |
+# | **decode** (解码) | the model writes one token per step, reading every weight each step; memory-bound, tens to hundreds of tokens/s | streaming the response |
+# | **TTFT**, time to first token (首 token 延迟) | request sent → first token back: queueing + prefill | time to first byte (TTFB) |
+# | **TPOT**, time per output token (每个输出 token 的时间) | the gap between tokens while streaming: one decode step, shared with every request in the batch | bytes per second of the stream |
+# | **continuous batching** (连续批处理) | each decode step serves every request in flight; a finished request leaves and a waiting one joins at the next step, not at the end of a batch | an event loop serving many connections |
+# | **goodput** (有效吞吐) | requests per second that *meet* the latency target; throughput that misses it does not count | requests/s within your SLO |
+#
+# Decode reads all the weights for every step, whether one request is in the batch or eight, so a batch of
+# eight costs little more per step than one: total tokens per second grow with concurrency. Prefill already
+# keeps the GPU's arithmetic busy, so prompts queue behind each other: TTFT grows with concurrency.
+#
+# **A measured curve.** One llama.cpp server (b11434, CUDA) on one NVIDIA H200 with 32 slots, 1 to 32
+# streaming requests at once, each a distinct 1,024-token prompt and 128 generated tokens
+# (`data/measured/h200_llamacpp/`, the exact shapes of the models with zero weights: the folder's README says
+# what that changes). Each level sends its requests at the same moment, so the last waits for every other prompt
+# to be read: a burst, the pessimistic case for TTFT (arrivals spread over time queue less).
 
 # %%
-caps = pd.DataFrame({m: tco.capacity(box, m, w) for m in ("qwen2.5-7b", "qwen2.5-14b", "gemma-3-27b", "qwen2.5-32b")}).T
-for col in ("tasks_per_day", "decode_tok_s", "seconds_per_task"):  # rounded for reading; tco.capacity keeps all digits
-    caps[col] = caps[col].astype(float).round(1)
-caps
-
-# %%
-f16 = vram.estimate("qwen2.5-32b", 32768, "Q4_K_M", "f16", 1, True)
-q8 = vram.estimate("qwen2.5-32b", 32768, "Q4_K_M", "q8_0", 1, True)
-print(f"qwen2.5-32b at 32K on the {box.gpu}: {f16.total_bytes / vram.GIB:.1f} GiB with an f16 KV cache "
-      f"({'fits' if vram.fits(f16, box.gpu) else 'does not fit'}), {q8.total_bytes / vram.GIB:.1f} GiB with q8_0 "
-      f"and flash attention ({'fits' if vram.fits(q8, box.gpu) else 'does not fit'}: lesson 04).")
-print(f"a 14B model serves about {caps.loc['qwen2.5-14b', 'tasks_per_day']:,.0f} of these tasks a day.")
+curves = {m: tco.load_curve(model=m) for m in ("llama-3.1-8b", "qwen2.5-32b", "llama-3.1-70b")}
+fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.4))
+for m, c in curves.items():
+    t = c.table()
+    a1.plot(t["concurrency"], t["output_tok_s"], marker="o", label=m)
+    a2.plot(t["concurrency"], t["ttft_p95_s"], marker="o", label=m)
+a1.set(xscale="log", xlabel="requests at once", ylabel="output tokens/s (all requests)", title="throughput")
+a2.set(xscale="log", yscale="log", xlabel="requests at once", ylabel="p95 TTFT, s", title="time to first token")
+a1.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+t8 = curves["llama-3.1-8b"].table()
+t8.round({"ttft_p50_s": 2, "ttft_p95_s": 2, "tpot_p50_ms": 1, "tpot_p95_ms": 1, "requests_per_s": 2,
+          "time_in_system_s": 2, "little_L": 2}).set_index("concurrency")
 
 # %% [markdown]
-# Capacity rests on one ratio: how much faster a GPU reads a prompt than it writes tokens (prefill ÷ decode).
-# The course uses the figure published for llama.cpp on an RTX 4090; other published GPU runs are lower, and
-# this course's 2-core CPU is far lower. The 14B model's capacity with each
-# (`data/measured/published_llamacpp_gpu_speed.csv`, each row with its URL):
+# Read the 8B row by row: 32 requests at once give about 2.5× the output of one, while the p95 time to first
+# token grows about 45-fold. The last column is **Little's law** (利特尔法则), which holds for any stable queue:
+# *requests in the system = arrival rate × time each spends in it* (L = λ × W). With requests/s as λ and
+# TTFT + 127 × TPOT as W, λ × W gives back the concurrency the sweep held: the measured rate and latency agree.
+# Turned round, it is the capacity question: at a target time in system W, the box can take λ = L ÷ W.
+#
+# **Capacity at a latency target** is then the busiest level whose p95 TTFT (and TPOT) still meets the target:
+# the box's goodput, not its raw throughput.
+# Two more decisions, both labelled assumptions in `data/tco_defaults.csv`:
+#
+# - **peak, not average**: traffic is not spread evenly over 24 hours. If the day's tasks arrive in 8 working
+#   hours, the peak rate is 3× the daily average (`peak_factor`); a box sized for the average misses the target
+#   every afternoon. Read yours from your logs: busiest hour × 24 ÷ tasks per day.
+# - **headroom**: keep a share of the measured rate free (`headroom`, 20%) for bursts within the hour.
+#
+# On the H200 curve with a chat-like target, p95 TTFT ≤ 2 s, one request at a time against the whole curve:
 
 # %%
-pub = pd.read_csv("../data/measured/published_llamacpp_gpu_speed.csv", comment="#")
-pub["14B capacity, tasks/day"] = [round(tco.capacity(box, "qwen2.5-14b", w, prefill_speedup=r)["tasks_per_day"])
-                                  for r in pub["prefill_over_decode"]]
-pub[["gpu", "model", "quant", "prompt_tok_s", "decode_tok_s", "prefill_over_decode", "14B capacity, tasks/day", "url"]]
+rows = []
+for m, c in curves.items():
+    cap_c = tco.capacity_at_slo(c, slo_ttft_s=2)
+    one = tco.capacity_at_slo(c.__class__(c.levels.head(1), c.prompt_tokens, c.output_tokens, c.source), slo_ttft_s=2)
+    rows.append({"model (H200)": m, "requests at once": cap_c["concurrency"], "p95 TTFT, s": round(cap_c["ttft_p95_s"], 2),
+                 "requests/s": round(cap_c["requests_per_s"], 2), "one at a time, requests/s": round(one["requests_per_s"], 2),
+                 "tasks/day, sized for the peak": round(cap_c["capacity_tasks_per_day"]),
+                 "one at a time, tasks/day": round(one["capacity_tasks_per_day"])})
+pd.DataFrame(rows).set_index("model (H200)")
 
 # %% [markdown]
-# The capacity above assumes an f16 KV cache, so the 32B row says it does not fit; with a q8_0 cache it
-# would, at some cost in quality that lesson 04 discusses.
+# ### The lesson's box: an RTX 4090 serving the review workload
 #
-# ## 5. Break-even, at equal capability
+# No one measured a 4090 here. The course builds its curve from three things it has, each stated:
 #
-# The local cost is fixed per month; the API cost grows with every task. They cross at the break-even
-# (盈亏平衡点). A break-even only means something when both sides do the same work: the box runs a
-# 14B-class model, so the headline compares it with an API model of that class, DeepSeek V4-Flash.
+# 1. the box's speed for **one** request: decode at the memory-bandwidth limit × a tuned server's share of it, and
+#    prefill at the published prompt ÷ decode ratio of llama.cpp on an RTX 4090 (both in `data/tco_defaults.csv`;
+#    lesson 04 §7 sets these against measurements);
+# 2. the **shape** of the measured H200 curve (how TTFT and TPOT grow with concurrency, as multiples of one
+#    request's), carried over to 25,000-token prompts and 800-token answers;
+# 3. how many such requests **fit** at once: each llama.cpp slot must hold 25,800 tokens of KV cache (lesson 04).
 
 # %%
-cap = tco.capacity(box, "qwen2.5-14b", w)["tasks_per_day"]
+model_14b = "qwen2.5-14b"
 flash = tco.Workload(**{**w.__dict__, "model": "deepseek-v4-flash"})
-be_equal = tco.break_even_tasks_per_day(flash, box)
-be_unequal = tco.break_even_tasks_per_day(w, box)
-print(f"equal capability (14B box against deepseek-v4-flash): break-even at {be_equal:,.0f} tasks/day, "
-      f"but the box serves only {cap:,.0f}: {'it never pays' if be_equal > cap else 'it pays above the break-even'}")
-print(f"unequal capability (14B box against deepseek-v4-pro, a much stronger model): {be_unequal:,.0f} tasks/day; "
-      "a saving only if the 14B model's reviews are good enough, which is the question, not the answer")
-plots.break_even_chart(tco.break_even_curve(flash, box, max_tasks_per_day=3_000), capacity_tasks=cap,
-                       title="Equal capability: DeepSeek V4-Flash API against a 14B model on one RTX 4090")
+slo_ttft, slo_tpot = tco.default_slo()
+n_fit = tco.max_concurrency(box, model_14b, w.input_tokens, w.output_tokens)
+n_fit_q8 = tco.max_concurrency(box, model_14b, w.input_tokens, w.output_tokens, kv_type="q8_0")
+curve_4090 = tco.box_curve(box, model_14b, flash)
+print(f"{model_14b} on the {box.gpu}: {n_fit} requests of {w.input_tokens + w.output_tokens:,} tokens fit at once "
+      f"with an f16 KV cache, {n_fit_q8} with q8_0; the measured levels that fit: "
+      f"{list(curve_4090.levels['concurrency'])}")
+print(curve_4090.source)
+curve_4090.table().round(2).set_index("concurrency")
+
+# %% [markdown]
+# **Does a curve's shape carry over?** The H200 sweep can check that step against itself: the 8B curve's shape at
+# the 32B's (and the 70B's) own speed alone, beside the curves measured for those models:
+
+# %%
+pd.concat({m: tco.shape_transfer_check("llama-3.1-8b", m)[["requests/s, predicted ÷ measured", "p95 TTFT, predicted ÷ measured"]]
+           for m in ("qwen2.5-32b", "llama-3.1-70b")}).round(2)
+
+# %% [markdown]
+# The carried-over shape gets the throughput right or low (the bigger models gain a little more from batching)
+# and TTFT within about a fifth. What this does not check is the change of request shape, from 1,024 + 128 tokens
+# to 25,000 + 800: with long prompts prefill takes a larger share of every step than it did in the sweep.
+# `scripts/probes/gpu_llamacpp_h200/make_subset.sh` prints the command that measures that shape on a GPU.
+
+# %% [markdown]
+# A 25,000-token prompt takes seconds to read even alone, so a chat target of 2 s is out of reach for this
+# workload on this box, whatever the concurrency. A code review is read when it is done: the lesson's target is
+# **p95 TTFT ≤ 30 s and p95 TPOT ≤ 100 ms** (an assumption, in `data/tco_defaults.csv`). "Equal latency" means the
+# API must meet the same target; for a 25K-token prompt it usually does, but that is not measured here. Capacity
+# against the target:
+
+# %%
+rows = []
+for t_s in (2, 10, 20, 30, 60):
+    c = tco.capacity_at_slo(curve_4090, t_s, slo_tpot)
+    rows.append({"p95 TTFT target, s": t_s, "requests at once": c["concurrency"],
+                 "p95 TTFT at it, s": None if c["ttft_p95_s"] is None else round(c["ttft_p95_s"], 1),
+                 "tasks/day per box": round(c["capacity_tasks_per_day"]), "why not more": c["reason"] or "the next level misses the target or does not fit"})
+pd.DataFrame(rows).set_index("p95 TTFT target, s")
+
+# %%
+cap_slo = tco.capacity_at_slo(curve_4090, slo_ttft, slo_tpot)
+one_at_a_time = tco.capacity_at_slo(tco.Curve(curve_4090.levels.head(1), curve_4090.prompt_tokens,
+                                              curve_4090.output_tokens, curve_4090.source), slo_ttft, slo_tpot)
+cap = cap_slo["capacity_tasks_per_day"]
+old = tco.capacity(box, model_14b, w)
+print(f"at p95 TTFT ≤ {slo_ttft:g} s and p95 TPOT ≤ {slo_tpot:g} ms, sized for a peak {cap_slo['peak_factor']:g}× the "
+      f"average with {cap_slo['headroom']:.0%} headroom:")
+print(f"  one request at a time: {one_at_a_time['capacity_tasks_per_day']:,.0f} tasks/day per box")
+print(f"  the curve, {cap_slo['concurrency']} at once (p95 TTFT {cap_slo['ttft_p95_s']:.1f} s): {cap:,.0f} tasks/day per box")
+print(f"  Little's law at that level: {cap_slo['requests_per_s']:.4f} requests/s × {cap_slo['time_in_system_s']:.1f} s "
+      f"in the system = {cap_slo['little_L']:.2f} requests in flight")
+print(f"  (the earlier rule, one at a time for half of every day: {old['tasks_per_day']:,.0f}; it ignored the peak and the target)")
+u = tco.utilisation(w.tasks_per_day, cap_slo)
+print(f"at {w.tasks_per_day:,.0f} tasks/day the box runs at {u['peak_utilisation']:.0%} of its measured rate in the peak "
+      f"hour and {u['average_utilisation']:.0%} on the daily average")
+
+# %% [markdown]
+# More requests at once help less here than on the H200's short chats: with 25,000-token prompts, reading the
+# prompt (prefill) is a large share of each request's time, and prefill does not batch for free. More slots need
+# memory the 4090 does not have: a third or fourth slot needs a q8_0 KV cache, and the course has not measured
+# what an 8-bit cache does to review quality (lesson 04 covers its memory, not its quality): test it on your own
+# tasks before you count on it.
+#
+# ## 6. Break-even at equal capability and equal latency
+#
+# The local cost is fixed per **box**; the API cost grows with every task. A break-even only means something
+# when both sides do the same work at the same latency: the box runs a 14B-class model at the target above, so
+# the headline compares it with an API model of that class, DeepSeek V4-Flash. Past one box's capacity the local
+# side needs a second box, then a third: the verdict depends on the traffic.
+
+# %%
+traffic = [250, 500, 800, 1_000, 2_000, 5_000, 10_000, 20_000]
+vf = tco.verdict_by_traffic(flash, box, cap, traffic)
+vp = tco.verdict_by_traffic(w, box, cap, traffic)
+pd.DataFrame({"tasks/day": traffic, "boxes": vf["boxes"], "local CNY/month": vf["local_cny"].round(0),
+              "V4-Flash API CNY/month": vf["api_cny"].round(0), "cheaper (equal capability)": vf["cheaper"],
+              "V4-Pro API CNY/month": vp["api_cny"].round(0), "cheaper (against V4-Pro)": vp["cheaper"]}).set_index("tasks/day")
+
+# %%
+eq, uneq = tco.local_pays_from(flash, box, cap), tco.local_pays_from(w, box, cap)
+print(f"equal capability ({model_14b} box against deepseek-v4-flash): {eq['reason']}")
+print(f"against deepseek-v4-pro (a much stronger model): {uneq['reason']}:")
+print("  " + "; ".join(f"{lo:,.0f}-{'∞' if hi == float('inf') else f'{hi:,.0f}'}" for lo, hi in uneq["intervals"]))
+print("a saving against V4-Pro only if the 14B model's reviews are as good, which is the question, not the answer")
+plots.break_even_chart(tco.break_even_curve(flash, box, max_tasks_per_day=6_000, points=241, capacity_tasks_per_day=cap),
+                       title="Equal capability: DeepSeek V4-Flash API against RTX 4090 boxes running a 14B model")
 plt.show()
 
 # %% [markdown]
-# Which inputs move the break-even most? Each moved by ±50% (fractions by ±50 points):
+# The equal-capability verdict turns on one assumption above all: how peaked the traffic is. A review queue that
+# may run round the clock (nightly jobs, batch reviews) has a peak factor near 1; reviews requested during a
+# working day near 3. The same box, target and prices:
 
 # %%
-sens = tco.sensitivity(w, box)
-plots.tornado(sens)
+rows = []
+for pf in (1.0, 1.5, 2.0, 3.0):
+    for hr in (0.0, 0.2):
+        c = tco.capacity_at_slo(curve_4090, slo_ttft, slo_tpot, peak_factor=pf, headroom=hr)["capacity_tasks_per_day"]
+        f = tco.local_pays_from(flash, box, c)
+        rows.append({"peak factor": pf, "headroom": f"{hr:.0%}", "tasks/day per box": round(c),
+                     "local beats V4-Flash from": "never" if f["flips_at_tasks_per_day"] is None else round(f["flips_at_tasks_per_day"])})
+pd.DataFrame(rows).set_index(["peak factor", "headroom"])
+
+# %% [markdown]
+# Per task, the comparison is one line: a box full to capacity costs its TCO ÷ the tasks it serves. Above the API's
+# price per task, adding boxes never helps; below it, local wins from the break-even on, box after box. A million
+# tokens (input + output) cost, at the traffic each column names:
+
+# %%
+rows = []
+for tasks in (250, 500, int(cap), 2_000):
+    r = tco.local_cost_per_mtok(box, tasks, flash, cap)
+    rows.append({"tasks/day": tasks, "boxes": r["boxes"], "local USD per M tokens": round(r["usd_per_mtok"], 3)})
+api_mtok = {m: tco.api_cost_per_task(tco.Workload(**{**w.__dict__, "model": m})) / (w.input_tokens + w.output_tokens) * 1e6
+            for m in ("deepseek-v4-flash", "deepseek-v4-pro")}
+print("API, USD per M tokens of this workload: " + ", ".join(f"{m} {v:.3f}" for m, v in api_mtok.items()))
+pd.DataFrame(rows).set_index("tasks/day")
+
+# %% [markdown]
+# **A local token's price, for the bill.** A local model is not free: at a measured load its TCO gives it a dated
+# price per token, so a log of mixed API and local calls can be priced in one bill (lesson 06) instead of counting
+# local calls at USD 0. The month's TCO of the boxes the traffic needs, split between input and output by the box time
+# each takes (prefill and decode at one request alone), over the tokens served:
+
+# %%
+at_800 = tco.Workload(**{**flash.__dict__, "tasks_per_day": 800})
+pd.Series(tco.local_price_row(box, at_800, curve_4090, cap_slo), name="local price row").to_frame()
+
+# %% [markdown]
+# ## 7. Owned or rented by the hour
+#
+# A GPU rented by the hour needs no card, host or power bill, but the same people's time. Dated on-demand prices
+# (`data/gpu_rental_prices.csv`: each row says which public page printed it and when; the pages could not be read
+# from the machine that built this course, so check them before you decide):
+
+# %%
+rent = tco.rental_prices()
+rent[["gpu", "provider", "offer", "usd_per_gpu_hour", "price_date", "provider_url"]]
+
+# %% [markdown]
+# Each option at the same latency target, at full (peak-sized) load. The 4090 rows use the box curve above; the
+# H200 row uses the curve **measured** on the H200 for Qwen2.5-32B, carried to this workload's prompt and answer
+# lengths at its own measured speed, with as many slots as fit in 141 GiB:
+
+# %%
+h200_32b = tco.rescale_curve(curves["qwen2.5-32b"], w.input_tokens, w.output_tokens, gpu="H200 SXM",
+                             max_concurrency=tco.max_concurrency("H200 SXM", "qwen2.5-32b", w.input_tokens, w.output_tokens))
+cap_h200 = tco.capacity_at_slo(h200_32b, slo_ttft, slo_tpot)
+price = rent.set_index(["gpu", "provider"])["usd_per_gpu_hour"].astype(float)
+options = [("owned RTX 4090 (course defaults)", model_14b, cap, local["monthly_cny"]),
+           ("rented RTX 4090, RunPod", model_14b, cap, tco.rented_monthly(price[("RTX 4090", "RunPod")])["monthly_cny"]),
+           ("rented H200, RunPod", "qwen2.5-32b", cap_h200["capacity_tasks_per_day"],
+            tco.rented_monthly(price[("H200 SXM", "RunPod")])["monthly_cny"])]
+rows = []
+for name, m, c, monthly in options:
+    per_task = monthly / (c * flash.days_per_month) if c else float("nan")
+    rows.append({"option": name, "model": m, "tasks/day per GPU at the target": round(c),
+                 "CNY per month": round(monthly), "CNY per task, full": round(per_task, 4),
+                 **{f"cheaper than {k}": per_task < money.convert(tco.api_cost_per_task(tco.Workload(**{**w.__dict__, "model": k})), "CNY", w.as_of)
+                    for k in ("deepseek-v4-flash", "deepseek-v4-pro")},
+                 "USD per M tokens, full": round(per_task / money.fx_rate(w.as_of).rate
+                                                 / (w.input_tokens + w.output_tokens) * 1e6, 3)})
+print(f"H200 with qwen2.5-32b: {cap_h200['concurrency']} at once, p95 TTFT {cap_h200['ttft_p95_s']:.1f} s ({h200_32b.source})")
+pd.DataFrame(rows).set_index("option")
+
+# %% [markdown]
+# Read the last two columns: a GPU pays against an API model only where its cost per task, full to the target,
+# is below the API's. Renting the same card costs more than owning it busy for three years, but it is the way to
+# **test** a local model on your own tasks before buying anything, and to cover a peak.
+#
+# Which inputs move the (one-box) break-even most, at equal capability? Each moved by ±50% (fractions by ±50
+# points); the dotted line is one box's capacity at the target: a break-even to its right means one box never pays.
+
+# %%
+sens = tco.sensitivity(flash, box)
+fig = plots.tornado(sens, title="What moves the break-even (V4-Flash against one RTX 4090 box)")
+fig.axes[0].axvline(cap, color="darkred", linestyle=":")
+fig.axes[0].annotate("one box's capacity", (cap, 0), xytext=(3, 3), textcoords="offset points", fontsize=8, color="darkred")
 plt.show()
 sens.round(0)
 
 # %% [markdown]
-# ## 6. The source page's 4090 example
+# ## 8. The source page's 4090 example
 #
 # The page says a 1×4090 server costs about ¥570 a month, *and* that a ¥8,000 monthly API bill at
-# DeepSeek-level prices is hard to beat locally. Both can be true only when the API model is stronger than
-# anything one 4090 can run:
+# DeepSeek-level prices is hard to beat locally. First, what can ¥570 have counted? The page does not say; each
+# line adds parts at the course's defaults:
+
+# %%
+rec = tco.source_570_reconstruction()
+rec.round(2)
+
+# %% [markdown]
+# So ¥570 is about the hardware alone (card and host over three years): it leaves little for power and nothing for
+# the people who run it (the second row below works it out). Then the page's two figures side by side, with
+# capability, latency and capacity made explicit:
 
 # %%
 tco.source_4090_example()
 
 # %% [markdown]
-# So the comparison is not ¥570 against ¥8,000. A 4090 runs 14–32B models; DeepSeek V3/V4-class models need
-# hundreds of GiB. A fair break-even compares **equal capability and equal throughput**: either the workload
-# really can use a 32B-class model (then the box can pay quickly), or it needs the frontier model (then the
-# local alternative is several data-centre GPUs, far from ¥570). Also note the page's ¥570 leaves out
-# operations time, which the course's defaults price at ¥800 a month.
+# So the comparison is not ¥570 against ¥8,000. ¥8,000 a month at V4-Flash's prices buys the reviews a day in the
+# table's fifth row; at the lesson's latency target one 4090 serves far fewer, so the local side is a rack of
+# boxes, not one. A 4090 runs 14–32B models; DeepSeek V3/V4-class models need hundreds of GiB. A fair
+# break-even compares **equal capability, equal latency and enough boxes**: either the workload can use a
+# 14–32B-class model (then compare with an API model of that class, as in §6), or it needs the frontier model
+# (then the local alternative is several data-centre GPUs, far from ¥570).
 
 # %% [markdown]
-# ## 7. The hybrid architecture (混合架构)
+# ## 9. The hybrid architecture (混合架构)
 #
 # The source calls it the most common: local for the bulk, a cloud API as fallback for hard tasks.
 
 # %%
 strong = tco.Workload(**{**w.__dict__, "model": "claude-sonnet-4-6"})
-hy = pd.DataFrame([tco.hybrid(w, box, s, strong, local_model="qwen2.5-14b")
+hy = pd.DataFrame([tco.hybrid(w, box, s, strong, local_model=model_14b, capacity_tasks_per_day=cap)
                    for s in (0.0, 0.5, 0.8, 0.9, 1.0)]).set_index("local_share")
 hy.round(0)
 
 # %%
-print(f"at {w.tasks_per_day:,.0f} tasks a day the box serves at most {hy['local_tasks_per_day'].max():,.0f} of them; "
-      f"at 3,000 a day, 100% local would overflow "
-      f"{tco.hybrid(tco.Workload(**{**w.__dict__, 'tasks_per_day': 3_000}), box, 1.0, strong, local_model='qwen2.5-14b')['overflow_tasks_per_day']:,.0f} "
+print(f"at {w.tasks_per_day:,.0f} tasks a day one box serves at most {hy['local_tasks_per_day'].max():,.0f} of them at "
+      f"the latency target; at 3,000 a day, 100% local on one box would overflow "
+      f"{tco.hybrid(tco.Workload(**{**w.__dict__, 'tasks_per_day': 3_000}), box, 1.0, strong, local_model=model_14b, capacity_tasks_per_day=cap)['overflow_tasks_per_day']:,.0f} "
       "tasks a day to the API")
 
 # %% [markdown]
-# The box serves at most its capacity: above it the "local" share overflows to the API
-# (`overflow_tasks_per_day`), so a plan that sends every task to one 4090 pays the API for the rest.
+# One box serves at most its capacity: above it the "local" share overflows to the API
+# (`overflow_tasks_per_day`), so a plan that sends every task to one 4090 pays the API for the rest, or buys
+# the boxes §6 counts.
 
 # %% [markdown]
-# ## 8. Beyond cost: the decision checklist
+# ## 10. Beyond cost: the decision checklist
 #
 # | driver (驱动信号) | ask |
 # |---|---|
@@ -176,10 +396,12 @@ print(f"at {w.tasks_per_day:,.0f} tasks a day the box serves at most {hy['local_
 # | stable scale (成本规模) | is the API bill stable above ¥30–50K a month, and is it rising? |
 # | a fixed model (模型固定) | would an open Qwen/GLM model, frozen for months, meet the quality bar? |
 # | capability | does a model that fits your hardware match the API model on *your* tasks? |
-# | capacity | can the box serve the peak, not just the average? |
+# | capacity | can the box serve the peak hour at your latency target, not just the daily average? How many boxes? |
 # | people | who patches, monitors and is on call for it? |
 #
-# ## 9. Try it: the break-even widget
+# ## 11. Try it: the break-even widget
+#
+# The local side is as many boxes as the traffic needs at the lesson's latency target; the answer says how many.
 
 # %% tags=["nbval-ignore-output"]
 from course_lib.widgets import break_even_widget
@@ -187,16 +409,21 @@ from course_lib.widgets import break_even_widget
 break_even_widget()
 
 # %% [markdown]
-# From the command line: `python -m course_lib tco --tasks-per-day 2000 --api-model deepseek-v4-pro --gpu "RTX 4090" --local-model qwen2.5-14b`.
+# From the command line: `python -m course_lib tco --tasks-per-day 2000 --api-model deepseek-v4-flash --gpu "RTX 4090"
+# --local-model qwen2.5-14b --slo-ttft 30 --slo-tpot 100` (add `--json` for the capacity, the concurrency it used and
+# the latency at it; `--curve FILE` takes a curve you measured with `python -m course_lib loadtest --json`).
 #
 # ## Recap
 #
 # - API monthly = tasks × cost per task (dated price, caching, batch, peak); local monthly = hardware ÷ life +
-#   power + hosting + operations.
-# - A box is a saving only if it can serve the workload (capacity) with a model good enough (capability).
-# - The break-even moves most with the tokens per task, caching and people's time.
-# - The page's ¥570 and ¥8,000 do not contradict each other: they describe different capability.
-# - Hybrid: local for the bulk, API for the hard share.
+#   power + hosting + operations, per box.
+# - Capacity comes from a measured curve of throughput against concurrency at a latency target (p95 TTFT and
+#   TPOT), sized for the peak hour with headroom; Little's law (L = λ × W) links requests in flight, rate and latency.
+# - A break-even compares equal capability at equal latency, and counts the boxes the traffic needs: for this
+#   review workload on working-day traffic, 4090 boxes never beat DeepSeek V4-Flash (spread round the clock, they
+#   can: the peak factor decides); against V4-Pro they do, if the 14B model is good enough.
+# - The page's ¥570 is about the hardware alone; its ¥8,000 of V4-Flash is a rack of 4090 boxes' work, not one box's.
+# - Hybrid: local for the bulk, API for the hard share and the overflow.
 #
 # ## Exercises
 
