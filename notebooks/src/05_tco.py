@@ -18,7 +18,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from course_lib import money, plots, tco, vram
+from course_lib import money, plots, tco
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
