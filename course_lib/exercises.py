@@ -204,7 +204,7 @@ _add(Exercise(
 
 
 def _est8b():
-    from .vram import GIB, estimate
+    from .vram import estimate
     return estimate("llama-3.1-8b", 8192, "Q4_K_M", "f16", 1, False)
 
 

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from .billing import cost_frame

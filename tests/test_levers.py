@@ -31,7 +31,7 @@ def test_the_agent_row_says_its_runaway_share():
 
 def test_the_task_sets_measured_sizes_are_what_the_tokenizer_counts():
     """data/task_set.csv says its review sizes were measured on lesson 02's sample change: recount them."""
-    from course_lib import review, tokens
+    from course_lib import review
     kinds = {k.name: k for k in levers.task_set()}
     v1 = review.v1("gpt-5.5", change="shop")  # o200k
     assert kinds["code review (single call)"].user_tokens == v1.detail["diff_tokens"]
