@@ -68,6 +68,11 @@ def _v(model, i, o, cached=0, as_of=None, period="standard"):
     return cost_tokens(model, i, o, cached=cached, as_of=as_of, period=period).total_usd
 
 
+def _assumption(name):
+    from .levers import assumption
+    return assumption(name)
+
+
 def _quote(model, as_of=None, **kw):
     from .prices import quote
     return quote(model, as_of, **kw)
@@ -281,8 +286,9 @@ _add(Exercise(
     answer=lambda: _alone("3 output control"),
     why=lambda: (f"{_alone('3 output control'):.1f}% alone. In the source's order it saves "
                  f"{_step('3 output control'):.1f}% of the baseline, because routing and context control came first: "
-                 "a lever's saving depends on what was applied before it. Thinking at 1,000 tokens a call on a $30/M "
-                 "output price is why it ranks first here."),
+                 "a lever's saving depends on what was applied before it. Thinking at "
+                 f"{_assumption('thinking_tokens'):,} tokens a call on a ${_quote('gpt-5.5').output:g}/M output price is "
+                 "why it ranks first here."),
     hint="Apply only lever 3 to the baseline and compare the two daily bills; course_lib.levers has a function "
          "that does this for each lever on its own.",
     mistakes=((lambda: _step("3 output control"), "that is its step in the source's order, after routing and context control"),),

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from .billing import cost_frame
@@ -103,16 +104,11 @@ class Settings:
 BASELINE = Settings()
 
 
-def min_cacheable_prefix(provider: str, model: str | None = None) -> int:
-    """The shortest prefix a provider caches for a model (``data/cache_rules.csv``: the model's own row where the
-    provider's page lists it, else the provider's; 1,024 tokens where the provider is not listed). Taught in
-    notebook ``03_five_levers``."""
-    rows = [r for r in data_rows("cache_rules.csv") if r["provider"] == provider]
-    for r in rows:
-        if model and r["model"] == model:
-            return int(r["min_prefix_tokens"])
-    for r in rows:
-        if not r["model"]:
+def min_cacheable_prefix(provider: str) -> int:
+    """The shortest prefix a provider caches (``data/cache_rules.csv``; 1,024 tokens where the provider is not
+    listed). Taught in notebook ``03_five_levers``."""
+    for r in data_rows("cache_rules.csv"):
+        if r["provider"] == provider:
             return int(r["min_prefix_tokens"])
     return 1024
 
@@ -189,6 +185,20 @@ def calls(kind: TaskKind, s: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def min_prefix(provider: str, model: str | None = None) -> int:
+    """The shortest prefix a provider caches for a model (``data/cache_rules.csv``: the model's own row where the
+    provider's page lists models apart, else the provider's row; 1,024 tokens where the provider is not listed).
+    Taught in notebook ``03_five_levers``."""
+    rows = [r for r in data_rows("cache_rules.csv") if r["provider"] == provider]
+    for r in rows:
+        if model and r["model"] == model:
+            return int(r["min_prefix_tokens"])
+    for r in rows:
+        if not r["model"]:
+            return int(r["min_prefix_tokens"])
+    return 1024
+
+
 def cache_split(df: pd.DataFrame, model: str, s: Settings, agent: bool) -> pd.DataFrame:
     """Per call: input tokens, cache reads and cache writes under the settings (notebook ``03_five_levers``).
 
@@ -204,7 +214,7 @@ def cache_split(df: pd.DataFrame, model: str, s: Settings, agent: bool) -> pd.Da
     if not s.caching:
         return out
     p = quote(model, s.as_of)
-    minimum = min_cacheable_prefix(p.provider, p.model)
+    minimum = min_prefix(p.provider, p.model)
     h = s.cache_hit_rate
     if agent and s.history == "full":
         cacheable = df["prefix"] + df["dynamic"].shift(1, fill_value=0) * (df["turn"] > 1)

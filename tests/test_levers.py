@@ -281,9 +281,9 @@ def test_an_agent_writes_each_turn_once_and_reads_it_next_turn():
 def test_minimum_prefixes_are_per_model_and_dated():
     from course_lib.prices import data_rows
     assert levers.min_cacheable_prefix("openai") == 1024 and levers.min_cacheable_prefix("deepseek") == 64
-    assert levers.min_cacheable_prefix("anthropic", "claude-haiku-4-5") == 4096
-    assert levers.min_cacheable_prefix("anthropic", "claude-sonnet-4-6") == 1024
-    assert levers.min_cacheable_prefix("google", "gemini-2.5-flash") == 2048
+    assert levers.min_prefix("anthropic", "claude-haiku-4-5") == 4096
+    assert levers.min_prefix("anthropic", "claude-sonnet-4-6") == 1024 == levers.min_cacheable_prefix("anthropic")
+    assert levers.min_prefix("google", "gemini-2.5-flash") == 2048
     for r in data_rows("cache_rules.csv"):
         assert r["source"].startswith("https://") and len(r["read_on"]) == 10, r
 

@@ -115,10 +115,14 @@ print("\nmeasured order:", " → ".join(order))
 waterfall_chart(levers.waterfall(order), "Savings waterfall, in the measured order")
 plt.show()
 
-# %% [markdown]
-# On this workload the page's ranking does **not** hold: output control saves most, because thinking tokens
-# are billed as output on every call of every task at GPT-5.5's output price (USD 30 per million, §1 of lesson 01). The ranking depends on the workload.
-# For a model without thinking (set its thinking tokens to 0), the order changes again:
+# %%
+from IPython.display import Markdown, display
+
+display(Markdown(f"On this workload the page's ranking does **not** hold: output control saves most, because "
+                 f"{levers.assumption('thinking_tokens'):,} thinking tokens a call are billed as output on every call "
+                 f"of every task at GPT-5.5's output price ({money.md(levers.quote('gpt-5.5').output, 0)} per million, "
+                 "§1 of lesson 01). The ranking depends on the workload. For a model without thinking (set its "
+                 "thinking tokens to 0), the order changes again:"))
 
 # %%
 no_thinking = replace(levers.BASELINE, thinking_tokens=0)
