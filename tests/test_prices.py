@@ -125,3 +125,11 @@ def test_a_gateway_listing_with_its_own_length_tiers():
     assert cost_tokens(q, 256_001, 2_000).total_usd == pytest.approx(256_001 * 0.325 / 1e6 + 2_000 * 1.95 / 1e6)
     with pytest.raises(prices.UnknownModelError):
         prices.quote("qwen/qwen3.5-plus-02-15", "2026-11-01", provider="anthropic")
+
+
+def test_qwen_cache_read_is_alibabas_implicit_cache_rule():
+    """Alibaba Cloud bills implicit cache hits at 20% of the input price (Model Studio context-cache page of
+    2026-10-11, cited in data/course_prices.csv); the course applies that rule to the page's input price."""
+    q = quote("qwen3.5-plus")
+    assert q.cache_read == pytest.approx(0.2 * q.input)
+    assert "alibabacloud.com/help/en/model-studio/context-cache" in q.source
