@@ -61,7 +61,7 @@ class Exercise:
 
 
 def _usd(x: float) -> str:
-    return f"${x:.4f}"
+    return f"USD {x:.4f}"
 
 
 def _v(model, i, o, cached=0, as_of=None, period="standard"):
@@ -112,7 +112,7 @@ _add(Exercise(
     id="01.1",
     question="What does V1 (3,200 input + 500 output tokens) cost on GPT-5.5 at the 2026-06-15 prices, in USD?",
     answer=lambda: _v("gpt-5.5", 3200, 500),
-    why=lambda: (lambda p: f"3,200 × ${p.input:g}/M + 500 × ${p.output:g}/M = {_usd(3200 * p.input / 1e6)} + "
+    why=lambda: (lambda p: f"3,200 × USD {p.input:g}/M + 500 × USD {p.output:g}/M = {_usd(3200 * p.input / 1e6)} + "
                            f"{_usd(500 * p.output / 1e6)} = {_usd(_v('gpt-5.5', 3200, 500))}.")(_quote("gpt-5.5")),
     hint="Input and output have separate prices (输入/输出分价); both are per million tokens.",
     mistakes=((lambda: 3700 * _quote("gpt-5.5").input / 1e6, "you priced the output at the input price; output costs "
@@ -126,9 +126,9 @@ _add(Exercise(
              "how many times V1's? (The page says 9×.) Answer a number.",
     answer=lambda: _v("claude-sonnet-4-6", 25_000, 800) / _v("claude-sonnet-4-6", 3200, 500),
     why=lambda: (f"V2 is {_usd(_v('claude-sonnet-4-6', 25_000, 800))} and V1 {_usd(_v('claude-sonnet-4-6', 3200, 500))}, "
-                 "so about 5.1×. The page's 9× divides its $0.09 by its rounded $0.01 for V1."),
-    hint="Recompute V1 first: is it really $0.01?",
-    mistakes=((lambda: 9.0, "that is the page's figure, which follows only from its V1 of $0.01"),
+                 "so about 5.1×. The page's 9× divides its USD 0.09 by its rounded USD 0.01 for V1."),
+    hint="Recompute V1 first: is it really USD 0.01?",
+    mistakes=((lambda: 9.0, "that is the page's figure, which follows only from its V1 of USD 0.01"),
               (lambda: 25_000 / 3200, "that is the input-token ratio; output hardly grows from V1 to V2")),
 ))
 _add(Exercise(
@@ -136,8 +136,8 @@ _add(Exercise(
     question="V3 on DeepSeek V4-Pro with an 80% cache-hit rate (缓存命中): 600,000 input tokens of which 480,000 "
              "are cache hits, 45,000 output. What does it cost at the *peak* price on 2026-09-01, in USD?",
     answer=lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of="2026-09-01", period="peak"),
-    why=lambda: (lambda p: f"From 2026-08-17 DeepSeek V4-Pro costs ${p.input:g}/M input, ${p.cache_read:g}/M cache hit "
-                           f"and ${p.output:g}/M output at peak: 120,000 × {p.input:g} + 480,000 × {p.cache_read:g} + "
+    why=lambda: (lambda p: f"From 2026-08-17 DeepSeek V4-Pro costs USD {p.input:g}/M input, USD {p.cache_read:g}/M cache hit "
+                           f"and USD {p.output:g}/M output at peak: 120,000 × {p.input:g} + 480,000 × {p.cache_read:g} + "
                            f"45,000 × {p.output:g}, per million = {_usd(_ds('peak'))}. Off-peak it is "
                            f"{_usd(_ds('off-peak'))}; at the June prices it was {_usd(_ds('june'))}.")(
         _quote("deepseek-v4-pro", "2026-09-01", period="peak")),
@@ -199,7 +199,7 @@ _add(Exercise(
     question="An agent re-sends its history: growing_profile(turns, 20_000, 3_000, 2_500). On Claude Sonnet 4.6 "
              "without caching, a 30-turn task costs how many times a 15-turn task? Answer a number.",
     answer=lambda: _grow(30) / _grow(15),
-    why=lambda: (f"${_grow(30):.2f} against ${_grow(15):.2f}: about {_grow(30) / _grow(15):.1f}×, not 2×. "
+    why=lambda: (f"USD {_grow(30):.2f} against USD {_grow(15):.2f}: about {_grow(30) / _grow(15):.1f}×, not 2×. "
                  "Each extra turn re-sends a longer history, so cost grows roughly with the square of the turns; "
                  "a turn limit and history control (lesson 03) are cost controls."),
     hint="Price the 30-turn profile and the 15-turn profile on the same model and divide; course_lib.workflows "
@@ -267,16 +267,16 @@ def _step(name):
 
 _add(Exercise(
     id="03.1",
-    question="Claude Sonnet 4.6 charges $3/M input, $6/M for a one-hour cache write and $0.30/M for a cache read. "
+    question="Claude Sonnet 4.6 charges USD 3/M input, USD 6/M for a one-hour cache write and USD 0.30/M for a cache read. "
              "How many cache reads of a prefix must follow its one-hour write before caching it has paid off?",
     answer=lambda: _reads(True),
-    why=lambda: (lambda p: f"The write costs ${p.cache_write_1h - p.input:.2f}/M more than plain input; each read saves "
-                           f"${p.input - p.cache_read:.2f}/M: {_reads(True):.2f} reads, so two reads within the hour. A "
-                           f"five-minute write (${p.cache_write:.2f}/M) pays back after {_reads(False):.2f} of a read: one "
+    why=lambda: (lambda p: f"The write costs USD {p.cache_write_1h - p.input:.2f}/M more than plain input; each read saves "
+                           f"USD {p.input - p.cache_read:.2f}/M: {_reads(True):.2f} reads, so two reads within the hour. A "
+                           f"five-minute write (USD {p.cache_write:.2f}/M) pays back after {_reads(False):.2f} of a read: one "
                            "reuse is enough, if it comes within five minutes.")(_quote("claude-sonnet-4-6")),
     hint="Writing costs more than plain input; every read costs less. How many reads' savings cover the write's "
          "extra cost?",
-    mistakes=((lambda: _reads(False), "that is the five-minute cache write ($3.75/M), not the one-hour one ($6/M)"),),
+    mistakes=((lambda: _reads(False), "that is the five-minute cache write (USD 3.75/M), not the one-hour one (USD 6/M)"),),
     also=((lambda: math.ceil(_reads(True)), "reads come whole, so the break-even of 1.11 reads means two reads"),),
 ))
 _add(Exercise(
@@ -287,7 +287,7 @@ _add(Exercise(
     why=lambda: (f"{_alone('3 output control'):.1f}% alone. In the source's order it saves "
                  f"{_step('3 output control'):.1f}% of the baseline, because routing and context control came first: "
                  "a lever's saving depends on what was applied before it. Thinking at "
-                 f"{_assumption('thinking_tokens'):,} tokens a call on a ${_quote('gpt-5.5').output:g}/M output price is "
+                 f"{_assumption('thinking_tokens'):,} tokens a call on a USD {_quote('gpt-5.5').output:g}/M output price is "
                  "why it ranks first here."),
     hint="Apply only lever 3 to the baseline and compare the two daily bills; course_lib.levers has a function "
          "that does this for each lever on its own.",
