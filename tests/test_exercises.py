@@ -88,10 +88,12 @@ def _grow_by_hand(n, first=20_000, out=3_000, result=2_500):
     return sum((first + (t - 1) * (out + result)) * 3 / 1e6 + out * 15 / 1e6 for t in range(1, n + 1))
 
 
-def _fx_2026_01_08() -> float:
-    """The CFETS central parity the course converts at, read from the data file (not from course_lib.money)."""
-    fx = pd.read_csv(DATA_DIR / "fx_rates.csv", comment="#").set_index("date")
-    return float(fx.loc["2026-01-08", "rate"])
+def _fx_on_price_date() -> float:
+    """USD/CNY as the course converts on its default price date, 2026-06-15: the latest row of data/fx_rates.csv on
+    or before it, read from the file (not through course_lib.money)."""
+    fx = pd.read_csv(DATA_DIR / "fx_rates.csv", comment="#", dtype={"date": str})
+    fx = fx[(fx["base"] == "USD") & (fx["quote"] == "CNY") & (fx["date"] <= "2026-06-15")]
+    return float(fx.sort_values("date")["rate"].iloc[-1])
 
 
 def _box_month_cny() -> float:
@@ -180,7 +182,7 @@ def test_04_answers_from_the_measured_terms():
 
 
 def test_05_answers_by_hand():
-    fx = _fx_2026_01_08()
+    fx = _fx_on_price_date()
     box = _box_month_cny()
     per_task_month_cny = (25_000 * 0.435 + 800 * 0.87) / 1e6 * fx * 30  # DeepSeek V4-Pro, June: $0.435/M, $0.87/M
     assert check("05.1", box / per_task_month_cny)
