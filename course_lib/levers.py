@@ -189,14 +189,10 @@ def min_prefix(provider: str, model: str | None = None) -> int:
     """The shortest prefix a provider caches for a model (``data/cache_rules.csv``: the model's own row where the
     provider's page lists models apart, else the provider's row; 1,024 tokens where the provider is not listed).
     Taught in notebook ``03_five_levers``."""
-    rows = [r for r in data_rows("cache_rules.csv") if r["provider"] == provider]
-    for r in rows:
-        if model and r["model"] == model:
+    for r in data_rows("cache_rules.csv"):
+        if model and r["provider"] == provider and r["model"] == model:
             return int(r["min_prefix_tokens"])
-    for r in rows:
-        if not r["model"]:
-            return int(r["min_prefix_tokens"])
-    return 1024
+    return min_cacheable_prefix(provider)  # the provider's row comes first in the file: its rule for other models
 
 
 def cache_split(df: pd.DataFrame, model: str, s: Settings, agent: bool) -> pd.DataFrame:
