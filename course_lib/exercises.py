@@ -2,7 +2,15 @@
 
 Each exercise's answer is *computed* by ``course_lib`` (never typed in), and
 the common wrong answers are computed too, so the feedback can say which
-mistake a student most likely made::
+mistake a student most likely made.
+
+One rule decides what counts as right, for every exercise: give at least two significant figures (three where
+the question asks for them); the answer is accepted when the exact answer lies within half a unit of the last
+figure you gave, so 5.1 is right for 5.09 and 3.1 for 3.12, but 5 and 3 ask for a second figure. Answers with
+more than four figures are compared at four. An integer's trailing zeros count only as far as two figures (60,
+140 and 100,000 are two figures; 101,600 is four). Counts of tokens are exact. A few questions also accept a
+second reading of the same answer (whole cache reads: 2 for 1.11), and say so in the feedback. A string such as "2 reads" or "USD 3.11" is read for its
+first number::
 
     from course_lib.exercises import check, hint, solution
     check("01.1", 0.04)     # ✘ ... you priced the output at the input price
@@ -10,8 +18,10 @@ mistake a student most likely made::
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable
 
 from .billing import cost_tokens
@@ -44,16 +54,35 @@ class Exercise:
     answer: Callable[[], float]
     why: Callable[[], str]
     hint: str
-    rel_tol: float = 0.02
+    exact: bool = False          # a count (tokens): only the exact integer is right
+    figures: int = 2             # the fewest significant figures an answer must give
     mistakes: tuple = field(default_factory=tuple)  # (callable giving the wrong value, explanation)
+    also: tuple = field(default_factory=tuple)      # (callable giving another right reading, explanation)
 
 
 def _usd(x: float) -> str:
-    return f"${x:.4f}"
+    return f"USD {x:.4f}"
 
 
 def _v(model, i, o, cached=0, as_of=None, period="standard"):
     return cost_tokens(model, i, o, cached=cached, as_of=as_of, period=period).total_usd
+
+
+def _assumption(name):
+    from .levers import assumption
+    return assumption(name)
+
+
+def _quote(model, as_of=None, **kw):
+    from .prices import quote
+    return quote(model, as_of, **kw)
+
+
+def _ds(when: str) -> float:
+    """Exercise 01.3's V3 on DeepSeek V4-Pro with 480,000 cache hits: 'peak' or 'off-peak' on 2026-09-01, or 'june'."""
+    if when == "june":
+        return _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000)
+    return _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of="2026-09-01", period=when)
 
 
 EXERCISES: dict[str, Exercise] = {}
@@ -70,23 +99,26 @@ _add(Exercise(
              "(2026-06-15), V3's bill is how many times V1's? Answer a number.",
     answer=lambda: _v("claude-sonnet-4-6", 600_000, 45_000) / _v("claude-sonnet-4-6", 3200, 500),
     why=lambda: (f"V3 costs {_usd(_v('claude-sonnet-4-6', 600_000, 45_000))} and V1 "
-                 f"{_usd(_v('claude-sonnet-4-6', 3200, 500))}: the same model, about 145 times the bill. "
+                 f"{_usd(_v('claude-sonnet-4-6', 3200, 500))}: the same model, about "
+                 f"{_v('claude-sonnet-4-6', 600_000, 45_000) / _v('claude-sonnet-4-6', 3200, 500):.0f} times the bill. "
                  "That factor is the workflow amplification (工作流放大系数)."),
     hint="Price both with course_lib.billing.cost_tokens and divide.",
-    mistakes=((lambda: 600_000 / 3200, "that is the ratio of input tokens only; output is priced 5× higher and "
-               "V3's output grows 90×, not 187×"),
-              (lambda: 2.48 / 0.01, "that uses the page's rounded $0.01 for V1, which is 40% low")),
+    mistakes=((lambda: 600_000 / 3200, "that is the ratio of input tokens only; output is priced higher and grows "
+               "less (45,000 ÷ 500) than input (600,000 ÷ 3,200)"),
+              (lambda: 2.48 / 0.01, "that divides the page's rounded figures, USD 2.48 by USD 0.01; V1 is "
+               "really about USD 0.017")),
 ))
 _add(Exercise(
     id="01.1",
     question="What does V1 (3,200 input + 500 output tokens) cost on GPT-5.5 at the 2026-06-15 prices, in USD?",
     answer=lambda: _v("gpt-5.5", 3200, 500),
-    why=lambda: "3,200 × $5/M + 500 × $30/M = $0.0160 + $0.0150 = $0.0310.",
+    why=lambda: (lambda p: f"3,200 × USD {p.input:g}/M + 500 × USD {p.output:g}/M = {_usd(3200 * p.input / 1e6)} + "
+                           f"{_usd(500 * p.output / 1e6)} = {_usd(_v('gpt-5.5', 3200, 500))}.")(_quote("gpt-5.5")),
     hint="Input and output have separate prices (输入/输出分价); both are per million tokens.",
-    rel_tol=0.01,
-    mistakes=((lambda: 3700 * 5 / 1e6, "you priced the output at the input price; output costs 6× more on GPT-5.5"),
-              (lambda: 3200 * 5 / 1e6, "you left out the output tokens"),
-              (lambda: (3200 * 5 + 500 * 30) / 1e3, "you divided by a thousand, not a million")),
+    mistakes=((lambda: 3700 * _quote("gpt-5.5").input / 1e6, "you priced the output at the input price; output costs "
+               "more on GPT-5.5"),
+              (lambda: 3200 * _quote("gpt-5.5").input / 1e6, "you left out the output tokens"),
+              (lambda: _v("gpt-5.5", 3200, 500) * 1e3, "you divided by a thousand, not a million")),
 ))
 _add(Exercise(
     id="01.2",
@@ -94,9 +126,9 @@ _add(Exercise(
              "how many times V1's? (The page says 9×.) Answer a number.",
     answer=lambda: _v("claude-sonnet-4-6", 25_000, 800) / _v("claude-sonnet-4-6", 3200, 500),
     why=lambda: (f"V2 is {_usd(_v('claude-sonnet-4-6', 25_000, 800))} and V1 {_usd(_v('claude-sonnet-4-6', 3200, 500))}, "
-                 "so about 5.1×. The page's 9× divides its $0.09 by its rounded $0.01 for V1."),
-    hint="Recompute V1 first: is it really $0.01?",
-    mistakes=((lambda: 9.0, "that is the page's figure, which follows only from its V1 of $0.01"),
+                 "so about 5.1×. The page's 9× divides its USD 0.09 by its rounded USD 0.01 for V1."),
+    hint="Recompute V1 first: is it really USD 0.01?",
+    mistakes=((lambda: 9.0, "that is the page's figure, which follows only from its V1 of USD 0.01"),
               (lambda: 25_000 / 3200, "that is the input-token ratio; output hardly grows from V1 to V2")),
 ))
 _add(Exercise(
@@ -104,11 +136,13 @@ _add(Exercise(
     question="V3 on DeepSeek V4-Pro with an 80% cache-hit rate (缓存命中): 600,000 input tokens of which 480,000 "
              "are cache hits, 45,000 output. What does it cost at the *peak* price on 2026-09-01, in USD?",
     answer=lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of="2026-09-01", period="peak"),
-    why=lambda: ("From 2026-08-17 DeepSeek V4-Pro costs $1.32/M input, $0.044/M cache hit and $3.96/M output at "
-                 "peak: 120,000 × 1.32 + 480,000 × 0.044 + 45,000 × 3.96, per million = $0.3577. "
-                 "Off-peak it is half: $0.1789; at the June prices it was $0.0931."),
-    hint="Use cost_tokens(..., cached=480_000, as_of='2026-09-01', period='peak').",
-    rel_tol=0.01,
+    why=lambda: (lambda p: f"From 2026-08-17 DeepSeek V4-Pro costs USD {p.input:g}/M input, USD {p.cache_read:g}/M cache hit "
+                           f"and USD {p.output:g}/M output at peak: 120,000 × {p.input:g} + 480,000 × {p.cache_read:g} + "
+                           f"45,000 × {p.output:g}, per million = {_usd(_ds('peak'))}. Off-peak it is "
+                           f"{_usd(_ds('off-peak'))}; at the June prices it was {_usd(_ds('june'))}.")(
+        _quote("deepseek-v4-pro", "2026-09-01", period="peak")),
+    hint="Three things decide the price: which price list applies on that date, whether the hour is peak, and "
+         "that cache hits have their own price. The price book (course_lib.prices) answers all three.",
     mistakes=((lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000), "those are the June prices; "
                "DeepSeek's prices changed on 2026-08-17"),
               (lambda: _v("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of="2026-09-01"),
@@ -126,7 +160,7 @@ _add(Exercise(
                  "OpenAI, Gemini, DeepSeek and llama.cpp report them inside the input count. "
                  "course_lib.usage.normalize handles both."),
     hint="Does Anthropic's input_tokens include the cache reads?",
-    rel_tol=0.0,
+    exact=True,
     mistakes=((lambda: 50, "Anthropic's input_tokens excludes cache reads: this would drop 9,000 tokens"),
               (lambda: 9250, "output tokens are not input")),
 ))
@@ -155,8 +189,9 @@ _add(Exercise(
     why=lambda: (f"{_v3_input():,} input tokens over the run, although the last request alone is only "
                  f"{_v3_last_input():,}: every turn re-sends the system prompt, the tool schemas and the whole "
                  "history. That is why an agent's input bill grows with the square of its turns."),
-    hint="Sum input_tokens over run.turns (or read run.input_tokens).",
-    rel_tol=0.0,
+    hint="Every turn is a billed request, and each request re-sends what came before it: the run's input is "
+         "the sum over its turns, not the last turn's.",
+    exact=True,
     mistakes=((_v3_last_input, "you took only the last turn's input; every turn is billed"),),
 ))
 _add(Exercise(
@@ -164,10 +199,11 @@ _add(Exercise(
     question="An agent re-sends its history: growing_profile(turns, 20_000, 3_000, 2_500). On Claude Sonnet 4.6 "
              "without caching, a 30-turn task costs how many times a 15-turn task? Answer a number.",
     answer=lambda: _grow(30) / _grow(15),
-    why=lambda: (f"${_grow(30):.2f} against ${_grow(15):.2f}: about {_grow(30) / _grow(15):.1f}×, not 2×. "
+    why=lambda: (f"USD {_grow(30):.2f} against USD {_grow(15):.2f}: about {_grow(30) / _grow(15):.1f}×, not 2×. "
                  "Each extra turn re-sends a longer history, so cost grows roughly with the square of the turns; "
                  "a turn limit and history control (lesson 03) are cost controls."),
-    hint="course_lib.workflows.total(growing_profile(...), 'claude-sonnet-4-6') for 30 and for 15 turns.",
+    hint="Price the 30-turn profile and the 15-turn profile on the same model and divide; course_lib.workflows "
+         "prices a profile.",
     mistakes=((lambda: 2.0, "you assumed cost grows linearly with turns; the re-sent history makes it grow faster"),),
 ))
 
@@ -182,9 +218,10 @@ _add(Exercise(
     question="Llama 3.1 8B, Q4_K_M weights, 8K context, f16 KV cache, flash attention off, on a CUDA GPU: "
              "how many GiB does it need in all? (course_lib.vram.estimate)",
     answer=lambda: _est8b().total_bytes / 2**30,
-    why=lambda: (f"{_est8b()}. About 6.8 GiB, not the page's 12–16 GB: an 8 GB card is enough."),
-    hint="estimate('llama-3.1-8b', 8192, 'Q4_K_M', 'f16', 1, False).total_bytes / 2**30",
-    rel_tol=0.05,
+    why=lambda: (f"{_est8b()}. About {_est8b().total_bytes / 2**30:.1f} GiB, not the page's 12–16 GB: an 8 GB card "
+                 "is enough, with little room to spare."),
+    hint="Four terms add up: the weights, the KV cache for the context, the compute buffer and the CUDA context. "
+         "Give estimate() the model, context, quantisation, KV type, one sequence and flash attention off.",
     mistakes=((lambda: 14.0, "that is the source page's figure; its terms (weights, KV cache, compute buffer, CUDA context) add up to about 6-7 GiB"),
               (lambda: 12.0, "that is the source page's figure; its terms (weights, KV cache, compute buffer, CUDA context) add up to about 6-7 GiB"),
               (lambda: 16.0, "that is the source page's figure; its terms (weights, KV cache, compute buffer, CUDA context) add up to about 6-7 GiB"),
@@ -206,8 +243,8 @@ _add(Exercise(
     answer=lambda: _maxctx("q8_0"),
     why=lambda: (f"{_maxctx('q8_0'):,} tokens with a q8_0 cache, against {_maxctx('f16'):,} with f16: a q8_0 cache "
                  "stores 34 bytes per 32 values instead of 64, so nearly twice the context fits."),
-    hint="max_context('llama-3.1-8b', 'RTX 4070', kv_type='q8_0')",
-    rel_tol=0.02,
+    hint="The weights and the fixed buffers take their share of the 12 GiB first; what is left holds the KV cache, "
+         "whose size per token depends on the KV type. course_lib.vram searches for the longest context that fits.",
     mistakes=((lambda: _maxctx("f16"), "that is the answer with an f16 KV cache"),
               (lambda: 131072, "that is the model's own context limit, not what fits in 12 GiB")),
 ))
@@ -230,14 +267,17 @@ def _step(name):
 
 _add(Exercise(
     id="03.1",
-    question="Claude Sonnet 4.6 charges $3/M input, $6/M for a one-hour cache write and $0.30/M for a cache read. "
+    question="Claude Sonnet 4.6 charges USD 3/M input, USD 6/M for a one-hour cache write and USD 0.30/M for a cache read. "
              "How many cache reads of a prefix must follow its one-hour write before caching it has paid off?",
     answer=lambda: _reads(True),
-    why=lambda: (f"The write costs $3/M more than plain input; each read saves $2.70/M: {_reads(True):.2f} reads, so "
-                 f"two reads within the hour. A five-minute write ($3.75/M) pays back after {_reads(False):.2f} of a read: "
-                 "one reuse is enough, if it comes within five minutes."),
-    hint="premium ÷ saving per read: (6 − 3) ÷ (3 − 0.30). course_lib.levers.cache_break_even_reads(one_hour=True)",
-    mistakes=((lambda: _reads(False), "that is the five-minute cache write ($3.75/M), not the one-hour one ($6/M)"),),
+    why=lambda: (lambda p: f"The write costs USD {p.cache_write_1h - p.input:.2f}/M more than plain input; each read saves "
+                           f"USD {p.input - p.cache_read:.2f}/M: {_reads(True):.2f} reads, so two reads within the hour. A "
+                           f"five-minute write (USD {p.cache_write:.2f}/M) pays back after {_reads(False):.2f} of a read: one "
+                           "reuse is enough, if it comes within five minutes.")(_quote("claude-sonnet-4-6")),
+    hint="Writing costs more than plain input; every read costs less. How many reads' savings cover the write's "
+         "extra cost?",
+    mistakes=((lambda: _reads(False), "that is the five-minute cache write (USD 3.75/M), not the one-hour one (USD 6/M)"),),
+    also=((lambda: math.ceil(_reads(True)), "reads come whole, so the break-even of 1.11 reads means two reads"),),
 ))
 _add(Exercise(
     id="03.2",
@@ -246,8 +286,9 @@ _add(Exercise(
     answer=lambda: _alone("3 output control"),
     why=lambda: (f"{_alone('3 output control'):.1f}% alone. In the source's order it saves "
                  f"{_step('3 output control'):.1f}% of the baseline, because routing and context control came first: "
-                 "a lever's saving depends on what was applied before it. Thinking at 1,000 tokens a call on a $30/M "
-                 "output price is why it ranks first here."),
+                 "a lever's saving depends on what was applied before it. Thinking at "
+                 f"{_assumption('thinking_tokens'):,} tokens a call on a USD {_quote('gpt-5.5').output:g}/M output price is "
+                 "why it ranks first here."),
     hint="Apply only lever 3 to the baseline and compare the two daily bills; course_lib.levers has a function "
          "that does this for each lever on its own.",
     mistakes=((lambda: _step("3 output control"), "that is its step in the source's order, after routing and context control"),),
@@ -273,7 +314,8 @@ _add(Exercise(
     answer=_be,
     why=lambda: (f"About {_be():,.0f} tasks per day. Without the 4 hours a month of operations time it would be "
                  f"{_be(0):,.0f}: people's time is often the biggest line of a small box's TCO."),
-    hint="break_even_tasks_per_day(Workload(), LocalBox())",
+    hint="The box costs the same every month whatever it serves; the API bill grows with every task. Find the "
+         "volume where the two monthly costs meet (course_lib.tco has the function, with the course's defaults).",
     mistakes=((lambda: _be(0), "you left out the operations hours; a box needs looking after"),),
 ))
 _add(Exercise(
@@ -283,7 +325,8 @@ _add(Exercise(
     answer=lambda: _hyb(0.8),
     why=lambda: (f"¥{_hyb(0.8):,.0f} a month, against ¥{_hyb(0.0):,.0f} with every task on Sonnet: the box takes the bulk, "
                  "the strong API only the hard fifth. Check that the local model really handles that 80%."),
-    hint="hybrid(Workload(), LocalBox(), 0.8, Workload(model='claude-sonnet-4-6'))['total_cny']",
+    hint="The box's monthly cost does not shrink with the share it serves; the fallback's API bill covers only the "
+         "fifth of the tasks it gets. Add the two (course_lib.tco prices a hybrid).",
     mistakes=((lambda: _hyb(0.0), "that is the bill with every task sent to Sonnet"),),
 ))
 
@@ -299,6 +342,18 @@ def _bucket(per_request_tier: bool = True) -> float:
     return float(logs.price_rows(pd.DataFrame([row]))[0]["total_usd"].iloc[0])
 
 
+def _logged_day() -> float:
+    """The day of exercise 06.1 priced request by request through course_lib.logs: one of 291,000 input tokens and
+    nine of 1,000, each with 500 output tokens."""
+    import pandas as pd
+
+    from . import logs
+    sizes = [291_000] + [1_000] * 9
+    rows = [{"timestamp": "2026-10-28", "model": "gpt-5.5", "input_tokens": n, "output_tokens": 500, "requests": 1}
+            for n in sizes]
+    return float(logs.price_rows(pd.DataFrame(rows))[0]["total_usd"].sum())
+
+
 def _share(model: str = "claude-sonnet-4-6") -> float:
     from . import logs
     from .data import DATA_DIR
@@ -309,29 +364,34 @@ def _share(model: str = "claude-sonnet-4-6") -> float:
 _add(Exercise(
     id="06.1",
     question="OpenAI's Usage API gives one daily bucket on GPT-5.5: 10 requests, 300,000 input tokens in all, none "
-             "cached, 5,000 output tokens. GPT-5.5 bills every token of a request above 272K input at its "
-             "long-context rates. What does the bucket cost, in USD (prices of 2026-10-28)?",
-    answer=lambda: _bucket(True),
-    why=lambda: (f"{_usd(_bucket(True))}: ten requests of 30,000 tokens on average, far below 272K, so the base "
-                 "rates apply: 300,000 × $5/M + 5,000 × $30/M. Read as one request of 300,000 tokens it would be "
-                 f"{_usd(_bucket(False))}. A bucket cannot say whether one of its requests crossed the tier: "
-                 "that is why lesson 06's reconciliation flags buckets of many requests."),
-    hint="The tier is chosen per request: divide by the number of requests first.",
-    rel_tol=0.01,
-    mistakes=((lambda: _bucket(False), "you read the bucket as one request of 300,000 tokens, which crosses the "
-               "272K tier; the tier applies per request"),
-              (lambda: 300_000 * 5 / 1e6, "you left out the output tokens")),
+             "cached, 5,000 output tokens. Your own request log for the day shows what the bucket hides: one "
+             "request of 291,000 input tokens and nine of 1,000, each with 500 output tokens. GPT-5.5 bills every "
+             "token of a request above 272K input at its long-context rates. What did the day cost, in USD "
+             "(prices of 2026-10-28)?",
+    answer=_logged_day,
+    why=lambda: (f"{_usd(_logged_day())}: the 291,000-token request crosses 272K, so all of it is billed at the "
+                 "long-context rates, and the nine small ones at the base rates. Priced as ten equal requests of "
+                 f"30,000 the bucket would be {_usd(_bucket(True))}; as one request of 300,000, {_usd(_bucket(False))}. "
+                 "The bucket alone cannot say which: that is why lesson 06's reconciliation flags buckets of many "
+                 "requests, and why a request log is worth keeping."),
+    hint="The tier is chosen request by request: price the big request and the nine small ones apart.",
+    mistakes=((lambda: _bucket(True), "you priced the bucket as ten equal requests of 30,000 tokens; the log "
+               "shows one request above 272K"),
+              (lambda: _bucket(False), "you read the bucket as one request of 300,000 tokens; only one of its "
+               "ten requests crossed the tier"),
+              (lambda: 291_000 * 10 / 1e6 + 9 * 1_000 * 5 / 1e6, "you left out the output tokens")),
 ))
 _add(Exercise(
     id="06.2",
     question="Load the team's week (data/own_logs/team_calls.csv) with course_lib.logs.bill. What share of the "
-             "week's bill is the agent's model, claude-sonnet-4-6? Answer a fraction between 0 and 1, to three decimals.",
+             "week's bill is the agent's model, claude-sonnet-4-6? Answer a fraction between 0 and 1, to three "
+             "significant figures.",
     answer=lambda: _share(),
     why=lambda: (f"{_share():.1%}: the agent makes half of the week's calls, and every turn re-reads a growing "
                  "context, mostly from cache. It is the line to look at first, and the cache levers are already "
                  "pulled: its next lever is the model, or fewer turns."),
-    hint="bill(...).by('model')['total_usd'], then divide one line by the sum.",
-    rel_tol=0.002,
+    hint="Group the week's bill by model; the agent's line over the whole bill is its share.",
+    figures=3,  # its share of the calls differs in the third figure
     mistakes=((lambda: 2800 / 5696, "that is its share of the calls, not of the bill"),
               (lambda: _share("gpt-5.5"), "that is GPT-5.5's share (the code reviews)")),
 ))
@@ -359,8 +419,41 @@ def solution(exercise_id: str) -> str:
     return f"Answer: {ex.answer():.6g}. {ex.why()}"
 
 
+def _number(answer) -> float:
+    """The learner's answer as a number: a number, or the first number in a string ("2 reads", "USD 3.11")."""
+    if isinstance(answer, str):
+        m = re.search(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?", answer)
+        if m is None:
+            raise ValueError(answer)
+        return float(m.group().replace(",", ""))
+    if isinstance(answer, bool):
+        raise ValueError(answer)
+    return float(answer)
+
+
+def _figures(value: float) -> tuple[int, float]:
+    """How many significant figures ``value`` gives, and half a unit of its last figure. An integer's trailing zeros
+    count only as far as two figures (60 and 140 are two figures, 100,000 too; 101,600 is four); a decimal gives the
+    figures of its shortest repr (0.031 is two)."""
+    if value == 0:
+        return 1, 0.5
+    if value.is_integer() and abs(value) < 1e15:
+        digits = str(int(abs(value)))
+        figures = max(len(digits.rstrip("0")), min(2, len(digits)))
+        return figures, 0.5 * 10.0 ** (len(digits) - figures)
+    d = Decimal(repr(abs(value))).normalize()
+    return len(d.as_tuple().digits), 0.5 * 10.0 ** d.as_tuple().exponent
+
+
+def _rounds_to(value: float, target: float) -> bool:
+    """True when ``target`` lies within half a unit of ``value``'s last figure, compared at four figures at most."""
+    _, half = _figures(value)
+    at_four = 0.5 * 10.0 ** (math.floor(math.log10(abs(target))) - 3) if target else 0.0
+    return abs(value - target) <= max(half, at_four) * (1 + 1e-9)
+
+
 def check(exercise_id: str, answer) -> Feedback:
-    """Check a student's answer; the feedback explains, and names the likely mistake.
+    """Check a student's answer; the feedback explains, and names the likely mistake (the rule: module docstring).
 
     Taught in every lesson's exercises.
     """
@@ -368,16 +461,31 @@ def check(exercise_id: str, answer) -> Feedback:
     if answer is None or answer is Ellipsis:
         return Feedback(False, f"Replace `...` with your answer. Hint: {ex.hint}")
     try:
-        value = float(answer)
+        value = _number(answer)
     except (TypeError, ValueError):
         return Feedback(False, f"Answer with a number, not {answer!r}. Hint: {ex.hint}")
     target = ex.answer()
-    close = abs(value - target) <= max(ex.rel_tol * abs(target), 1e-12)
-    if close:
+    if ex.exact and value == target:
         return Feedback(True, ex.why())
-    for wrong, explanation in ex.mistakes:
-        w = wrong()
-        if abs(value - w) <= max(ex.rel_tol * abs(w), 1e-12):
+    for other, reading in ex.also:
+        if value == other():
+            return Feedback(True, f"Yes: {reading}. {ex.why()}")
+    mistakes = [(wrong(), explanation) for wrong, explanation in ex.mistakes]
+    for w, explanation in mistakes:  # the mistake's own value, as a learner who made it would type it
+        if value == w:
             return Feedback(False, f"It looks like {explanation}. Hint: {ex.hint}")
+    if not ex.exact:
+        figures = _figures(value)[0]
+        if figures < ex.figures:
+            word = {2: "two", 3: "three"}.get(ex.figures, str(ex.figures))
+            return Feedback(False, f"Give at least {word} significant figures: {value:g} gives {figures}.")
+        if _rounds_to(value, target):
+            return Feedback(True, ex.why())
+        for w, explanation in mistakes:
+            if _rounds_to(value, w):
+                return Feedback(False, f"It looks like {explanation}. Hint: {ex.hint}")
     direction = "high" if value > target else "low"
+    if not ex.exact and abs(value - target) <= 0.05 * abs(target):
+        return Feedback(False, f"Close, but {value:g} is a little too {direction}: the exact answer does not round to "
+                               "it. Check your rounding, or give one more figure.")
     return Feedback(False, f"{value:g} is too {direction}. Hint: {ex.hint}")

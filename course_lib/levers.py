@@ -100,77 +100,179 @@ def _labels(kind: TaskKind) -> bool:
     return not kind.agent and not kind.hard
 
 
-def _output(kind: TaskKind, s: Settings) -> int:
-    """Output tokens of one call, thinking included. Structured output shortens only the answers that are labels
-    or small JSON objects (a truncated review is not a cheaper review); ``max_tokens`` bounds the whole output,
-    thinking included, as the APIs do (OpenAI's max_output_tokens counts reasoning; Anthropic's thinking
-    budget must stay below max_tokens)."""
+def need(kind: TaskKind, s: Settings) -> tuple[int, int]:
+    """(answer, thinking): the output tokens one call of this kind needs to finish. Structured output shortens only
+    the answers that are labels or small JSON objects (``label_tokens``); a free-form answer runs
+    ``free_form_factor`` times longer (both assumptions, ``data/lever_assumptions.csv``). Taught in notebook
+    ``03_five_levers``."""
     structured = s.structured_output and _labels(kind)
-    need = min(kind.output_tokens, 64) if structured else kind.output_tokens  # a label or a small JSON object
-    verbose = need if s.structured_output else int(need * 1.5)  # free-form answers run 50% longer (assumption)
+    answer = min(kind.output_tokens, assumption("label_tokens")) if structured else kind.output_tokens
+    if not s.structured_output:
+        answer = int(answer * assumption("free_form_factor"))
     thinking = s.thinking_tokens if s.thinking and not structured else 0
-    return min(verbose + thinking, s.max_tokens)
+    return answer, thinking
+
+
+def finish(kind: TaskKind, s: Settings) -> str:
+    """How a call of this kind ends under ``max_tokens``, which bounds the whole output, thinking included, as the
+    APIs do (OpenAI's max_output_tokens counts reasoning; Anthropic's thinking budget must stay below max_tokens):
+    ``"stop"``; ``"length"`` (the answer is cut off: a truncated review is not a cheaper review); or ``"length, no
+    answer"`` (the thinking alone fills the cap). Taught in notebook ``03_five_levers``."""
+    answer, thinking = need(kind, s)
+    if answer + thinking <= s.max_tokens:
+        return "stop"
+    return "length, no answer" if thinking >= s.max_tokens else "length"
+
+
+def _output(kind: TaskKind, s: Settings) -> int:
+    """Output tokens of the call that finishes, thinking included."""
+    return sum(need(kind, s))
 
 
 def calls(kind: TaskKind, s: Settings) -> pd.DataFrame:
-    """The calls one task makes, with input split into stable prefix and dynamic part, and output. Taught in notebook ``03_five_levers``."""
+    """The calls one task makes, with input split into stable prefix and dynamic part, the output of the call that
+    finishes, how a first attempt ends under ``max_tokens`` (``finish``) and what it bills when it is cut off
+    (``truncated_output``: the cap, retried ``truncation_retries`` times). In an agent, ``summary_in`` and
+    ``summary_out`` are the rolling summariser's call that turn. Taught in notebook ``03_five_levers``."""
+    if s.history not in ("full", "window", "summary"):
+        raise ValueError(f"history must be full, window or summary, got {s.history!r}")
     rag = kind.rag_chunk_tokens * s.rag_top_k
     system = kind.system_tokens if s.system_prompt_tokens is None else s.system_prompt_tokens
     prefix = system + kind.tool_schema_tokens
+    out, end = _output(kind, s), finish(kind, s)
+    cut = s.max_tokens if end != "stop" else 0
+    base = {"prefix": prefix, "output": out, "finish": end, "truncated_output": cut, "summary_in": 0, "summary_out": 0}
     if not kind.agent:
-        rows = [{"turn": 1, "prefix": prefix, "dynamic": kind.user_tokens + rag, "output": _output(kind, s)}]
-        return pd.DataFrame(rows)
-    turns = kind.turns
-    rows, history = [], []
-    out = _output(kind, s)
+        return pd.DataFrame([{"turn": 1, **base, "dynamic": kind.user_tokens + rag}])
+    rows, history, summary = [], [], 0
+    visible = need(kind, s)[0]  # thinking is not re-sent
     result = kind.tool_result_tokens if s.tool_result_cap is None else min(kind.tool_result_tokens, s.tool_result_cap)
-    for t in range(1, turns + 1):
+    for t in range(1, kind.turns + 1):
+        row = {"turn": t, **base}
         if s.history == "full":
             hist = sum(history)
         elif s.history == "window":
             hist = sum(history[-s.history_window:])
-        elif s.history == "summary":
-            older = history[:-s.history_window]
-            hist = sum(history[-s.history_window:]) + (min(s.summary_tokens, sum(older)) if older else 0)
         else:
-            raise ValueError(f"history must be full, window or summary, got {s.history!r}")
-        rows.append({"turn": t, "prefix": prefix, "dynamic": kind.user_tokens + rag + hist, "output": out})
-        history.append(max(0, out - (s.thinking_tokens if s.thinking else 0)) + result)  # thinking is not re-sent
+            older = history[:-s.history_window]
+            if older:  # the turn that just left the window is folded into the summary by one small-model call
+                row["summary_in"] = summary + older[-1]
+                summary = min(s.summary_tokens, sum(older))
+                row["summary_out"] = summary
+            hist = sum(history[-s.history_window:]) + summary
+        row["dynamic"] = kind.user_tokens + rag + hist
+        rows.append(row)
+        history.append(visible + result)
     return pd.DataFrame(rows)
 
 
-def _bill(df: pd.DataFrame, model: str, s: Settings) -> float:
+def min_prefix(provider: str, model: str | None = None) -> int:
+    """The shortest prefix a provider caches for a model (``data/cache_rules.csv``: the model's own row where the
+    provider's page lists models apart, else the provider's row; 1,024 tokens where the provider is not listed).
+    Taught in notebook ``03_five_levers``."""
+    for r in data_rows("cache_rules.csv"):
+        if model and r["provider"] == provider and r["model"] == model:
+            return int(r["min_prefix_tokens"])
+    return min_cacheable_prefix(provider)  # the provider's row comes first in the file: its rule for other models
+
+
+def cache_split(df: pd.DataFrame, model: str, s: Settings, agent: bool) -> pd.DataFrame:
+    """Per call: input tokens, cache reads and cache writes under the settings (notebook ``03_five_levers``).
+
+    Only a cacheable prefix is read or written, and only where it reaches the provider's minimum
+    (``data/cache_rules.csv``). A single call caches its stable prefix (system prompt and tool schemas): a share
+    ``cache_hit_rate`` of calls find it warm and read it; the others write it again (once per cache lifetime);
+    the changing suffix is plain input, never written. An agent with full history also reads the previous request,
+    and puts a breakpoint at the end of each request, so what a turn adds is written once for the next turn to read
+    (a window or a summary changes the history every turn: only the prefix and the task's opening stay cacheable).
+    Providers without a write price (OpenAI, Google, DeepSeek) bill writes as plain input."""
     n_in = (df["prefix"] + df["dynamic"]).astype("int64")
-    frame = pd.DataFrame({"input_tokens": n_in, "output_tokens": df["output"].astype("int64")})
-    if s.caching:
-        p = quote(model, s.as_of)
-        # the stable prefix and, in an agent, the previous request are cache reads; a prefix shorter than the
-        # provider's minimum (data/cache_rules.csv: 1,024 tokens at OpenAI and Anthropic) is never cached
-        stable = df["prefix"] + df["dynamic"].shift(1, fill_value=0).clip(upper=df["dynamic"]) * (df["turn"] > 1)
-        stable = stable.where(stable >= min_cacheable_prefix(p.provider), 0)
-        read = (stable * s.cache_hit_rate).astype("int64").clip(upper=n_in)
-        frame["cache_read_tokens"] = read
-        frame["cache_write_tokens"] = (n_in - read) if p.cache_write is not None else 0
+    out = pd.DataFrame({"input_tokens": n_in, "cache_read_tokens": 0, "cache_write_tokens": 0}, index=df.index)
+    if not s.caching:
+        return out
+    p = quote(model, s.as_of)
+    minimum = min_prefix(p.provider, p.model)
+    h = s.cache_hit_rate
+    if agent and s.history == "full":
+        cacheable = df["prefix"] + df["dynamic"].shift(1, fill_value=0) * (df["turn"] > 1)
+    elif agent:
+        cacheable = df["prefix"] + df["dynamic"].iloc[0] * (df["turn"] > 1)  # the opening message, not the history
+    else:
+        cacheable = df["prefix"]
+    cacheable = cacheable.where(cacheable >= minimum, 0).clip(upper=n_in)
+    read = (cacheable * h).astype("int64")
+    if agent:
+        write = (n_in - read).where(n_in >= minimum, 0)  # a breakpoint at the end of every request
+    else:
+        write = cacheable - read  # the misses write the prefix again; the suffix is never written
+    out["cache_read_tokens"] = read
+    out["cache_write_tokens"] = write.astype("int64") if p.cache_write is not None else 0
+    return out
+
+
+def _bill(df: pd.DataFrame, model: str, s: Settings, agent: bool = False) -> float:
+    """USD of the calls in ``df`` on ``model``: each call that finishes, and each attempt cut off by max_tokens
+    (billed for its input and the capped output, ``truncation_retries`` times)."""
+    split = cache_split(df, model, s, agent)
+    done = split.assign(output_tokens=df["output"].astype("int64"))
+    retries = int(assumption("truncation_retries"))
+    cut = split.assign(output_tokens=df["truncated_output"].astype("int64"))[df["truncated_output"] > 0]
+    frame = pd.concat([done] + [cut] * retries, ignore_index=True)
     return float(cost_frame(frame, model, s.as_of)["total_usd"].sum())
 
 
-def task_cost(kind: TaskKind, s: Settings) -> dict:
-    """Expected USD per task of one kind under the settings, routing errors and runaway loops included. Taught in notebook ``03_five_levers``."""
+def _small_calls(kind: TaskKind, s: Settings, df: pd.DataFrame, routed: bool, attempts: float) -> float:
+    """USD of the calls the levers add on the small model: the router (once per task), the quality gate (once per
+    small-model answer, ``attempts`` of them) and the rolling summariser (per turn beyond the window). Their sizes
+    are the task set's intent classification (a labelling call) plus what each reads; their counts are labelled
+    assumptions (``data/lever_assumptions.csv``)."""
+    label = {k.name: k for k in task_set()}["intent classification"]
+    plain = replace(s, caching=False)
+    rows = []
+    if s.routing:
+        rows += [(label.system_tokens + kind.user_tokens, label.output_tokens)] * int(assumption("router_calls"))
+    usd = 0.0
+    if routed and attempts:
+        gate_in = label.system_tokens + kind.user_tokens + need(kind, s)[0]
+        usd += attempts * assumption("gate_calls") * _bill_rows([(gate_in, label.output_tokens)], s.small_model, plain)
+    summaries = df[df["summary_in"] > 0]
+    rows += [(int(i), int(o)) for i, o in zip(summaries["summary_in"], summaries["summary_out"], strict=True)
+             for _ in range(int(assumption("summary_calls")))]
+    return usd + (_bill_rows(rows, s.small_model, plain) if rows else 0.0)
+
+
+def _bill_rows(rows: list[tuple[int, int]], model: str, s: Settings) -> float:
+    frame = pd.DataFrame(rows, columns=["input_tokens", "output_tokens"])
+    return float(cost_frame(frame, model, s.as_of)["total_usd"].sum())
+
+
+def _one_run(kind: TaskKind, s: Settings) -> float:
+    """USD of one run of a task, routing and the calls the levers add included."""
     df = calls(kind, s)
     if s.routing and not kind.hard:
-        usd = _bill(df, s.small_model, s)
-    elif s.routing and kind.hard:
+        return _bill(df, s.small_model, s, kind.agent) + _small_calls(kind, s, df, True, 1)
+    if s.routing and kind.hard:
         # misrouted hard tasks: a small-model attempt the gate rejects, then the strong model (a retry)
-        usd = _bill(df, s.strong_model, s) + s.router_error * _bill(df, s.small_model, s)
-    else:
-        usd = _bill(df, s.strong_model, s)
+        return (_bill(df, s.strong_model, s, kind.agent) + s.router_error * _bill(df, s.small_model, s, kind.agent)
+                + _small_calls(kind, s, df, True, s.router_error))
+    return _bill(df, s.strong_model, s, kind.agent) + _small_calls(kind, s, df, False, 0)
+
+
+def task_cost(kind: TaskKind, s: Settings) -> dict:
+    """Expected USD per task of one kind under the settings: routing errors, the router, gate and summariser calls,
+    retries after truncation and, for an agent, runaway loops included (``usd_typical`` is one normal run,
+    ``usd_runaway`` one run that loops until its limit, ``runaway_share`` how often that happens). The token
+    columns are one normal run's. Taught in notebook ``03_five_levers``."""
+    df = calls(kind, s)
+    usd = typical = _one_run(kind, s)
+    runaway, share = float("nan"), 0.0
     if kind.agent:
         loop_turns = s.max_turns if s.guard else s.runaway_turns
-        long = replace(kind, turns=max(loop_turns, kind.turns))
-        model = s.small_model if (s.routing and not kind.hard) else s.strong_model
-        runaway = _bill(calls(long, s), model, s)
-        usd = (1 - s.runaway_share) * usd + s.runaway_share * runaway
-    return {"kind": kind.name, "usd_per_task": usd, "calls": len(df),
+        runaway = _one_run(replace(kind, turns=max(loop_turns, kind.turns)), s)
+        share = s.runaway_share
+        usd = (1 - share) * typical + share * runaway
+    return {"kind": kind.name, "usd_per_task": usd, "usd_typical": typical, "usd_runaway": runaway,
+            "runaway_share": share, "calls": len(df), "finish": finish(kind, s),
             "input_tokens": int((df["prefix"] + df["dynamic"]).sum()), "output_tokens": int(df["output"].sum())}
 
 
@@ -282,40 +384,104 @@ def whole_repo_tokens() -> int:
     return tokens.count(text, "o200k").tokens
 
 
+def fixed_setup(base: Settings = BASELINE) -> Settings:
+    """All five levers applied: the setup each anti-pattern is priced against. Taught in notebook ``03_five_levers``."""
+    return lever_output(lever_context(lever_caching(lever_guard(lever_routing(base)))))
+
+
 def anti_patterns(tasks_per_day: int = 1_000) -> pd.DataFrame:
-    """Each anti-pattern (反模式) with its measured cost and its fix, on the course's task set. Taught in notebook ``03_five_levers``."""
+    """Each anti-pattern (反模式) with its measured cost and its fix, on the course's task set, everything else set as
+    in the fixed setup (caching included). Taught in notebook ``03_five_levers``.
+
+    "The whole codebase in the prompt" puts the measured repository into the stable prefix, where the fixed setup's
+    cache reads most of it (the uncached figure is in ``whole_codebase_uncached``). "Usage never read" is credited
+    only with what metering itself saves, the guard and its alerts; the other levers need usage to be read to be
+    found, but their savings are theirs, not metering's."""
     kinds = {k.name: k for k in task_set()}
     cls = kinds["intent classification"]
     agent = kinds["code review agent"]
-    good = lever_output(lever_context(lever_caching(lever_guard(lever_routing(BASELINE)))))
+    good = fixed_setup()
 
     def per_day(kind, s, n):
         return task_cost(kind, s)["usd_per_task"] * n
 
     review = kinds["code review (single call)"]
     n_cls, n_agent, n_review = cls.share * tasks_per_day, agent.share * tasks_per_day, review.share * tasks_per_day
-    whole_repo = replace(review, rag_chunk_tokens=0, user_tokens=review.user_tokens + whole_repo_tokens())
     rows = [
         ("max_tokens=4096 and thinking for intent classification", per_day(cls, replace(good, max_tokens=4096, thinking=True,
          structured_output=False), n_cls), per_day(cls, good, n_cls), "max_tokens 64–256, thinking off, a JSON label"),
-        ("the whole codebase in the prompt", per_day(whole_repo, good, n_review),
+        ("the whole codebase in the prompt (its prefix cached)", per_day(whole_codebase(review), good, n_review),
          per_day(review, good, n_review), "retrieve the relevant chunks (RAG top-k)"),
         ("an agent with no turn limit or token budget", per_day(agent, replace(good, guard=False), n_agent),
          per_day(agent, good, n_agent), "a turn limit and a token budget (the guard)"),
         ("every request to the flagship", total(replace(good, routing=False), tasks_per_day),
          total(good, tasks_per_day), "route easy tasks to a small model behind a quality gate"),
-        ("usage never read until the month's bill", total(BASELINE, tasks_per_day), total(good, tasks_per_day),
-         "record cost per task and alert on thresholds: every lever above starts from reading usage"),
+        ("usage never read until the month's bill", total(replace(good, guard=False), tasks_per_day),
+         total(good, tasks_per_day), "record cost per task and alert on thresholds; only the guard's saving is "
+         "credited here"),
     ]
     df = pd.DataFrame(rows, columns=["anti-pattern", "usd_per_day_bad", "usd_per_day_fixed", "fix"]).set_index("anti-pattern")
     df["times"] = df["usd_per_day_bad"] / df["usd_per_day_fixed"]
     return df
 
 
+def whole_codebase(review: TaskKind) -> TaskKind:
+    """A single-call review that sends the whole repository (measured, :func:`whole_repo_tokens`) as part of its
+    stable prefix instead of retrieved chunks. Taught in notebook ``03_five_levers``."""
+    return replace(review, rag_chunk_tokens=0, system_tokens=review.system_tokens + whole_repo_tokens())
+
+
+def whole_codebase_uncached(tasks_per_day: int = 1_000) -> float:
+    """How many times its fix the whole-codebase anti-pattern costs with caching off on both sides. Taught in notebook
+    ``03_five_levers``."""
+    review = {k.name: k for k in task_set()}["code review (single call)"]
+    off = replace(fixed_setup(), caching=False)
+    return task_cost(whole_codebase(review), off)["usd_per_task"] / task_cost(review, off)["usd_per_task"]
+
+
 def benchmark_table() -> pd.DataFrame:
-    """Published coding-agent results read by cost per *solved* task, not only by score (notebook ``03``)."""
-    df = pd.read_csv(DATA_DIR / "coding_agent_benchmarks.csv")
+    """Published coding-agent results read by cost per *solved* task, not only by score (notebook ``03``). Each row
+    keeps its page's date (or says the page is undated) and its harness: compare rows only within one harness."""
+    df = pd.read_csv(DATA_DIR / "coding_agent_benchmarks.csv", comment="#")
     per_task = df["cost_per_task_usd"].fillna(df["total_cost_usd"] / df["tasks"])
     df["cost_per_task_usd"] = per_task.round(4)
     df["cost_per_solved_usd"] = (per_task / (df["resolved_pct"] / 100)).round(4)
-    return df[["agent", "model", "resolved_pct", "cost_per_task_usd", "cost_per_solved_usd", "as_of", "source"]]
+    return df[["agent", "model", "resolved_pct", "cost_per_task_usd", "cost_per_solved_usd", "as_of", "read_by",
+               "source"]]
+
+
+def within_harness(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """For each harness with two or more models in :func:`benchmark_table`: its highest score against its cheapest
+    cost per solved task (the only comparison the table supports). Taught in notebook ``03_five_levers``."""
+    t = benchmark_table() if table is None else table
+    rows = []
+    for agent, g in t.groupby("agent", sort=False):
+        if len(g) < 2:
+            continue
+        best, cheap = g.loc[g["resolved_pct"].idxmax()], g.loc[g["cost_per_solved_usd"].idxmin()]
+        rows.append({"harness": agent, "as_of": best["as_of"], "highest score": f"{best['model']} {best['resolved_pct']}%",
+                     "its cost per solved task": best["cost_per_solved_usd"],
+                     "cheapest per solved task": f"{cheap['model']} {cheap['resolved_pct']}%",
+                     "cheapest cost per solved task": cheap["cost_per_solved_usd"],
+                     "ratio": best["cost_per_solved_usd"] / cheap["cost_per_solved_usd"]})
+    return pd.DataFrame(rows).set_index("harness")
+
+
+# --- the knobs beyond the five levers ------------------------------------------------------------------------
+def knobs() -> pd.DataFrame:
+    """The cost knobs beyond the five levers (``data/cost_knobs.csv``): what each does to the bill, whether the course
+    prices it, and its dated source. Taught in notebook ``03_five_levers``."""
+    return pd.DataFrame(data_rows("cost_knobs.csv")).set_index("knob")  # its URLs hold "#": no comment= here
+
+
+def failures(s: Settings) -> pd.DataFrame:
+    """The task kinds whose calls ``max_tokens`` cuts off under the settings: what each needs (answer and thinking),
+    the cap, and how the call ends. Empty when every call finishes. Taught in notebook ``03_five_levers``."""
+    rows = []
+    for k in task_set():
+        end = finish(k, s)
+        if end != "stop":
+            answer, thinking = need(k, s)
+            rows.append({"kind": k.name, "answer": answer, "thinking": thinking, "max_tokens": s.max_tokens,
+                         "finish_reason": end})
+    return pd.DataFrame(rows, columns=["kind", "answer", "thinking", "max_tokens", "finish_reason"]).set_index("kind")

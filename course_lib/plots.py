@@ -29,26 +29,38 @@ def price_bars(as_of=None, models=SOURCE_PAGE_MODELS):
     return fig
 
 
+def cache_hit_cost(turns, input_per_turn, output_per_turn, model, hit_rate, as_of=None, period="standard") -> float:
+    """USD of an agent task with caching on, priced turn by turn as the agent is billed: the first turn finds nothing
+    in the cache; each later turn reads ``hit_rate`` of its input from it; on a provider that bills cache writes
+    (Anthropic) every input token not read is written for the next turn. ``hit_rate=None`` prices it with caching
+    off. Taught in notebook ``01_token_billing``."""
+    p = quote(model, as_of, period=period)
+    if hit_rate is None:
+        return turns * cost_tokens(p, input_per_turn, output_per_turn).total_usd
+    total = 0.0
+    for t in range(turns):
+        read = int(hit_rate * input_per_turn) if t else 0
+        write = input_per_turn - read if p.cache_write is not None else 0
+        total += cost_tokens(p, input_per_turn, output_per_turn, cached=read, cache_write=write).total_usd
+    return total
+
+
 def cache_hit_curve(turns, input_per_turn, output_per_turn, models, as_of=None, period="standard"):
-    """Cost of an agent task as the cache-hit rate goes from 0 to 100%, priced turn by turn as the agent is
-    billed: each turn reads that share of its input from the cache, and on a provider that bills cache
-    writes (Anthropic) writes the rest (notebook ``01_token_billing``)."""
+    """Cost of an agent task as the cache-hit rate goes from 0 to 100% (:func:`cache_hit_cost`: no hits on the
+    first turn), each model beside its cost with caching off, dashed (notebook ``01_token_billing``)."""
     rates = np.linspace(0, 1, 21)
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     for m in models:
-        p = quote(m, as_of, period=period)
-        ys = []
-        for r in rates:
-            read = int(r * input_per_turn)
-            write = input_per_turn - read if p.cache_write is not None else 0
-            ys.append(turns * cost_tokens(p, input_per_turn, output_per_turn, cached=read, cache_write=write).total_usd)
-        ax.plot(rates * 100, ys, marker=".", label=m)
-    ax.set_xlabel("cache-hit rate (%)")
+        ys = [cache_hit_cost(turns, input_per_turn, output_per_turn, m, r, as_of, period) for r in rates]
+        line, = ax.plot(rates * 100, ys, marker=".", label=m)
+        off = cache_hit_cost(turns, input_per_turn, output_per_turn, m, None, as_of, period)
+        ax.axhline(off, color=line.get_color(), linestyle="--", linewidth=1, label=f"{m}, no caching")
+    ax.set_xlabel("cache-hit rate from turn 2 (%)")
     ax.set_ylabel("USD per task")
     ax.set_yscale("log")
     ax.set_title(f"{turns} turns × ({input_per_turn:,} in + {output_per_turn:,} out): the bill against cache hits",
                  fontsize=10)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: it covered a line from 85% up
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: it covered a line from 85% up
     fig.tight_layout()
     return fig
 

@@ -132,7 +132,9 @@ def provider_count_check() -> pd.DataFrame:
     them, from real API traffic recorded in pydantic-ai's test cassettes (MIT; extracted by
     ``scripts/extract_provider_token_counts.py``). Each provider adds a few tokens of framing per request; it is
     measured as the median gap on one-message prompts of at most 20 estimated tokens, and added to the estimate
-    before the error is computed. Taught in notebook ``02_review_assistant``.
+    before the error is computed. No prompt is scored with a framing fitted on itself: a short prompt's framing
+    is the median of the *other* short prompts of its provider (leave one out; ``fitted_on`` says how many),
+    a longer prompt's that of all of them. Taught in notebook ``02_review_assistant``.
     """
     import json
 
@@ -142,9 +144,14 @@ def provider_count_check() -> pd.DataFrame:
     pairs = json.loads((DATA_DIR / "token_counts" / "provider_counts.json").read_text(encoding="utf-8"))["pairs"]
     df = pd.DataFrame(pairs)
     df["estimate"] = [count(t, "claude").tokens for t in df["text"]]
-    short = df[(df["messages"] == 1) & (df["estimate"] <= 20)]
-    framing = (short["reported_input_tokens"] - short["estimate"]).groupby(short["provider"]).median()
-    df["framing"] = df["provider"].map(framing).fillna(0).astype(int)
+    short = (df["messages"] == 1) & (df["estimate"] <= 20)
+    gap = df["reported_input_tokens"] - df["estimate"]
+    framing, fitted_on = [], []
+    for i, row in df.iterrows():
+        others = gap[short & (df["provider"] == row["provider"]) & (df.index != i)]
+        framing.append(int(others.median()) if len(others) else 0)
+        fitted_on.append(len(others))
+    df["framing"], df["fitted_on"] = framing, fitted_on
     df["error_pct"] = (100 * (df["estimate"] + df["framing"] - df["reported_input_tokens"])
                        / df["reported_input_tokens"]).round(1)
     return df.drop(columns="text").rename(columns={"reported_input_tokens": "reported"})

@@ -224,7 +224,12 @@ def cost_explorer_answer(tasks_per_day, **knobs):
     base = levers.total(levers.BASELINE, tasks_per_day) * 30
     lines = [f"cost per task (mix): {money.both(usd_day / tasks_per_day)}",
              f"monthly bill: {money.both(usd_day * 30)}   (baseline: {money.both(base)})"]
-    return lines, None, day[["usd_per_task", "tasks", "usd_per_day"]].round(4).to_html()
+    for kind, f in levers.failures(s).iterrows():  # a cap below the task's need is a failure, never a saving
+        what = ("no answer: the thinking alone fills the cap" if f["finish_reason"] == "length, no answer"
+                else "the answer is cut off")
+        lines.append(f"FAILS: {kind} needs {f['answer']:,} answer + {f['thinking']:,} thinking tokens > max_tokens "
+                     f"{s.max_tokens:,}: finish_reason=length, {what}; the cut-off call is billed, then retried with a cap that fits")
+    return lines, None, day[["usd_per_task", "finish", "tasks", "usd_per_day"]].round(4).to_html()
 
 
 def cost_explorer():

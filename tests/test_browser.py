@@ -72,8 +72,10 @@ def _expected(css: str, inputs: dict) -> list[str]:
     knobs = {k: v for k, v in inputs.items() if k != "tasks_per_day"}
     if knobs.get("system_prompt_tokens") == "as measured":
         knobs["system_prompt_tokens"] = None
-    usd_day = levers.daily_cost(replace(levers.BASELINE, **knobs), inputs["tasks_per_day"])["usd_per_day"].sum()
-    return [f"monthly bill: {money.both(usd_day * 30)}"]
+    s = replace(levers.BASELINE, **knobs)
+    usd_day = levers.daily_cost(s, inputs["tasks_per_day"])["usd_per_day"].sum()
+    # a max_tokens below a task's need is shown as that task's failure, never as a saving
+    return [f"monthly bill: {money.both(usd_day * 30)}"] + [f"FAILS: {kind} needs" for kind in levers.failures(s).index]
 
 
 CHART_SIZE = {"course-vram-calculator": (640, 304), "course-break-even": (600, 304)}

@@ -39,6 +39,14 @@ def test_course_table_fills_what_genai_prices_lacks():
     assert (k.input, k.output, k.cache_read) == (0.95, 4.0, 0.19)
 
 
+def test_qwen_cache_read_is_alibabas_implicit_cache_rule():
+    """Alibaba Cloud bills implicit cache hits at 20% of the input price (Model Studio context-cache page of
+    2026-10-11, cited in data/course_prices.csv); the course applies that rule to the page's input price."""
+    q = quote("qwen3.5-plus")
+    assert q.cache_read == pytest.approx(0.2 * q.input)
+    assert "alibabacloud.com/help/en/model-studio/context-cache" in q.source
+
+
 def test_gpt55_whole_request_long_context_tier():
     p = quote("gpt-5.5")
     assert p.rate("input", 272_000) == 5 and p.rate("input", 272_001) == 10

@@ -63,3 +63,12 @@ def test_the_estimate_against_claude_and_gemini_own_counts():
     assert opus48["error_pct"].between(-35, -20).all()
     older_one = a[(a["model"] != "claude-opus-4-8") & (a["messages"] == 1)]
     assert (older_one["error_pct"].abs() <= 11).all()
+
+
+def test_the_framing_is_never_fitted_on_the_prompt_it_scores():
+    """Leave one out: a short one-message prompt's framing is the median of the other short prompts of its
+    provider, so no prompt is scored with a figure fitted on itself (issue 21)."""
+    d = tokens.provider_count_check()
+    for _, g in d.groupby("provider"):
+        short = g[(g["messages"] == 1) & (g["estimate"] <= 20)]
+        assert (short["fitted_on"] == len(short) - 1).all() and (g.drop(short.index)["fitted_on"] == len(short)).all()

@@ -51,11 +51,16 @@ prices.source_page_table()
 # %% [markdown]
 # ## 2. Input and output are priced apart (输入/输出分价)
 #
-# Output usually costs 3–8× more than input: generating a token is sequential work, reading one is not.
+# Output costs more than input: generating a token is sequential work, reading one is not. How much more depends
+# on the provider:
 
 # %%
 table = prices.price_table()
-(table["output"] / table["input"]).round(1).rename("output ÷ input").to_frame().T
+ratio = (table["output"] / table["input"]).rename("output ÷ input")
+display(ratio.round(1).to_frame().T)
+display(Markdown(f"On the price book's models output costs **{ratio.min():.1f}–{ratio.max():.1f}×** input: "
+                 f"{ratio.idxmin()} the least, {ratio.idxmax()} the most. (Rules of thumb such as \"3–8×\" do not "
+                 "hold for every provider: price output with each model's own rate.)"))
 
 # %%
 plots.price_bars()
@@ -92,15 +97,21 @@ print(b)
 # for the tokens it stores: 125% of input for its default five-minute cache, 200% for a one-hour cache.
 # Two rules decide whether a prefix is cached at all:
 #
-# - a **minimum length**: OpenAI and Anthropic cache only prompts of at least 1,024 tokens (Anthropic:
-#   2,048 for its Haiku models), so a 600-token system prompt is never a hit
-#   ([OpenAI](https://platform.openai.com/docs/guides/prompt-caching),
-#   [Anthropic](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching));
+# - a **minimum length**: a prefix shorter than the provider's minimum is never cached, so a 600-token system
+#   prompt is never a hit. The minimum differs by provider and model, and the pages change; each rule below
+#   with its source and the date the course read it (`data/cache_rules.csv`);
 # - a **lifetime**: the entry lives about five minutes after its last use (Anthropic refreshes it on every
-#   hit; the one-hour cache costs more to write), so a workload with gaps longer than that pays again.
-#
+#   hit; the one-hour cache costs more to write; OpenAI offers a 24-hour retention), so a workload with gaps
+#   longer than that pays again.
+
+# %%
+rules = pd.DataFrame(prices.data_rows("cache_rules.csv"))
+rules.assign(model=rules["model"].replace("", "(others)")).set_index(["provider", "model"])
+
+# %% [markdown]
 # An agent is billed turn by turn, so the curve prices **15 turns of 40K input and 3K output** (the page's
-# V3), each turn reading the chosen share of its input from the cache and, on Claude, writing the rest:
+# V3). The first turn finds nothing in the cache; each later turn reads the chosen share of its input from it
+# and, on Claude, writes the rest for the next turn. Each model's dashed line is the same task with caching off:
 
 # %%
 for m in ("claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro"):
@@ -109,6 +120,13 @@ for m in ("claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro"):
           + (f", cache write {p.cache_write / p.input:.0%}" if p.cache_write else ", no write charge"))
 plots.cache_hit_curve(15, 40_000, 3_000, ["claude-sonnet-4-6", "gpt-5.5", "deepseek-v4-pro", "deepseek-v4-flash"])
 plt.show()
+
+# %%
+off, zero, high = (plots.cache_hit_cost(15, 40_000, 3_000, "claude-sonnet-4-6", r) for r in (None, 0.0, 0.9))
+display(Markdown(f"On Claude Sonnet 4.6, caching with **no hits** costs {money.md(zero)} against {money.md(off)} "
+                 f"with caching off: every write pays the premium and nothing is read back. Caching pays only once "
+                 f"hits come: at 90% from turn 2 the task costs {money.md(high)}. Providers without a write charge "
+                 "(OpenAI, DeepSeek) cost the same as caching off at 0% hits."))
 
 # %% [markdown]
 # ## 5. Long-context tiers (长上下文阶梯价)
@@ -184,7 +202,9 @@ except ValueError as e:
 # the cached tokens and `output_tokens` the thinking tokens (思考 token). It detects the shape from the
 # whole body, refuses a body that two shapes would read differently, and keeps a count the body does
 # not give as **not reported**, never as zero. Here are the bodies in `data/responses/`, each labelled
-# by what it is: recorded from real traffic, recorded here from a local server, or a vendor's example.
+# by what it is: recorded from real traffic, recorded here from a local server, a test fixture from
+# genai-prices' unit tests (written by hand, not traffic), a vendor's example, or shaped after a vendor's
+# documentation.
 
 # %%
 import json
@@ -193,8 +213,9 @@ from pathlib import Path
 recs = {p.stem: json.loads(p.read_text()) for p in sorted(Path("../data/responses").glob("*.json"))}
 table = usage.usage_table({name: usage.normalize(r["body"]) for name, r in recs.items()})
 SHORT = {"recorded (real traffic)": "real traffic", "recorded here (real local server)": "local server",
-         "vendor documentation example": "vendor example", "shaped after vendor documentation": "doc-shaped"}
-table.insert(0, "what it is", [SHORT[recs[n]["kind"].split(";")[0].split(",")[0].split(":")[0]] for n in table.index])
+         "test fixture": "test fixture", "vendor documentation example": "vendor example",
+         "shaped after vendor documentation": "doc-shaped"}
+table.insert(0, "what it is", [next(v for k, v in SHORT.items() if recs[n]["kind"].startswith(k)) for n in table.index])
 table
 
 # %% [markdown]
@@ -339,9 +360,13 @@ except ValueError as e:
 # 09:00–12:00 and 14:00–18:00 are peak). The same V3 task, with 80% cache hits:
 
 # %%
+ds_v3 = {}
 for as_of, period in [("2026-06-15", "standard"), ("2026-08-20", "off-peak"), ("2026-08-20", "peak")]:
     b = cost_tokens("deepseek-v4-pro", 600_000, 45_000, cached=480_000, as_of=as_of, period=period)
+    ds_v3[period] = b.total_usd
     print(f"{as_of} {period:9} {money.both(b.total_usd, as_of)}")
+print(f"June → off-peak: {ds_v3['off-peak'] / ds_v3['standard']:.1f}x; June → peak: "
+      f"{ds_v3['peak'] / ds_v3['standard']:.1f}x; off-peak → peak: {ds_v3['peak'] / ds_v3['off-peak']:.1f}x")
 
 # %%
 plots.price_timeline("deepseek-v4-pro", "2026-07-01", "2026-10-01", 600_000, 45_000, cached=480_000)
@@ -421,14 +446,24 @@ for alert in meter.alerts:
 # %%
 ratios = prices.price_table()
 ratios = (ratios["output"] / ratios["input"])
+
+
+def cache_discount(as_of):
+    """The largest input ÷ cache-read ratio among the price book's models on a date."""
+    return max(p.input / p.cache_read for p in (prices.quote(m, as_of) for m in prices.SOURCE_PAGE_MODELS)
+               if p.cache_read)
+
+
 display(Markdown(f"""
 - A bill is input tokens × input price + output tokens × output price, with cached tokens at the
   cache-read price (缓存命中) and cache writes at the write price, at the rates of the request's tier.
 - Everything sent is input, on every call: system prompt, history, RAG context, tool results, tool schemas.
-- Output costs {ratios.min():.0f}–{ratios.max():.0f}× more than input on the price book's models; caching makes
-  repeated prefixes up to {max(p.input / p.cache_read for p in map(prices.quote, prices.SOURCE_PAGE_MODELS) if p.cache_read):.0f}× cheaper;
-  batch halves the bill.
-- Prices have dates: DeepSeek's doubled at peak from 2026-08-17. Quote a price with its date and source.
+- Output costs {ratios.min():.1f}–{ratios.max():.1f}× input on the price book's models; caching makes repeated
+  prefixes up to {cache_discount("2026-06-15"):.0f}× cheaper at the June prices ({cache_discount("2026-08-20"):.0f}×
+  after DeepSeek's change of 2026-08-17), and costs more than no caching where writes are billed and nothing is
+  read back; batch halves the bill.
+- Prices have dates: from 2026-08-17 DeepSeek V4-Pro's V3 task costs {ds_v3["off-peak"] / ds_v3["standard"]:.1f}× its
+  June price off-peak and {ds_v3["peak"] / ds_v3["standard"]:.1f}× at peak. Quote a price with its date and source.
 - Read `usage` from the response, normalise it (Anthropic counts cache apart; DeepSeek reports it twice; a
   count the body does not give is *not reported*, not zero), and track cost per task.
 - The page's V1 is {money.md(v1)} (not USD 0.01), so V2 is {v2 / v1:.0f}× V1 (not 9×); V3 is {money.md(v3, 3)}.

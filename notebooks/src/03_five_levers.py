@@ -39,26 +39,34 @@ tasks[["source"]]
 
 # %% [markdown]
 # The **baseline** is the anti-pattern configuration: every request to the flagship (GPT-5.5), `max_tokens`
-# 4096 with thinking on (1,000 thinking tokens a call, an assumption), full history, RAG top-k 12, no
-# caching, no guard (5% of agent tasks loop for 60 turns). Its day:
+# 4096 with thinking on (1,000 thinking tokens a call, an assumption), free-form answers (1.5 times the length of
+# a structured one, an assumption), full history, RAG top-k 12, no caching, no guard. Its day, per kind. The token
+# columns are one normal run; the agent's cost per task also carries its runaway loops: 5% of agent tasks (an
+# assumption) loop for 60 turns, so its expected cost is 95% of `usd_typical` plus 5% of `usd_runaway`:
 
 # %%
 base = levers.daily_cost(levers.BASELINE)
 print(f"baseline: {money.both(base['usd_per_day'].sum())} per day")
-base.round(4)
+base[["calls", "input_tokens", "output_tokens", "finish", "usd_typical", "runaway_share", "usd_runaway",
+      "usd_per_task", "tasks", "usd_per_day"]].round(4)
 
 # %% [markdown]
 # ## 2. The levers, one by one
 #
 # | lever | what it changes here |
 # |---|---|
-# | 1 model routing (模型路由) | classification and extraction go to Gemini Flash-Lite; reviews stay on the strong model (the quality gate); 10% of hard tasks are misrouted, rejected by the gate and retried on the strong model |
-# | 2 context control (控制 context) | RAG top-k 12 → 4; history beyond the last 4 turns summarised to 1,500 tokens; tool results capped at 800 tokens |
-# | 3 output control (约束 output) | `max_tokens` sized (it bounds thinking too, as the APIs do), thinking off, structured output for the answers that are a label or small JSON (classification, extraction); reviews keep their length |
-# | 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: system prompt, schemas and re-sent history hit the cache (90%), where the prefix reaches the provider's minimum (1,024 tokens at OpenAI and Anthropic: `data/cache_rules.csv`) |
+# | 1 model routing (模型路由) | classification and extraction go to Gemini Flash-Lite; reviews stay on the strong model (the quality gate); 10% of hard tasks are misrouted, rejected by the gate and retried on the strong model. The router (a classification call per task) and the gate (a check of every small-model answer) are calls too, billed on the small model |
+# | 2 context control (控制 context) | RAG top-k 12 → 4; history beyond the last 4 turns summarised to 1,500 tokens, by a small-model call for each turn that leaves the window; tool results capped at 800 tokens |
+# | 3 output control (约束 output) | `max_tokens` sized to what each task needs (it bounds thinking too, as the APIs do), thinking off, structured output for the answers that are a label or small JSON (classification, extraction); reviews keep their length |
+# | 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: the prefix (and, in an agent, the previous request) is read from the cache on 90% of calls and written again on the rest, once per cache lifetime; the changing suffix is never written; nothing below the provider's minimum is cached (`data/cache_rules.csv`, §5) |
 # | 5 metering & guard (埋点与告警) | cost per task recorded, alerts, a turn limit of 20 that stops runaway loops |
 #
-# The rates behind the model (router error 10%, cache hits 90%, one agent task in twenty looping, ...) are
+# A `max_tokens` below what a task needs is not a lever: the call ends with `finish_reason` = `length` (with
+# thinking on it may end before any answer), is billed, and has to be retried. The model bills it that way (the
+# cost explorer in §8 shows it).
+#
+# The rates and sizes behind the model (router error 10%, cache hits 90%, free-form answers 1.5 times longer,
+# one agent task in twenty looping, a retry after truncation, the router, gate and summariser calls, ...) are
 # assumptions, each labelled as one with its reason in `data/lever_assumptions.csv`:
 
 # %%
@@ -107,10 +115,14 @@ print("\nmeasured order:", " → ".join(order))
 waterfall_chart(levers.waterfall(order), "Savings waterfall, in the measured order")
 plt.show()
 
-# %% [markdown]
-# On this workload the page's ranking does **not** hold: output control saves most, because thinking tokens
-# are billed as output on every call of every task at GPT-5.5's output price (USD 30 per million, §1 of lesson 01). The ranking depends on the workload.
-# For a model without thinking (set its thinking tokens to 0), the order changes again:
+# %%
+from IPython.display import Markdown, display
+
+display(Markdown(f"On this workload the page's ranking does **not** hold: output control saves most, because "
+                 f"{levers.assumption('thinking_tokens'):,} thinking tokens a call are billed as output on every call "
+                 f"of every task at GPT-5.5's output price ({money.md(levers.quote('gpt-5.5').output, 0)} per million, "
+                 "§1 of lesson 01). The ranking depends on the workload. For a model without thinking (set its "
+                 "thinking tokens to 0), the order changes again:"))
 
 # %%
 no_thinking = replace(levers.BASELINE, thinking_tokens=0)
@@ -159,6 +171,14 @@ pd.DataFrame({k: [u["prompt_tokens_details"]["cached_tokens"] for u in v] for k,
 # first, about 24. The first two columns hold a second lesson: on a sliding-window model llama.cpp reuses a
 # prefix whose ending changed only with its full-size window cache (`--swa-full`).
 #
+# Whether a prefix is cached at all depends on its length: each provider has a minimum, per model where its page
+# lists models apart, and the pages change (Google's went from 1,024 to 2,048 tokens for Gemini 2.5 Flash in
+# 2026). Each rule with the date the course read it:
+
+# %%
+pd.DataFrame(levers.data_rows("cache_rules.csv")).set_index(["provider", "model"])
+
+# %% [markdown]
 # A cache write costs a premium (Anthropic: 125% of input for 5 minutes, 200% for an hour). It pays off after:
 
 # %%
@@ -167,8 +187,14 @@ for model in ("claude-sonnet-4-6",):
           f"one-hour write after {levers.cache_break_even_reads(model, one_hour=True):.2f} reads")
 pd.DataFrame({"requests per minute with this prefix": rpm,
               "P(next hit), 5-minute cache": round(levers.cache_hit_probability(rpm, 5), 3),
-              "P(next hit), 1-hour cache": round(levers.cache_hit_probability(rpm, 60), 3)}
+              "P(next hit), 1-hour cache": round(levers.cache_hit_probability(rpm, 60), 3),
+              "P(next hit), OpenAI 24-hour retention": round(levers.cache_hit_probability(rpm, 24 * 60), 3)}
              for rpm in (0.01, 0.05, 0.2, 1, 5)).set_index("requests per minute with this prefix")
+
+# %% [markdown]
+# The last column is OpenAI's extended retention (`prompt_cache_retention="24h"`), which keeps a prefix up to a
+# day at the same cache price: for sparse traffic it turns most misses into hits. The 90% hit rate of the levers
+# above is an assumption for steady traffic; this table is how to check it against yours.
 
 # %% [markdown]
 # ## 6. Metering, alerts and the agent guard
@@ -230,12 +256,15 @@ for rm in reader.get_metrics_data().resource_metrics:
 # %% [markdown]
 # ## 7. The anti-patterns, priced
 #
-# Each against its fix, on the same day of tasks (everything else optimised). "The whole codebase" is
-# measured, not assumed: lesson 02's real project (marshmallow, source and tests), sent with every
-# single-call review of the day:
+# Each against its fix, on the same day of tasks (everything else set as in the fixed setup, caching included).
+# "The whole codebase" is measured, not assumed: lesson 02's real project (marshmallow, source and tests), sent
+# with every single-call review of the day as part of its stable prefix, so the fixed setup's cache reads most of
+# it. "Usage never read" is credited only with what metering itself saves (the guard and its alerts): reading
+# usage is how the other levers are found, but their savings are theirs.
 
 # %%
-print(f"the whole repository: {levers.whole_repo_tokens():,} o200k tokens")
+print(f"the whole repository: {levers.whole_repo_tokens():,} o200k tokens; with caching off on both sides it "
+      f"costs {levers.whole_codebase_uncached():.1f}x its fix")
 levers.anti_patterns().round(4)
 
 # %% [markdown]
@@ -256,6 +285,29 @@ from course_lib.widgets import cost_explorer
 cost_explorer()
 
 # %% [markdown]
+# Set `max_tokens` below what a task needs and the explorer says which task kinds fail and how: their cost goes
+# up (the cut-off call is billed, then retried), never down. For instance 64 tokens with thinking on:
+
+# %%
+capped = replace(levers.BASELINE, max_tokens=64)
+levers.failures(capped)
+
+# %%
+print(f"baseline {money.fmt(levers.total(levers.BASELINE))} per day; with max_tokens 64: "
+      f"{money.fmt(levers.total(capped))} per day, and no answer from any call's first attempt")
+
+# %% [markdown]
+# ## 8b. The knobs beyond the five levers
+#
+# What a senior engineer also reaches for: reasoning effort and thinking budgets, cache breakpoints and cache keys,
+# longer cache retention, the free token-counting endpoints, what failed or cancelled calls cost, rate limits,
+# your own response cache, and the calls the levers themselves add. Each with what it does to the bill, whether
+# the course prices it and where, and its source with the date the course read it (`data/cost_knobs.csv`):
+
+# %%
+levers.knobs()
+
+# %% [markdown]
 # ## 9. Coding agents: read a benchmark by cost per solved task
 #
 # Every loop turn is a billed unit (每轮 Loop = 计费单元); context management is cost management
@@ -266,20 +318,25 @@ cost_explorer()
 bench = levers.benchmark_table()
 bench
 
+# %% [markdown]
+# None of these pages prints a date; `read_by` is the day the course copied the row, so each row says only "this
+# was on the page by then", for models of 2024 and 2025. Each row is one harness (the agent: its prompts, tools
+# and turn limits) with one model, and a harness changes the bill as much as a model does, so rows of different
+# harnesses do not compare. Within one harness, which is all the table supports:
+
 # %%
-best, cheap = bench.loc[bench.resolved_pct.idxmax()], bench.loc[bench.cost_per_solved_usd.idxmin()]
-print(f"highest score: {best.agent} + {best.model}, {best.resolved_pct}% at ${best.cost_per_solved_usd:.2f} per solved task")
-print(f"cheapest fix:  {cheap.agent} + {cheap.model}, {cheap.resolved_pct}% at ${cheap.cost_per_solved_usd:.3f} per solved task")
-print(f"{best.cost_per_solved_usd / cheap.cost_per_solved_usd:.0f}x the cost per solved task for "
-      f"{best.resolved_pct - cheap.resolved_pct:.1f} points of score")
+levers.within_harness().round(4)
 
 # %% [markdown]
-# The highest score is not the cheapest fix. Compare agents under the same harness, and compute tokens and
-# cost per solved task on your own tasks.
+# In HAL's harness the highest score was also the cheapest per solved task: a cheaper model per token solved
+# fewer tasks, and unresolved runs cost the most. The other rows are one model each under different harnesses;
+# they show how wide cost per solved task ranges, not which model is cheaper. Compute tokens and cost per solved
+# task on your own tasks, under your own harness.
 #
 # ## Recap
 #
-# - Each lever is a change to the workflow: route, trim context, bound output, cache the stable prefix, meter and guard.
+# - Each lever is a change to the workflow: route, trim context, bound output, cache the stable prefix, meter and guard;
+#   the router, gate and summariser they add are calls too, and a cap below a task's need is a failure, not a saving.
 # - Their ranking depends on the workload: here thinking output made output control the biggest lever.
 # - An agent's hidden costs are per turn: schemas, tool results, retries, thinking.
 # - Put dynamic content (timestamps!) last; a cache write pays off after a fraction of a read (5 minutes) or about one (1 hour).
