@@ -31,12 +31,21 @@ How it differs from the well-kept load generators, and why it is written by hand
 - ``vllm bench serve`` (vLLM's benchmark) is the reference for TTFT/TPOT/ITL/goodput definitions, but it
   comes with vLLM itself (GBs, torch) and needs the model's Hugging Face tokenizer to build prompts;
   nothing of it installs on the course's 2-core CPU machine without a GPU stack.
-- **guidellm** (vllm-project) sweeps rates (synchronous, throughput, constant, Poisson) and reports the
-  same metrics with a rich UI; it needs a Hugging Face tokenizer or processor to synthesise prompts and
-  pulls in transformers, datasets and more. ``benchmarks/serving.py --compare`` runs it beside this tool
-  when it is installed; ``benchmarks/results/serving_compare.json`` records what happened here.
+- **guidellm** (vllm-project) sweeps rates (synchronous, throughput, concurrent, constant, Poisson) and
+  reports the same metrics with a rich console; it needs a Hugging Face tokenizer to synthesise prompts
+  and pulls in transformers, torch and datasets (guidellm 0.8.1 installed here from PyPI in a throwaway
+  venv: 6 GB). Its "TPOT" is end-to-end latency per output token (first token included); what vLLM and
+  this tool call TPOT, guidellm calls ITL. Its synthetic prompts come from a fixed seed (42 by default)
+  and it leaves llama.cpp's prompt cache on, so a second run with the same seed is served from the cache.
 - **llmperf** (ray-project) runs on Ray and is installed from GitHub; the PyPI name ``llmperf`` (0.0.1) is
   an unrelated 2 kB placeholder.
+
+Both were run on the same CPU llama.cpp server, alternating, 4 rounds at 2 concurrent requests of 128
+prompt + 32 output tokens (``benchmarks/serving.py --guidellm``, ``benchmarks/results/serving_compare.json``):
+they agree on TPOT within the machine's noise, and guidellm measured less throughput and a longer TTFT in
+3 of 4 rounds, as its own CPU use predicts on 2 shared cores (about 21-24 CPU-seconds per 4-request run,
+against 0.03-0.06 for this tool). Run again with its last seed, guidellm's requests made the server compute
+3.7% of their prompt tokens (llama.cpp's ``/metrics``), and its TTFT fell to a fraction of the round before.
 
 This tool is stdlib plus tqdm (threads and ``http.client``, no async client, nothing to download), sizes
 prompts with the server's own ``/tokenize`` (llama.cpp, vLLM) instead of a local tokenizer, turns off

@@ -25,7 +25,7 @@ def cli(*args, timeout=300):
 # --- the real server ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server():
-    # one thread: on a busy 2-core machine two llama.cpp threads wait on each other (measured 15x slower)
+    # one thread: on a busy 2-core machine two llama.cpp threads spend their time waiting on each other
     with LlamaServer(ctx=512, parallel=2, threads=1) as srv:
         yield srv
 
@@ -87,10 +87,13 @@ def test_refused_port_is_one_line_and_exit_1():
     ("--url", "http://127.0.0.1:port", "not a number"), ("--output-tokens", "0", "whole number >= 1"),
     ("--slo-ttft", "-1", "cannot be negative"), ("--rate", "0", "positive number"),
 ])
-def test_bad_input_names_the_flag(flag, value, accepted):
+def test_bad_input_names_the_flag(flag, value, accepted, capsys):
+    from course_lib.cli import main
     args = ["--url", "http://127.0.0.1:9"] if flag != "--url" else []
-    r = cli(*args, flag, value, timeout=60)
-    assert r.returncode == 2 and f"argument {flag}:" in r.stderr and accepted in r.stderr
+    with pytest.raises(SystemExit) as e:
+        main(["loadtest", *args, flag, value])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and f"argument {flag}:" in err and accepted in err
 
 
 def test_bad_arguments_in_python_name_the_argument():
@@ -197,3 +200,28 @@ def test_goodput_and_percentiles_from_hand_written_timings():
     assert summarize(rs, 10.0, 2, slo_ttft_s=2.0)["goodput_rps"] == pytest.approx(3 / 10)
     assert summarize(rs, 10.0, 2)["goodput_rps"] is None
     assert percentile([], 0.5) is None and percentile([3.0], 0.95) == 3.0
+
+
+@pytest.mark.live
+def test_serving_benchmark_writes_the_curve_and_the_csv(tmp_path):
+    """benchmarks/serving.py (small sizes) writes the record and the tidy CSV lesson 05 reads: a describing
+    first line, the columns, one row per level whose figures are the medians of its repeats."""
+    out, csv_path = tmp_path / "serving.json", tmp_path / "curve.csv"
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "serving.py"), "--json", "--levels", "1,2",
+                        "--repeats", "2", "--prompt-tokens", "24", "--output-tokens", "4", "--out", str(out),
+                        "--csv", str(csv_path)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    record = json.loads(out.read_text())
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("# llama.cpp server (xllamacpp ") and "benchmarks/serving.py" in lines[0]
+    import csv
+    rows = list(csv.DictReader(lines[1:]))
+    assert [int(row["concurrency"]) for row in rows] == [1, 2]
+    for row in rows:
+        c = int(row["concurrency"])
+        reps = [x for x in record["raw"] if x["concurrency"] == c]
+        assert int(row["repeats"]) == len(reps) == 2 and int(row["errors"]) == 0
+        out_tok = sorted(x["output_tok_s"] for x in reps)
+        assert float(row["output_tok_s"]) == pytest.approx(sum(out_tok) / 2, abs=1e-4)  # median of two
+        assert float(row["output_tok_s_min"]) == pytest.approx(out_tok[0], abs=1e-4)
+        assert all(x["output_tokens_mean"] == 4 for x in reps)
