@@ -467,7 +467,10 @@ def run_level(target: Target, info: dict, concurrency: int, make_prompt, output_
 
     def job(prompt: str) -> None:
         try:
-            r = stream_one(target, _payload(target, info, prompt, output_tokens, model), timeout_s)
+            try:
+                r = stream_one(target, _payload(target, info, prompt, output_tokens, model), timeout_s)
+            except Exception as e:  # noqa: BLE001 - whatever happens, one line, counted as an error
+                r = RequestResult(False, f"{type(e).__name__} while calling {target.url}: {e!s:.150}")
             with lock:
                 results.append(r)
                 ends.append(time.perf_counter())
@@ -500,6 +503,9 @@ def run_level(target: Target, info: dict, concurrency: int, make_prompt, output_
                     cut = True
                     break
             if cut:
+                break
+            if end_by is not None and time.perf_counter() >= end_by:
+                slots.release()  # the level's time ran out while waiting for a free slot
                 break
             pool.submit(job, make_prompt())
             issued += 1

@@ -225,3 +225,15 @@ def test_serving_benchmark_writes_the_curve_and_the_csv(tmp_path):
         assert float(row["output_tok_s"]) == pytest.approx(sum(out_tok) / 2, abs=1e-4)  # median of two
         assert float(row["output_tok_s_min"]) == pytest.approx(out_tok[0], abs=1e-4)
         assert all(x["output_tokens_mean"] == 4 for x in reps)
+
+
+def test_duration_and_rate_are_bounded(fake):
+    """--duration with --rate: Poisson arrivals for that long, then the level ends (no request starts later)."""
+    t0 = time.monotonic()
+    out = loadtest.run(fake + "/bare/v1/completions", [2], 8, 3, duration_s=1.0, rate=5, seed=3, warmup=False,
+                       progress=False)
+    (lvl,) = out["levels"]
+    assert 1 <= lvl["requests"] <= 30 and lvl["errors"] == 0 and out["run"]["tokens_from"] == ["chunks"]
+    assert out["run"]["per_level"][0]["wall_s"] < 5 and time.monotonic() - t0 < 10
+    assert out["server"]["runtime"] == "openai-compatible" and not out["server"]["ignore_eos"]
+    assert any("ignore_eos" in note for note in out["run"]["notes"])
