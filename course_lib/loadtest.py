@@ -186,8 +186,9 @@ class Target:
 
 
 def resolve(url: str, endpoint: str = "completions") -> Target:
-    """The endpoint to load: a URL naming ``/v1/completions``, ``/v1/chat/completions`` (or llama.cpp's
-    ``/completion``) is used as given; a base URL (``http://host:port`` or ``.../v1``) gets ``endpoint``'s path.
+    """The endpoint to load: a URL naming ``/v1/completions`` or ``/v1/chat/completions`` is used as given; a
+    base URL (``http://host:port`` or ``.../v1``) gets ``endpoint``'s path. llama.cpp's native ``/completion``
+    is refused (its ``/v1`` endpoints carry the same timings).
     Raises ``ValueError`` naming ``url`` or ``endpoint``. Taught in notebook ``05_tco``."""
     if endpoint not in ENDPOINTS:
         raise ValueError(f"endpoint: expected one of {ENDPOINTS}, got {endpoint!r}")
@@ -197,7 +198,7 @@ def resolve(url: str, endpoint: str = "completions") -> Target:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"url: expected http://host:port[/v1[/completions]], got {url!r}")
     try:
-        parts.port
+        _ = parts.port  # urllib checks the port only when asked
     except ValueError:
         raise ValueError(f"url: the port of {url!r} is not a number between 0 and 65535") from None
     path = parts.path.rstrip("/")
@@ -209,8 +210,7 @@ def resolve(url: str, endpoint: str = "completions") -> Target:
     if path.endswith("/completion"):
         raise ValueError(f"url: llama.cpp's native /completion is not supported; give the server's base URL "
                          f"(it serves /v1/completions), got {url!r}")
-    if path.endswith("/v1"):
-        path = path[:-3]
+    path = path.removesuffix("/v1")
     return Target(base + path, "/v1/chat/completions" if endpoint == "chat" else "/v1/completions", endpoint)
 
 
@@ -223,7 +223,7 @@ def preflight(target: Target, timeout: float = 5.0) -> None:
             pass
     except ConnectionRefusedError:
         raise ConnectionError(f"connection refused at {parts.hostname}:{port}: is the server running?") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise ConnectionError(f"no answer from {parts.hostname}:{port} within {timeout:g} s") from None
     except OSError as e:
         raise ConnectionError(f"cannot reach {parts.hostname}:{port}: {e.strerror or e}") from None
