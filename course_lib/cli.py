@@ -130,6 +130,96 @@ def cmd_usage(a: argparse.Namespace) -> dict:
     return out
 
 
+# --- loadtest (course_lib.loadtest): kept in one block so other subcommands merge beside it -------
+def _levels(text: str) -> list[int]:
+    try:
+        levels = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        levels = []
+    if not levels or any(c < 1 for c in levels):
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers >= 1 such as 1,2,4,8, got {text!r}")
+    return levels
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return n
+
+
+def _positive(text: str) -> float:
+    x = _finite_nonneg(text)
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return x
+
+
+def _url(text: str) -> str:
+    from .loadtest import resolve
+    try:
+        resolve(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("url: ")) from None
+    return text
+
+
+def cmd_loadtest(a: argparse.Namespace) -> dict:
+    from . import loadtest
+    try:
+        out = loadtest.run(a.url, a.concurrency, a.prompt_tokens, a.output_tokens, duration_s=a.duration,
+                           requests=a.requests, rate=a.rate, slo_ttft_s=a.slo_ttft, slo_tpot_ms=a.slo_tpot,
+                           model=a.model, endpoint=a.endpoint, timeout_s=a.timeout, deadline_s=a.deadline,
+                           seed=a.seed, progress=not a.quiet)
+    except ConnectionError as e:  # the server is not there or failed everything: one line, exit 1
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
+    if not a.json:
+        s = out["server"]
+        print(f"{s['runtime']} {s['version'] or ''} at {s['url']}, model {s['model']}, slots {s['slots']}")
+        print(f"{'c':>3} {'req':>4} {'err':>4} {'TTFT p50/p95 s':>15} {'TPOT p50/p95 ms':>16} "
+              f"{'out tok/s':>9} {'in tok/s':>9} {'req/s':>6} {'goodput':>7}")
+        f = lambda x, d: "-" if x is None else f"{x:.{d}f}"  # noqa: E731
+        for r in out["levels"]:
+            print(f"{r['concurrency']:>3} {r['requests']:>4} {r['errors']:>4} "
+                  f"{f(r['ttft_p50_s'], 2) + '/' + f(r['ttft_p95_s'], 2):>15} "
+                  f"{f(r['tpot_p50_ms'], 1) + '/' + f(r['tpot_p95_ms'], 1):>16} {f(r['output_tok_s'], 1):>9} "
+                  f"{f(r['input_tok_s'], 1):>9} {f(r['requests_per_s'], 3):>6} {f(r['goodput_rps'], 3):>7}")
+        for note in out["run"]["notes"]:
+            print(f"note: {note}")
+    return out
+
+
+def _add_loadtest(sub) -> None:
+    from .loadtest import DEFAULT_DEADLINE_S, DEFAULT_TIMEOUT_S, ENDPOINTS
+    lt = sub.add_parser("loadtest", help="load-test an OpenAI-compatible or llama.cpp server: TTFT, TPOT, "
+                        "tokens/s and goodput by concurrency")
+    lt.add_argument("--url", type=_url, required=True,
+                    help="the server: http://host:port, .../v1, or the full .../v1/(chat/)completions URL")
+    lt.add_argument("--concurrency", type=_levels, default=[1, 2, 4, 8], help="levels, e.g. 1,2,4,8 (default)")
+    lt.add_argument("--prompt-tokens", type=_positive_int, default=256, help="prompt tokens per request")
+    lt.add_argument("--output-tokens", type=_positive_int, default=64, help="output tokens per request")
+    n = lt.add_mutually_exclusive_group()
+    n.add_argument("--requests", type=_positive_int, default=None, help="requests per level (default 4 x c)")
+    n.add_argument("--duration", type=_positive, default=None, help="seconds per level instead of --requests")
+    lt.add_argument("--rate", type=_positive, default=None, help="Poisson arrivals per second (default: back to back)")
+    lt.add_argument("--slo-ttft", type=_positive, default=None, help="time-to-first-token target, seconds")
+    lt.add_argument("--slo-tpot", type=_positive, default=None, help="time-per-output-token target, ms")
+    lt.add_argument("--model", default=None, help="model name to send (default: the server's first)")
+    lt.add_argument("--endpoint", choices=ENDPOINTS, default="completions",
+                    help="for a base URL: /v1/completions (default) or /v1/chat/completions")
+    lt.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT_S, help="seconds per request")
+    lt.add_argument("--deadline", type=_positive, default=DEFAULT_DEADLINE_S,
+                    help="seconds after which no request starts")
+    lt.add_argument("--seed", type=int, default=None, help="seed for prompts and arrivals (default: random)")
+    lt.add_argument("--quiet", action="store_true", help="no progress bar")
+    lt.add_argument("--json", action="store_true", help="print one JSON object")
+    lt.set_defaults(func=cmd_loadtest)
+
+
 def cmd_runs(a: argparse.Namespace) -> dict:
     from . import runs
     calls = runs.load_calls(a.calls)
@@ -437,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     us.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
     us.add_argument("--json", action="store_true", help="print one JSON object")
     us.set_defaults(func=cmd_usage)
+    _add_loadtest(sub)
     rn = sub.add_parser("runs", help="price recorded agent runs call by call (data/agent_runs/ or your own file)")
     rn.add_argument("calls", nargs="?", default=None,
                     help="a calls CSV (.gz ok) with the columns of data/agent_runs/calls.csv.gz (default: that file)")
