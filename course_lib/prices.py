@@ -311,7 +311,8 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                     raise ValueError(
                         f"as_of: no price for {model!r} on {day}: the first date with a price in the price book is "
                         f"{history_start()} (its dated history starts then; genai-prices gives no launch date for a "
-                        "model's first price, and the model may not have existed before)")
+                        "model's first price, and the model may not have existed before); to price older usage at that date's "
+                        "prices, give a later as_of (bill: --as-of)")
                 if day > data_as_of():
                     price = replace(price, note="; ".join(x for x in (
                         price.note, f"{day} is after the price book's newest data ({data_as_of()}): "

@@ -144,14 +144,20 @@ def test_openrouters_documented_activity_item_is_priced_and_not_put_down_to_cach
 
 
 # --- exchange rates -------------------------------------------------------------------------------------------------
-def test_a_usd_bill_before_the_first_exchange_rate_is_never_blocked(tmp_path):
+def test_a_usd_bill_before_the_first_exchange_rate_is_never_blocked(tmp_path, monkeypatch, capsys):
+    # the course's rates start in 2023 and its dated prices in 2025, so the case is made in process: a rate
+    # table that starts after the log's day (money reads the table through money._rates)
+    from course_lib import money
+    from course_lib.cli import main
+    later = tuple(r for r in money._rates() if str(r.day) > "2025-06-01")
+    monkeypatch.setattr(money, "_rates", lambda: later)
     p = tmp_path / "old.csv"
-    pd.DataFrame([{"timestamp": "2022-06-01T10:00:00Z", "model": "gpt-4o", "input_tokens": 1000,
+    pd.DataFrame([{"timestamp": "2025-06-01T10:00:00Z", "model": "gpt-4o", "input_tokens": 1000,
                    "output_tokens": 100}]).to_csv(p, index=False)
-    r = run_bill(p, "--json")
-    out = json.loads(r.stdout)
-    assert r.returncode == 0 and out["total_usd"] > 0 and out["total_cny"] is None
-    assert any("CNY unknown" in n and "2022-06-01" in n for n in out["notes"])
+    assert main(["bill", str(p), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["total_usd"] > 0 and out["total_cny"] is None
+    assert any("CNY unknown" in n and "2025-06-01" in n for n in out["notes"])
 
 
 # --- reader rules for formats with no real public export found (rows built from each format's documentation) ---
