@@ -103,3 +103,11 @@ def test_readme_own_logs_figures_are_the_recorded_benchmark():
     assert _own_logs_figures(d) in readme
     ten = next(r for r in d["results"] if r["rows"] == 10_000_000 and r["file"] == "csv")
     assert ten["duckdb"]["seconds"] < 10, "the issue's goal: 10 million rows priced in under 10 s"
+
+
+def test_readme_counts_the_export_formats():
+    """The README names how many export formats lesson 06 reads: as many as course_lib.exports.FORMATS."""
+    from course_lib.exports import FORMATS
+    words = {9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen"}
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"({words[len(FORMATS)]} formats)" in readme and f"of {words[len(FORMATS)]} formats" in readme
