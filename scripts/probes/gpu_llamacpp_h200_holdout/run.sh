@@ -3,18 +3,20 @@
 # measure llama-server's own buffers for Gemma 3 27B with slots and q8_0 KV (zero-weight GGUFs of the real shapes).
 set -u
 T0=$(date +%s); HERE="$(cd "$(dirname "$0")" && pwd)"; OUT="${OUT:-$HERE/out}"; mkdir -p "$OUT"
+# measure.py, gen_gguf.py and the trim scripts are the first H200 run's, unchanged: one copy, beside it
+P="${PROBES:-$HERE/../gpu_llamacpp_h200}"
 WORK=/tmp/lcw; mkdir -p "$WORK"
 exec > >(tee -a "$OUT/progress.log") 2>&1
 say() { echo "[+$(( $(date +%s) - T0 ))s] $*"; }
 for d in /usr/local/cuda/bin /usr/local/cuda-13.0/bin /usr/local/cuda-13/bin; do [ -x "$d/nvcc" ] && export PATH="$d:$PATH" && break; done
 say "nvcc: $(nvcc --version 2>&1 | tail -1); cmake: $(cmake --version | head -1); ninja: $(ninja --version 2>&1); $(nproc) cores"
 nvidia-smi --query-gpu=name,memory.used,memory.total,driver_version --format=csv,noheader
-export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH="$P:$HERE${PYTHONPATH:+:$PYTHONPATH}"
 python3 -c "import numpy, gguf; print('numpy', numpy.__version__, 'gguf ok')" || { say "FATAL: numpy/gguf"; exit 0; }
 SRC="$WORK/llama.cpp"; BUILD="$WORK/build"
 if [ ! -f "$SRC/.trimmed" ]; then
   rm -rf "$SRC"; tar -C "$WORK" -xJf "$HERE/llama.cpp-b11434.tar.xz"
-  python3 "$HERE/trim_fattn.py" "$SRC" && python3 "$HERE/trim_mmq.py" "$SRC" && touch "$SRC/.trimmed"
+  python3 "$P/trim_fattn.py" "$SRC" && python3 "$P/trim_mmq.py" "$SRC" && touch "$SRC/.trimmed"
 fi
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
