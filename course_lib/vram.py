@@ -383,7 +383,8 @@ def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, par
     * the feed-forward peak: ``3 × ffn + 5 × hidden`` on the CPU, ``3 × ffn + 4 × hidden`` with CUDA
       (one hidden-size tensor fewer is live there);
     * with flash attention, the larger of that peak and the attention peak, plus an f16 mask of
-      ``n_ubatch × 2`` bytes per cell. The attention peak only matters with a **quantised KV cache on
+      ``n_ubatch × 2`` bytes per cell, and a second over the window's cells where sliding-window layers keep
+      their own cache (Gemma 3 27B on the H200, ``server_runs_holdout.csv``: 1.52 MiB, exact). The attention peak only matters with a **quantised KV cache on
       CUDA**: the flash-attention kernel for a batch converts the whole K and V view (every slot's cells) to
       f16 inside the compute buffer (``ggml_cuda_flash_attn_ext_get_alloc_size`` in ggml-cuda's
       ``fattn.cu``, llama.cpp b11434), next to ``hidden + 4 × q`` values per token;
@@ -405,7 +406,7 @@ def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, par
     if kv_type not in KV_TYPES:
         raise ValueError(f"kv_type must be one of {tuple(KV_TYPES)}, got {kv_type!r}")
     cuda = backend == "cuda"
-    full, _ = kv_cells(a, ctx, n_ubatch)
+    full, swa = kv_cells(a, ctx, n_ubatch)
     cells = full
     ffn = max(a.ffn, a.expert_ffn * max(a.experts_active, 1))
     ffn_peak = n_ubatch * 4 * (3 * ffn + (4 if cuda else 5) * a.hidden)
@@ -416,7 +417,9 @@ def compute_bytes(model: str | Arch, ctx: int, flash_attention: bool = True, par
             # f16 copies of K and V over every slot's cells (MLA: V is a view of K, one copy)
             per_cell = (a.kv_lora_rank + a.qk_rope_head_dim) if a.mla else a.kv_heads * (a.head_dim + a.v_head_dim)
             attention = n_ubatch * 4 * (a.hidden + 4 * q) + cells * parallel * per_cell * 2
-        return int(max(ffn_peak, attention) + cells * n_ubatch * 2)
+        # the f16 mask: one per cache, so a model with sliding-window layers has a second, over the window's cells
+        masks = cells + (swa if 0 < a.sliding_layers < a.layers and swa < cells else 0)
+        return int(max(ffn_peak, attention) + masks * n_ubatch * 2)
     kv = a.kv_heads * a.head_dim
     per_token = (1 if cuda else 2) * a.hidden + 4 * q + 2 * kv
     if 0 < a.sliding_layers < a.layers:
