@@ -301,7 +301,19 @@ def _be(ops=None):
     return break_even_tasks_per_day(Workload(), box)
 
 
+def _box_capacity() -> float:
+    """Tasks a day one default RTX 4090 box serves with qwen2.5-14b at the lesson's latency target (notebook 05)."""
+    from .tco import LocalBox, Workload, box_curve, capacity_at_slo, default_slo
+    return capacity_at_slo(box_curve(LocalBox(), "qwen2.5-14b", Workload()), *default_slo())["capacity_tasks_per_day"]
+
+
 def _hyb(share):
+    from .tco import LocalBox, Workload, hybrid
+    return hybrid(Workload(), LocalBox(), share, Workload(model="claude-sonnet-4-6"), local_model="qwen2.5-14b",
+                  capacity_tasks_per_day=_box_capacity())["total_cny"]
+
+
+def _hyb_no_capacity(share):
     from .tco import LocalBox, Workload, hybrid
     return hybrid(Workload(), LocalBox(), share, Workload(model="claude-sonnet-4-6"))["total_cny"]
 
@@ -320,14 +332,20 @@ _add(Exercise(
 ))
 _add(Exercise(
     id="05.2",
-    question="Hybrid (混合架构): 1,000 tasks a day, 80% served by the RTX 4090 box and 20% sent to Claude Sonnet 4.6 "
-             "as the fallback for hard tasks. What is the monthly total in CNY? (course_lib.tco.hybrid)",
+    question="Hybrid (混合架构): 1,000 tasks a day, 80% meant for one RTX 4090 box running qwen2.5-14b and 20% sent to "
+             "Claude Sonnet 4.6 as the fallback for hard tasks; what the box cannot serve at the lesson's latency "
+             "target also goes to Sonnet. What is the monthly total in CNY? (course_lib.tco.hybrid with local_model "
+             "and the box's capacity at the target)",
     answer=lambda: _hyb(0.8),
-    why=lambda: (f"¥{_hyb(0.8):,.0f} a month, against ¥{_hyb(0.0):,.0f} with every task on Sonnet: the box takes the bulk, "
-                 "the strong API only the hard fifth. Check that the local model really handles that 80%."),
-    hint="The box's monthly cost does not shrink with the share it serves; the fallback's API bill covers only the "
-         "fifth of the tasks it gets. Add the two (course_lib.tco prices a hybrid).",
-    mistakes=((lambda: _hyb(0.0), "that is the bill with every task sent to Sonnet"),),
+    why=lambda: (f"¥{_hyb(0.8):,.0f} a month, against ¥{_hyb(0.0):,.0f} with every task on Sonnet. The box serves "
+                 f"{_box_capacity():,.0f} of the 800 tasks a day meant for it at the target; the rest overflows to "
+                 "Sonnet with the hard fifth. Check that the local model really handles its share."),
+    hint="The box's monthly cost does not shrink with the share it serves, and it serves no more than its capacity "
+         "at the target; the fallback's API bill covers every task the box does not. Add the two "
+         "(course_lib.tco prices a hybrid).",
+    mistakes=((lambda: _hyb(0.0), "that is the bill with every task sent to Sonnet"),
+              (lambda: _hyb_no_capacity(0.8), "that counts all 800 tasks a day as served by one box; at the latency "
+                                               "target it serves fewer, and the rest go to Sonnet")),
 ))
 
 

@@ -328,6 +328,8 @@ def source_4090_example(local_model: str = "qwen2.5-14b", w: Workload | None = N
 #: The columns of a load curve, as ``python -m course_lib loadtest --json`` writes its levels.
 CURVE_COLUMNS = ("concurrency", "ttft_p50_s", "ttft_p95_s", "tpot_p50_ms", "tpot_p95_ms", "output_tok_s")
 H200_CURVE = "measured/h200_llamacpp/conc.jsonl"
+#: the same H200 sweep at the review workload's own request shape (25,000 + 800 tokens, 4 slots)
+H200_REVIEW_CURVE = "measured/h200_llamacpp/conc_review.jsonl"
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,7 @@ def load_curve(path=None, model: str | None = None, prompt_tokens: int | None = 
     import json
     from pathlib import Path
 
-    from .prices import DATA_DIR
+    from .data import DATA_DIR
     if path is None:
         path, model, gpu = DATA_DIR / H200_CURVE, model or "llama-3.1-8b", gpu or "H200 SXM"
     path = Path(path)
@@ -522,19 +524,83 @@ def batch1_speeds(box: LocalBox, local_model: str, w: Workload, quant: str = "Q4
             "note": c["note"].split(";")[0] + f"; prefill {_d('prefill_speedup'):g}× decode"}
 
 
+def request_shape_check(model: str = "llama-3.1-8b") -> pd.DataFrame:
+    """The short-request H200 curve carried to the review's request shape, beside the curve measured at that shape
+    (notebook ``05_tco``).
+
+    :func:`rescale_curve` keeps the 1,024 + 128-token sweep's shape at the model's own speed alone; the same server
+    was measured at 25,000 + 800 tokens (``data/measured/h200_llamacpp/conc_review.jsonl``). Level by level:
+    requests/s, p95 TTFT and p95 TPOT, predicted and measured, and each ratio measured ÷ predicted.
+    """
+    from .data import DATA_DIR
+    meas = load_curve(DATA_DIR / H200_REVIEW_CURVE, model=model, gpu="H200 SXM")
+    pred = rescale_curve(load_curve(model=model), meas.prompt_tokens, meas.output_tokens)
+    p, m = pred.table().set_index("concurrency"), meas.table().set_index("concurrency")
+    out = pd.DataFrame({"predicted requests/s": p["requests_per_s"], "measured requests/s": m["requests_per_s"],
+                        "predicted p95 TTFT, s": p["ttft_p95_s"], "measured p95 TTFT, s": m["ttft_p95_s"],
+                        "predicted p95 TPOT, ms": p["tpot_p95_ms"], "measured p95 TPOT, ms": m["tpot_p95_ms"]}).dropna()
+    out["requests/s, measured ÷ predicted"] = out["measured requests/s"] / out["predicted requests/s"]
+    out["p95 TTFT, measured ÷ predicted"] = out["measured p95 TTFT, s"] / out["predicted p95 TTFT, s"]
+    out["p95 TPOT, measured ÷ predicted"] = out["measured p95 TPOT, ms"] / out["predicted p95 TPOT, ms"]
+    out.attrs.update(model=model, prompt_tokens=meas.prompt_tokens, output_tokens=meas.output_tokens,
+                     sweep_prompt_tokens=load_curve(model=model).prompt_tokens)
+    return out
+
+
+def correct_for_long_prompts(curve: Curve, model: str = "llama-3.1-8b") -> Curve:
+    """A curve carried from the short-request sweep, corrected by what the H200 measured at long prompts
+    (notebook ``05_tco``).
+
+    At the review's 25,000-token prompts the carried curve promised more than the server gave
+    (:func:`request_shape_check`): decode is slower behind a long context, and long prefills stall the other
+    slots. Each level's TTFT and TPOT are multiplied by the measured ÷ predicted ratio of their p95 at that level
+    (requests/s then follows from Little's law), weighted by how far the request's prompt lies from the sweep's (1,024 tokens: weight 0, unchanged) to the
+    measured long shape (25,000 and more: weight 1). The linear weight between the two is an assumption (two
+    measured shapes, nothing between). Levels the long-prompt run did not measure (above 4 at once) are dropped
+    where the weight is above 0: a capacity is never read off an unchecked level.
+    """
+    chk = request_shape_check(model)
+    lo, hi = chk.attrs["sweep_prompt_tokens"], chk.attrs["prompt_tokens"]
+    weight = min(max((curve.prompt_tokens - lo) / (hi - lo), 0.0), 1.0)
+    if weight == 0:
+        return curve
+    lv = curve.levels[curve.levels["concurrency"].isin(chk.index)].copy()
+    if lv.empty:
+        raise ValueError(f"curve: none of its levels {list(curve.levels['concurrency'])} was measured at long prompts "
+                         f"(levels {list(chk.index)})")
+    f = chk.loc[lv["concurrency"]].reset_index(drop=True)
+    lv = lv.reset_index(drop=True)
+    scale = {k: 1 + weight * (f[col] - 1) for k, col in (("ttft", "p95 TTFT, measured ÷ predicted"),
+                                                         ("tpot", "p95 TPOT, measured ÷ predicted"))}
+    for p in ("p50", "p95"):
+        lv[f"ttft_{p}_s"] *= scale["ttft"]
+        lv[f"tpot_{p}_ms"] *= scale["tpot"]
+    # throughput follows from the times by Little's law in the closed loop, as in rescale_curve
+    w_s = lv["ttft_p50_s"] + max(curve.output_tokens - 1, 0) * lv["tpot_p50_ms"] / 1000
+    lv["output_tok_s"] = lv["concurrency"] / w_s * curve.output_tokens
+    how = (f"{curve.source}; corrected for long prompts by the H200 run at {hi:,} + {chk.attrs['output_tokens']:,} "
+           f"tokens ({model}, measured ÷ carried, weight {weight:.2f} by prompt length: an assumption)")
+    return Curve(lv, curve.prompt_tokens, curve.output_tokens, how, gpu=curve.gpu, model=curve.model)
+
+
 def box_curve(box: LocalBox, local_model: str, w: Workload, measured: Curve | None = None,
               quant: str = "Q4_K_M", kv_type: str = "f16") -> Curve:
-    """The box's curve for the workload: the measured curve's shape (default: the H200 sweep of Llama 3.1 8B),
-    the box's own speed alone (:func:`batch1_speeds`), and no more requests at once than fit in its memory
-    (:func:`max_concurrency`). Taught in notebook ``05_tco``."""
+    """The box's curve for the workload: the measured curve's shape (default: the H200 sweep of Llama 3.1 8B,
+    then corrected for long prompts by :func:`correct_for_long_prompts`, as is any copy of that sweep), the box's own speed alone
+    (:func:`batch1_speeds`), and no more requests at once than fit in its memory (:func:`max_concurrency`).
+    Taught in notebook ``05_tco``."""
     measured = measured or load_curve()
+    sweep = load_curve()  # the H200 short-request sweep that the long-prompt run checked
+    checked = (measured.model, measured.gpu, measured.prompt_tokens, measured.output_tokens) == \
+        (sweep.model, sweep.gpu, sweep.prompt_tokens, sweep.output_tokens)
     s = batch1_speeds(box, local_model, w, quant)
     n = max_concurrency(box, local_model, w.input_tokens, w.output_tokens, quant, kv_type)
     if n < 1:
         raise ValueError(f"local_model: one request of {w.input_tokens + w.output_tokens:,} tokens of {local_model} "
                          f"does not fit the {box.gpu}")
-    return rescale_curve(measured, w.input_tokens, w.output_tokens, s["prefill_tok_s"], s["decode_tok_s"],
-                         gpu=box.gpu, model=local_model, max_concurrency=n)
+    curve = rescale_curve(measured, w.input_tokens, w.output_tokens, s["prefill_tok_s"], s["decode_tok_s"],
+                          gpu=box.gpu, model=local_model, max_concurrency=n)
+    return correct_for_long_prompts(curve, sweep.model) if checked else curve
 
 
 def capacity_at_slo(curve: Curve, slo_ttft_s: float | None = None, slo_tpot_ms: float | None = None,

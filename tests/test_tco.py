@@ -145,6 +145,22 @@ def _h200(model="llama-3.1-8b"):
     return {r["concurrency"]: r for r in rows if r["model"] == model}
 
 
+def _review(model="llama-3.1-8b"):
+    """The same H200 sweep at the review's 25,000 + 800 tokens (conc_review.jsonl), read straight from the file."""
+    rows = [json.loads(line) for line in
+            (DATA_DIR / "measured" / "h200_llamacpp" / "conc_review.jsonl").read_text().splitlines() if line.strip()]
+    return {r["concurrency"]: r for r in rows if r["model"] == model}
+
+
+def _long_prompt_ratios(c):
+    """Measured ÷ carried at level c, by hand: carried to 25,000 + 800 tokens at its own speed alone, the short
+    sweep's p95 TTFT scales with the prompt (× 25,000 / 1,024) and its p95 TPOT stays as measured."""
+    short, review = _h200(), _review()
+    ttft_carried = short[c]["ttft_p95_s"] / short[1]["ttft_p50_s"] * 25_000 / (1_024 / short[1]["ttft_p50_s"])
+    tpot_carried = short[c]["tpot_p95_ms"]
+    return review[c]["ttft_p95_s"] / ttft_carried, review[c]["tpot_p95_ms"] / tpot_carried
+
+
 def test_the_h200_curve_obeys_littles_law():
     """Requests in the system = arrival rate × time in system, on measured data: the concurrency comes back."""
     raw = _h200()
@@ -222,7 +238,8 @@ def test_rescaling_keeps_the_shape_and_littles_law():
 
 
 def test_the_4090_box_curve(box):
-    """Lesson 05's example: the H200 curve's shape, the 4090's own speed alone, and only the slots that fit."""
+    """Lesson 05's example: the H200 curve's shape, the 4090's own speed alone, only the slots that fit, and the
+    long-prompt correction measured on the H200 at this very request shape."""
     w = tco.Workload(model="deepseek-v4-flash")
     n = tco.max_concurrency(box, "qwen2.5-14b", 25_000, 800)
     per_slot = 25_800
@@ -232,9 +249,23 @@ def test_the_4090_box_curve(box):
     assert bc.levels["concurrency"].max() <= n
     dec = tco.capacity(box, "qwen2.5-14b", w, ctx=25_800)["decode_tok_s"]
     one = _h200()[1]
-    assert bc.levels.loc[0, "tpot_p50_ms"] == pytest.approx(1000 / dec)
-    assert bc.levels.loc[0, "ttft_p50_s"] == pytest.approx(25_000 / (dec * 50.2))
-    assert bc.levels.loc[0, "ttft_p95_s"] == pytest.approx(25_000 / (dec * 50.2) * one["ttft_p95_s"] / one["ttft_p50_s"])
+    k_ttft, k_tpot = _long_prompt_ratios(1)
+    assert k_ttft > 1 and k_tpot > 1  # long prompts are slower than the short sweep says
+    assert bc.levels.loc[0, "tpot_p50_ms"] == pytest.approx(1000 / dec * k_tpot)
+    assert bc.levels.loc[0, "ttft_p50_s"] == pytest.approx(25_000 / (dec * 50.2) * k_ttft)
+    assert bc.levels.loc[0, "ttft_p95_s"] == pytest.approx(
+        25_000 / (dec * 50.2) * one["ttft_p95_s"] / one["ttft_p50_s"] * k_ttft)
+    assert "corrected for long prompts" in bc.source
+
+
+def test_long_prompt_correction_leaves_short_requests_alone():
+    short = tco.rescale_curve(tco.load_curve(), 1_024, 128)
+    assert tco.correct_for_long_prompts(short).levels.equals(short.levels)
+    half = tco.correct_for_long_prompts(tco.rescale_curve(tco.load_curve(), 13_012, 464))  # halfway: weight 0.5
+    k_ttft, _ = _long_prompt_ratios(1)
+    assert half.levels.loc[0, "ttft_p50_s"] == pytest.approx(
+        tco.rescale_curve(tco.load_curve(), 13_012, 464).levels.loc[0, "ttft_p50_s"] * (1 + 0.5 * (k_ttft - 1)))
+    assert list(half.levels["concurrency"]) == [1, 2, 4]  # only the levels the long-prompt run measured
 
 
 def test_boxes_and_where_the_verdict_flips(box):
@@ -344,22 +375,30 @@ def test_the_8b_curve_shape_predicts_the_32b_and_70b_curves():
 
 
 def test_lesson_05_example_by_hand(box):
-    """The 4090 box with qwen2.5-14b on 25,000 + 800-token reviews, worked from the raw files: the 8B sweep's
-    level 2 carried to the box's own speed alone; flat round-the-clock traffic against working-day traffic."""
+    """The 4090 box with qwen2.5-14b on 25,000 + 800-token reviews, worked from the raw files: the 8B sweep carried to
+    the box's own speed alone, corrected by the H200's long-prompt run, level by level; flat round-the-clock traffic
+    against working-day traffic."""
     raw = _h200()
     flash = tco.Workload(model="deepseek-v4-flash")
     dec = tco.capacity(box, "qwen2.5-14b", flash, ctx=25_800)["decode_tok_s"]
     pre = dec * 50.2
-    ttft2 = raw[2]["ttft_p50_s"] / raw[1]["ttft_p50_s"] * 25_000 / pre
-    tpot2 = raw[2]["tpot_p50_ms"] / raw[1]["tpot_p50_ms"] / dec  # seconds
-    rps2 = 2 / (ttft2 + 799 * tpot2)  # Little's law, two requests always in flight
+
+    def level(c):
+        k_ttft, k_tpot = _long_prompt_ratios(c)
+        ttft50 = raw[c]["ttft_p50_s"] / raw[1]["ttft_p50_s"] * 25_000 / pre * k_ttft
+        ttft95 = raw[c]["ttft_p95_s"] / raw[1]["ttft_p50_s"] * 25_000 / pre * k_ttft
+        tpot50 = raw[c]["tpot_p50_ms"] / raw[1]["tpot_p50_ms"] / dec * k_tpot  # seconds
+        return ttft95, c / (ttft50 + 799 * tpot50)  # Little's law, c requests always in flight
+
     assert tco.max_concurrency(box, "qwen2.5-14b", 25_000, 800) in (2, 3)  # the sweep has no level 3: level 2 is used
+    (ttft1, rps1), (ttft2, _) = level(1), level(2)
+    assert ttft1 <= 30 < ttft2  # at the 30 s target only one request at a time
     curve = tco.box_curve(box, "qwen2.5-14b", flash)
     flat = tco.capacity_at_slo(curve, 30, 100, peak_factor=1, headroom=0)
     day = tco.capacity_at_slo(curve, 30, 100)  # peak factor 3, headroom 20% (data/tco_defaults.csv)
-    assert flat["concurrency"] == day["concurrency"] == 2
-    assert flat["capacity_tasks_per_day"] == pytest.approx(rps2 * 86_400)
-    assert day["capacity_tasks_per_day"] == pytest.approx(rps2 * 0.8 * 86_400 / 3)
+    assert flat["concurrency"] == day["concurrency"] == 1
+    assert flat["capacity_tasks_per_day"] == pytest.approx(rps1 * 86_400)
+    assert day["capacity_tasks_per_day"] == pytest.approx(rps1 * 0.8 * 86_400 / 3)
     be = tco.break_even_tasks_per_day(flash, box)
     assert day["capacity_tasks_per_day"] < be < flat["capacity_tasks_per_day"]  # the peak factor decides the verdict
     assert tco.local_pays_from(flash, box, flat["capacity_tasks_per_day"])["flips_at_tasks_per_day"] == pytest.approx(be)
