@@ -64,6 +64,44 @@ def price_rows(df: pd.DataFrame, as_of: date | str | None = None, *,
     return price_rows_pandas(df, as_of)
 
 
+def _repeated_files(paths) -> list[str]:
+    """Notes for a file given twice (read once) and for different files with the same content (both counted)."""
+    import hashlib
+    files = [Path(p) for p in paths if not isinstance(p, exports.Export) and Path(p).is_file()]
+    notes, by_path, by_content = [], {}, {}
+    for p in files:
+        by_path.setdefault(p.resolve(), []).append(p)
+    for same in by_path.values():
+        if len(same) > 1:
+            notes.append(f"{same[0].name} was given {len(same)} times: read once")
+    for p in by_path:
+        h = hashlib.sha256()
+        with open(p, "rb") as f:
+            h.update(f.read(1 << 20))
+        by_content.setdefault((p.stat().st_size, h.hexdigest()), []).append(p)
+    for same in by_content.values():
+        if len(same) > 1:
+            notes.append(f"{', '.join(p.name for p in same)} have the same size and first megabyte: probably copies "
+                         "of one export, and every one of them is counted; pass one of them if so")
+    return notes
+
+
+def _dates_outside_the_price_book(lines: pd.DataFrame) -> list[str]:
+    """Notes for price dates before the price book's dated history or after its newest data."""
+    notes = []
+    start, newest = prices.history_start().isoformat(), prices.data_as_of().isoformat()
+    early, late = lines[lines["price_day"] < start], lines[lines["price_day"] > newest]
+    if len(early):
+        notes.append(f"{int(early['rows'].sum()):,} row(s) priced on dates from {early['price_day'].min()}, before "
+                     f"the price book's dated history (from {start}): the first recorded prices are used, and the "
+                     "model may not have existed then; check the timestamps (1970-01-01 is a zero Unix time)")
+    if len(late):
+        notes.append(f"{int(late['rows'].sum()):,} row(s) priced on dates up to {late['price_day'].max()}, after "
+                     f"the price book's newest data ({newest}): the prices in force then are used; a later change "
+                     "is not known")
+    return notes
+
+
 # --- the bill ------------------------------------------------------------------------------------------------
 @dataclass
 class LogBill:
@@ -143,11 +181,17 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     if engine not in ("auto", *ENGINES):
         raise ValueError(f"engine must be 'auto' or one of {ENGINES}, got {engine!r}")
     parts, errs, n_err, reported, notes, sources = [], [], 0, [], [], []
+    notes += _repeated_files(paths)
+    seen = set()
     for item in paths:
         if isinstance(item, exports.Export):
             ex = item
         else:
             p = Path(item)
+            if p.is_file():
+                if p.resolve() in seen:
+                    continue   # the same file given twice is read once (said in the notes)
+                seen.add(p.resolve())
             fmt = exports.detect_format(p) if format == "auto" and p.is_file() else format
             if engine in ("auto", "duckdb") and p.is_file() and duckdb_reads(fmt, p):
                 lines, e, n = duckdb_lines(p, as_of, fmt=fmt)
@@ -185,6 +229,11 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     lines["batch"] = lines["batch"].astype(bool)
     errors = pd.concat([e for e in errs if len(e)] or [pd.DataFrame(columns=["source", "source_row", "field",
                                                                               "message"])], ignore_index=True)
+    if not len(lines):
+        first = (f"; the first: {errors['source'].iloc[0]} row {errors['source_row'].iloc[0]}: "
+                 f"{errors['field'].iloc[0]}: {errors['message'].iloc[0]}") if len(errors) else ""
+        raise ValueError(f"paths: no row could be priced ({n_err:,} row error(s){first})")
+    notes += _dates_outside_the_price_book(lines)
     rep = pd.concat(reported, ignore_index=True) if reported else pd.DataFrame(
         columns=[*exports.COST_COLUMNS, "source"])
     day = None if as_of is None else prices._as_date(as_of)
