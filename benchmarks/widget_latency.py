@@ -26,6 +26,8 @@ from tests import browser_driver as drv  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--passes", type=int, default=3, help="times each control is changed")
+    ap.add_argument("--notebooks", default="", help="only these notebooks' calculators (comma-separated names, "
+                    "such as 06_your_own_bill.ipynb); default: all")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     if drv.CHROMIUM is None:
@@ -34,7 +36,10 @@ def main() -> None:
     latencies, incomplete, per_nb = [], 0, {}
     with drv.lab_server(Path(tempfile.mkdtemp())) as (url, token), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=drv.CHROMIUM, headless=True, args=drv.BROWSER_ARGS)
+        only = [n for n in a.notebooks.split(",") if n]
         for notebook, css in drv.CALCULATORS.items():
+            if only and notebook not in only:
+                continue
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             drv.open_and_run(page, url, token, notebook)
             widget = drv.wait_calculator(page, css)

@@ -102,20 +102,25 @@ def _open(source, as_of, fmt: str):
         con.close()
         raise ValueError(f"{missing[0]}: missing column; a usage table needs {', '.join(exports.REQUIRED)}")
     sel, check, got = _sql_checks(types)
-    src_row = "CAST(source_row AS BIGINT)" if "source_row" in types else "row_number() OVER ()"
     day = "CAST(CAST(ts AS DATE) AS VARCHAR)"
     price_day = day if as_of is None else f"'{prices._as_date(as_of).isoformat()}'"
     req = "requests_v" if "requests" in types else "1.0"
-    con.execute(f"""CREATE TEMP VIEW raw AS SELECT {src_row} AS source_row, {sel} FROM {rel}""")
-    con.execute(f"""CREATE TEMP VIEW t AS
-      SELECT *, {check} AS err, {day} AS day,
-        CASE WHEN length(ts_text) > 10 THEN hour(ts) ELSE -1 END AS hour,
-        {price_day} AS price_day, coalesce(batch_t IN {TRUE_WORDS}, false) AS batch,
-        CASE WHEN long_context_t IN {TRUE_WORDS} THEN {BIG - 1} WHEN long_context_t IN {FALSE_WORDS} THEN 0
-             ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens,
-        {req} AS requests_n
-      FROM raw""")
-    con.execute(f"CREATE TEMP VIEW t_got AS SELECT source_row, err, {got} AS got FROM t WHERE err IS NOT NULL")
+    # the file's row numbers are only needed to list refused rows and to return priced rows: a window over the
+    # whole file, kept out of the scans that price and sum
+    given = "source_row" in types
+    for name, src_row in (("t", "CAST(source_row AS BIGINT)" if given else "NULL"),
+                          ("t_numbered", "CAST(source_row AS BIGINT)" if given else "row_number() OVER ()")):
+        con.execute(f"""CREATE TEMP VIEW {name} AS
+          WITH raw AS (SELECT {src_row} AS source_row, {sel} FROM {rel})
+          SELECT *, {check} AS err, {day} AS day,
+            CASE WHEN length(ts_text) > 10 THEN hour(ts) ELSE -1 END AS hour,
+            {price_day} AS price_day, coalesce(batch_t IN {TRUE_WORDS}, false) AS batch,
+            CASE WHEN long_context_t IN {TRUE_WORDS} THEN {BIG - 1} WHEN long_context_t IN {FALSE_WORDS} THEN 0
+                 ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens,
+            {req} AS requests_n
+          FROM raw""")
+    con.execute(f"CREATE TEMP VIEW t_got AS SELECT source_row, err, {got} AS got FROM t_numbered "
+                "WHERE err IS NOT NULL")
     return con, types
 
 
@@ -139,7 +144,7 @@ def _list_errors(con, limit: int) -> pd.DataFrame:
     errors = con.execute(f"""
       SELECT source_row, err AS field, NULL AS message, got FROM t_got
       UNION ALL SELECT t.source_row, k.field, k.message, NULL AS got
-        FROM t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
+        FROM t_numbered t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
         WHERE t.err IS NULL
       ORDER BY source_row LIMIT {limit}""").df()
     listed = [(f, m) if isinstance(m, str) else check_message(f, None if pd.isna(g) else g)
@@ -180,7 +185,7 @@ def duckdb_rows(source, as_of=None, *, limit_errors: int = 10_000) -> tuple[pd.D
     try:
         _price_keys(con, types)
         rows = con.execute(f"""SELECT *, {_TOTAL} AS total_usd FROM (
-          SELECT t.source_row, {_PRICED} FROM t JOIN p ON {_JOIN}) ORDER BY source_row""").df()
+          SELECT t.source_row, {_PRICED} FROM t_numbered t JOIN p ON {_JOIN}) ORDER BY source_row""").df()
         return rows, _list_errors(con, limit_errors)
     finally:
         con.close()
