@@ -33,7 +33,7 @@ def main() -> None:
     if drv.CHROMIUM is None:
         raise SystemExit("Debian's chromium is needed (scripts/install-system-deps.sh)")
     from playwright.sync_api import sync_playwright
-    latencies, incomplete, per_nb = [], 0, {}
+    latencies, incomplete, per_nb, trace = [], 0, {}, []
     with drv.lab_server(Path(tempfile.mkdtemp())) as (url, token), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=drv.CHROMIUM, headless=True, args=drv.BROWSER_ARGS)
         only = [n for n in a.notebooks.split(",") if n]
@@ -49,6 +49,7 @@ def main() -> None:
                 for kind, loc in drv.controls(widget):
                     got = drv.change_and_wait(page, widget, kind, loc)
                     mine.append(got["latency_ms"])
+                    trace.append([notebook, kind, round(got["latency_ms"], 1)])
                     stats = drv.chart_stats(widget)
                     if stats is not None and not (stats["ink"] > 0.02 and stats["std"] > 10 and stats["bottomInk"] > 0):
                         incomplete += 1
@@ -60,7 +61,7 @@ def main() -> None:
     out = {"benchmark": "widget_latency", "changes": len(latencies),
            "p50_ms": round(float(np.percentile(latencies, 50)), 1),
            "p95_ms": round(float(np.percentile(latencies, 95)), 1), "max_ms": round(max(latencies), 1),
-           "incomplete_charts": incomplete, "per_notebook": per_nb,
+           "incomplete_charts": incomplete, "per_notebook": per_nb, "changes_ms": trace,
            "python": platform.python_version(), "machine": platform.machine()}
     print(json.dumps(out) if a.json else "\n".join(f"{k}: {v}" for k, v in out.items()))
 

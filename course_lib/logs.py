@@ -115,6 +115,7 @@ class LogBill:
     notes: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     as_of: date | None = None
+    _reconciled: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_usd(self) -> float:
@@ -155,8 +156,10 @@ class LogBill:
         return {text: int(self.lines[c].sum()) for c, text in what.items() if self.lines[c].sum()}
 
     def reconcile(self) -> pd.DataFrame:
-        """:func:`reconcile` of this bill."""
-        return reconcile(self)
+        """:func:`reconcile` of this bill (worked out once: the panel asks again as its levers move)."""
+        if self._reconciled is None:
+            self._reconciled = reconcile(self)
+        return self._reconciled.copy()
 
     def what_if(self, levers: list[str] | None = None) -> pd.DataFrame:
         """:func:`what_if` on this bill's traffic."""

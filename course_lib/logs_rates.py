@@ -55,11 +55,20 @@ def price_table(keys: pd.DataFrame, extras: tuple = EXTRAS) -> tuple[pd.DataFram
     batch price, no price on that date). ``extras`` are the per-unit counts to price (a file without searches
     or audio needs none: their rates are left empty). Taught in notebook ``06_your_own_bill``.
     """
+    distinct = keys[["model", "price_day", "batch"]].drop_duplicates()
+    key_set = tuple(sorted((str(m), str(d), bool(b)) for m, d, b in distinct.itertuples(index=False)))
+    table, errors = _price_table(key_set, tuple(extras))
+    return table.copy(), dict(errors)
+
+
+@lru_cache(maxsize=64)
+def _price_table(key_set: tuple, extras: tuple) -> tuple[pd.DataFrame, dict]:
+    """:func:`price_table` of a set of keys, kept: the panel and the what-ifs ask for the same keys again."""
     def per_unit(model, day, batch, period, extra, scale):
         return _per_unit(model, day, batch, period, extra, scale) if extra in extras else np.nan
 
     rows, errors = [], {}
-    for model, day_text, batch in keys[["model", "price_day", "batch"]].drop_duplicates().itertuples(index=False):
+    for model, day_text, batch in key_set:
         day = date.fromisoformat(day_text)
         try:
             base = prices.quote(model, day, batch=bool(batch))
