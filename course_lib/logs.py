@@ -43,7 +43,8 @@ from .logs_levers import LEVERS, parse_lever, what_if
 from .logs_pandas import check_rows, pandas_lines, price_rows_pandas
 from .logs_rates import price_table
 from .logs_reconcile import RECONCILE_TOLERANCE, reconcile
-from .logs_rows import COST_COLUMNS, COUNTS, ENGINES, GROUPS, KEYS, M, UNREPORTED, check_engine
+from .logs_rows import COST_COLUMNS, COUNTS, DUPLICATE_CHECK_ROWS, ENGINES, GROUPS, KEYS, M, UNREPORTED, \
+    check_engine
 from .logs_sql import duckdb_reads
 
 __all__ = ["COST_COLUMNS", "COUNTS", "ENGINES", "GROUPS", "KEYS", "LEVERS", "M", "RECONCILE_TOLERANCE", "UNREPORTED",
@@ -84,6 +85,14 @@ def _repeated_files(paths) -> list[str]:
             notes.append(f"{', '.join(p.name for p in same)} have the same size and first megabyte: probably copies "
                          "of one export, and every one of them is counted; pass one of them if so")
     return notes
+
+
+def _repeated_rows(name: str, n: int) -> list[str]:
+    """A note for rows that repeat an earlier row of the same file exactly (every column the same)."""
+    if not n:
+        return []
+    return [f"{name}: {n:,} row(s) repeat an earlier row exactly (every column the same): each is counted; if the "
+            f"export repeats rows, remove the repeats (rows compared: the first {DUPLICATE_CHECK_ROWS:,})"]
 
 
 def _dates_outside_the_price_book(lines: pd.DataFrame) -> list[str]:
@@ -197,15 +206,17 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
                 seen.add(p.resolve())
             fmt = exports.detect_format(p) if format == "auto" and p.is_file() else format
             if engine in ("auto", "duckdb") and p.is_file() and duckdb_reads(fmt, p):
-                lines, e, n = duckdb_lines(p, as_of, fmt=fmt)
+                lines, e, n, dup = duckdb_lines(p, as_of, fmt=fmt)
                 parts.append(lines), errs.append(e.assign(source=p.name))
                 n_err += n
+                notes += _repeated_rows(p.name, dup)
                 sources.append(f"{p.name} ({fmt}, duckdb)")
                 continue
             if fmt == "csv" and engine == "pandas" and p.is_file():
-                lines, e, n = pandas_lines(p, as_of)
+                lines, e, n, dup = pandas_lines(p, as_of)
                 parts.append(lines), errs.append(e.assign(source=p.name))
                 n_err += n
+                notes += _repeated_rows(p.name, dup)
                 sources.append(f"{p.name} (csv, pandas)")
                 continue
             ex = exports.read(p, fmt)
@@ -218,12 +229,13 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
             reported.append(ex.costs.assign(source=Path(ex.path).name))
         if len(ex.rows):
             if engine == "duckdb":
-                lines, e, n = duckdb_lines(as_text(ex.rows), as_of)
+                lines, e, n, dup = duckdb_lines(as_text(ex.rows), as_of)
             else:
-                lines, e, n = pandas_lines(ex.rows, as_of)
+                lines, e, n, dup = pandas_lines(ex.rows, as_of)
             parts.append(lines)
             errs.append(e.assign(source=Path(ex.path).name))
             n_err += n
+            notes += _repeated_rows(Path(ex.path).name, dup)
     if not parts:
         raise ValueError("paths: no usage rows to price (cost reports alone can only be reconciled against usage)")
     lines = pd.concat(parts, ignore_index=True)

@@ -10,9 +10,9 @@ import pandas as pd
 
 from . import exports, prices
 from .logs_rates import EXTRAS, price_table
-from .logs_rows import AMOUNT_PATTERN, BIG, COST_COLUMNS, COUNT_PATTERN, COUNTS, FALSE_WORDS, KEYS, M, \
-    MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, check_message, \
-    key_error_field
+from .logs_rows import AMOUNT_PATTERN, BIG, COST_COLUMNS, COUNT_PATTERN, COUNTS, DUPLICATE_CHECK_ROWS, \
+    FALSE_WORDS, KEYS, M, MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, \
+    check_message, key_error_field
 from .logs_sql import SQL_MAPPINGS, relation
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -102,6 +102,7 @@ def _open(source, as_of, fmt: str):
         con.close()
         raise ValueError(f"{missing[0]}: missing column; a usage table needs {', '.join(exports.REQUIRED)}")
     sel, check, got = _sql_checks(types)
+    con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {rel}")
     day = "CAST(CAST(ts AS DATE) AS VARCHAR)"
     price_day = day if as_of is None else f"'{prices._as_date(as_of).isoformat()}'"
     req = "requests_v" if "requests" in types else "1.0"
@@ -111,7 +112,7 @@ def _open(source, as_of, fmt: str):
     for name, src_row in (("t", "CAST(source_row AS BIGINT)" if given else "NULL"),
                           ("t_numbered", "CAST(source_row AS BIGINT)" if given else "row_number() OVER ()")):
         con.execute(f"""CREATE TEMP VIEW {name} AS
-          WITH raw AS (SELECT {src_row} AS source_row, {sel} FROM {rel})
+          WITH raw AS (SELECT {src_row} AS source_row, {sel} FROM src)
           SELECT *, {check} AS err, {day} AS day,
             CASE WHEN length(ts_text) > 10 THEN hour(ts) ELSE -1 END AS hour,
             {price_day} AS price_day, coalesce(batch_t IN {TRUE_WORDS}, false) AS batch,
@@ -192,9 +193,10 @@ def duckdb_rows(source, as_of=None, *, limit_errors: int = 10_000) -> tuple[pd.D
 
 
 def duckdb_lines(source, as_of=None, *, fmt: str = "csv",
-                 limit_errors: int = 10_000) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+                 limit_errors: int = 10_000) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
     """Bill lines summed by DuckDB in one scan of the rows, never held: (lines by :data:`KEYS`, the first
-    ``limit_errors`` errors, the number of rows refused). ``fmt`` maps a gateway's or the meter's columns in SQL
+    ``limit_errors`` errors, the number of rows refused, the number of exact repeats among the first
+    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS` rows). ``fmt`` maps a gateway's or the meter's columns in SQL
     (:data:`~course_lib.logs_sql.SQL_MAPPINGS`). Taught in notebook ``06_your_own_bill``."""
     con, types = _open(source, as_of, fmt)
     try:
@@ -204,10 +206,19 @@ def duckdb_lines(source, as_of=None, *, fmt: str = "csv",
         n_err = int(groups.loc[~good, "rows"].sum())
         errors = _list_errors(con, limit_errors) if n_err else pd.DataFrame(columns=["source_row", "field",
                                                                                      "message"])
+        duplicates = _duplicates(con, types)
     finally:
         con.close()
     lines = groups[good].drop(columns=["err", "unpriced"]).reset_index(drop=True)
-    return lines, errors, n_err
+    return lines, errors, n_err, duplicates
+
+
+def _duplicates(con, types: dict) -> int:
+    """Rows that repeat an earlier row exactly (every canonical cell the same as text) among the first
+    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS` rows: a bounded scan, whatever the file's length."""
+    cells = ", ".join(_sql_text(types, c) for c in exports.CANONICAL if c in types)
+    return int(con.execute(f"""SELECT count(*) - count(DISTINCT h) FROM (
+      SELECT hash({cells}) AS h FROM (SELECT * FROM src LIMIT {DUPLICATE_CHECK_ROWS}))""").fetchone()[0])
 
 
 def _sum_lines(con) -> pd.DataFrame:

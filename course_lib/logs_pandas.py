@@ -13,9 +13,9 @@ import pandas as pd
 
 from . import exports, prices
 from .logs_rates import EXTRAS, costs, price_table
-from .logs_rows import AMOUNT_PATTERN, BIG, BLANKS, COST_COLUMNS, COUNT_PATTERN, COUNTS, FALSE_WORDS, KEYS, \
-    MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, check_message, \
-    key_error_field
+from .logs_rows import AMOUNT_PATTERN, BIG, BLANKS, COST_COLUMNS, COUNT_PATTERN, COUNTS, DUPLICATE_CHECK_ROWS, \
+    FALSE_WORDS, KEYS, MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, \
+    check_message, key_error_field
 from .logs_sql import csv_delimiter, open_text
 
 #: Rows the pandas engine holds at once when it reads a file (CSV, JSON Lines, Parquet): about 2 KB each while
@@ -153,8 +153,9 @@ def _lines_of(priced: pd.DataFrame) -> pd.DataFrame:
 
 
 def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
-    """Bill lines with pandas, a chunk at a time for a CSV file: (lines by :data:`KEYS`, errors, how many rows
-    were refused). Taught in notebook ``06_your_own_bill``."""
+    """Bill lines with pandas, a chunk at a time for a file: (lines by :data:`KEYS`, errors, how many rows were
+    refused, how many rows repeat an earlier one exactly among the first
+    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS`). Taught in notebook ``06_your_own_bill``."""
     if isinstance(path_or_df, pd.DataFrame):
         chunks = [path_or_df]
     else:
@@ -168,8 +169,12 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
             chunks = _parquet_chunks(p, chunk_rows)
         else:
             chunks = _numbered([pd.DataFrame(_json_rows(p))])
-    parts, errs = [], []
+    parts, errs, hashes, hashed = [], [], [], 0
     for chunk in chunks:
+        if hashed < DUPLICATE_CHECK_ROWS:
+            head = chunk.iloc[:DUPLICATE_CHECK_ROWS - hashed]
+            hashes.append(_row_hashes(head))
+            hashed += len(head)
         priced, e = price_rows_pandas(chunk, as_of)
         parts.append(_lines_of(priced))
         errs.append(e)
@@ -177,7 +182,14 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
     sums = [c for c in lines.columns if c not in KEYS]
     lines = lines.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
     errors = pd.concat(errs, ignore_index=True)
-    return lines, errors, len(errors)
+    duplicates = hashed - len(np.unique(np.concatenate(hashes))) if hashes else 0
+    return lines, errors, len(errors), int(duplicates)
+
+
+def _row_hashes(df: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row of its canonical cells as text (trimmed, empty as missing), as DuckDB hashes them."""
+    texts = pd.DataFrame({c: _text(df, c) for c in exports.CANONICAL if c in df.columns}, index=df.index)
+    return pd.util.hash_pandas_object(texts, index=False).to_numpy()
 
 
 def _numbered(chunks):

@@ -26,6 +26,9 @@ TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes", "t"), ("false", "0", "no", "f")
 #: tokens is a billion dollars at $1 per million, and a float holds every whole number exactly only up to 2^53
 #: (about 9.0e15). A larger count is a row error, never dropped and never rounded.
 MAX_COUNT = 10 ** 15
+#: Rows of each file compared for exact repeats (every canonical cell the same, as text): a bounded number, so
+#: that memory stays flat however long the file is (about 8 bytes a row in pandas, a little more in DuckDB).
+DUPLICATE_CHECK_ROWS = 5_000_000
 #: What is trimmed from both ends of every cell: spaces, as SQL's trim() does (a tab or line break is refused).
 BLANKS = " "
 #: A count: digits, with an optional ``.0`` as float writers add ("1_000", "1e3", "+5", "NaN" are refused).

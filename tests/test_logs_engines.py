@@ -265,3 +265,22 @@ def test_the_panel_draws_any_project_name_and_rereads_a_changed_file(tmp_path):
     pd.DataFrame([OK, OK, OK]).to_csv(path, index=False)   # the file at the same path changes
     text, _, _ = widgets.own_bill_answer(**args)
     assert text[0].startswith(f"your file {path}: 3 rows")
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_repeated_rows_are_counted_and_named_alike_by_both_engines(tmp_path, kind):
+    rows = [OK, {**OK, "timestamp": "2026-10-28T11:00:00Z"}, OK, {**OK, "input_tokens": " 1000 "},
+            {**OK, "model": "gpt-9-ultra"}, {**OK, "model": "gpt-9-ultra"}]   # a refused row repeated counts too
+    path = tmp_path / f"mine.{kind}"
+    if kind == "csv":
+        pd.DataFrame(rows).to_csv(path, index=False)
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for engine in logs.ENGINES:
+        b = logs.bill(path, engine=engine)
+        assert b.rows == 4 and b.error_count == 2   # repeats are counted (and said), not dropped
+        assert f"mine.{kind}: 3 row(s) repeat an earlier row exactly" in " ".join(b.notes), engine
+    clean = tmp_path / "clean.csv"
+    pd.DataFrame(rows[:2]).to_csv(clean, index=False)
+    for engine in logs.ENGINES:
+        assert not any("repeat an earlier row" in n for n in logs.bill(clean, engine=engine).notes)
