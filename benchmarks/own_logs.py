@@ -3,6 +3,7 @@
     python benchmarks/own_logs.py --rows 1000000 --json
     python benchmarks/own_logs.py --rows 1000000,10000000 --engines duckdb --json
     python benchmarks/own_logs.py --rows 100000000 --parquet --engines duckdb --json
+    python benchmarks/own_logs.py --rows 10000000 --engines plain,duckdb --repeat 5 --json
 
 Writes N realistic rows to disk as a CSV export in the canonical columns (or Parquet with --parquet): six
 models over 30 days, every hour of the day (DeepSeek's peak and off-peak), cache reads on most calls and cache
@@ -13,6 +14,13 @@ through the batch API, four projects and eight keys. The rows are a deterministi
 Each engine runs in its own child process, which reports its seconds, rows per second and peak resident memory
 (ru_maxrss); both price the same file with dated prices, tiers and peak/off-peak, and their totals must agree
 to 1e-6 USD.
+
+``plain`` is the yardstick: what an analyst would write by hand in DuckDB over the same file, one typed scan
+joined to a table of each model's four rates on one date and summed by day and model, with no row checks, no
+dated prices, tiers, batch or peak hours. The bill's cost over that floor is ``ratio_to_plain`` (goal: under 2).
+With ``--repeat R`` every engine runs R times, interleaved (plain, duckdb, ... plain, duckdb), and each reports
+its median seconds and its spread (min-max); the machine's load average is recorded before and after, since the
+machine is shared.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import resource
 import subprocess
 import sys
@@ -72,15 +81,40 @@ def write_export(path: Path, rows: int) -> None:
     con.close()
 
 
+def _plain(path: str) -> dict:
+    """The yardstick: one typed DuckDB scan of the file joined to each model's rates on one date."""
+    import duckdb
+    from course_lib import prices
+    t0 = time.perf_counter()
+    rates = []
+    for model, *_ in _MIX:
+        q = prices.quote(model, "2026-10-15")
+        rates.append((model, q.rate("input"), q.rate("cache_read"), q.rate("cache_write"), q.rate("output")))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p (model VARCHAR, r_in DOUBLE, r_read DOUBLE, r_write DOUBLE, r_out DOUBLE)")
+    con.executemany("INSERT INTO p VALUES (?, ?, ?, ?, ?)", rates)
+    rel = f"read_parquet('{path}')" if path.endswith(".parquet") else f"read_csv('{path}')"
+    lines = con.execute(f"""
+      SELECT CAST(timestamp AS DATE) AS day, model, count(*) AS rows,
+        sum(((input_tokens - cache_read_tokens - cache_write_tokens) * r_in + cache_read_tokens * r_read
+             + cache_write_tokens * r_write + output_tokens * r_out) / 1e6) AS total_usd
+      FROM {rel} JOIN p USING (model) GROUP BY ALL""").df()
+    return {"seconds": time.perf_counter() - t0, "rows": int(lines["rows"].sum()), "errors": 0,
+            "total_usd": float(lines["total_usd"].sum()), "lines": len(lines)}
+
+
 def _child(path: str, engine: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from course_lib import logs
-    t0 = time.perf_counter()
-    b = logs.bill(path, engine=engine)
-    s = time.perf_counter() - t0
+    if engine == "plain":
+        got = _plain(path)
+    else:
+        from course_lib import logs
+        t0 = time.perf_counter()
+        b = logs.bill(path, engine=engine)
+        got = {"seconds": time.perf_counter() - t0, "rows": b.rows, "errors": b.error_count,
+               "total_usd": b.total_usd, "lines": len(b.lines)}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"engine": engine, "seconds": s, "rows": b.rows, "errors": b.error_count,
-                      "total_usd": b.total_usd, "lines": len(b.lines), "peak_rss_bytes": rss}))
+    print(json.dumps({"engine": engine, **got, "peak_rss_bytes": rss}))
 
 
 def run_engine(path: Path, engine: str, timeout: float) -> dict:
@@ -98,6 +132,7 @@ def main() -> None:
     ap.add_argument("--parquet", action="store_true", help="write Parquet instead of CSV")
     ap.add_argument("--dir", default=None, help="where to write the export (default: a temporary folder)")
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each engine (median and spread reported)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--out", default=None, help="also write the result to this JSON file, adding to its results "
                     "(benchmarks/results/own_logs.json is what lesson 06 and the README show)")
@@ -114,12 +149,27 @@ def main() -> None:
             write_export(path, n)
             row = {"rows": n, "file": path.suffix[1:], "file_bytes": os.path.getsize(path),
                    "write_s": round(time.perf_counter() - t0, 2)}
-            for engine in a.engines.split(","):
-                got = run_engine(path, engine, a.timeout)
-                assert got["rows"] == n and got["errors"] == 0, got
-                row[engine] = {"seconds": round(got["seconds"], 2), "rows_per_s": round(n / got["seconds"]),
-                               "peak_rss_mib": round(got["peak_rss_bytes"] / 2 ** 20), "lines": got["lines"],
-                               "total_usd": round(got["total_usd"], 6)}
+            engines = a.engines.split(",")
+            runs = {e: [] for e in engines}
+            row["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+            for _ in range(a.repeat):
+                for engine in engines:
+                    runs[engine].append(run_engine(path, engine, a.timeout))
+            row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+            for engine, got_runs in runs.items():
+                got = got_runs[0]
+                secs = sorted(g["seconds"] for g in got_runs)
+                med = statistics.median(secs)
+                assert all(g["rows"] == n and g["errors"] == 0 for g in got_runs), got_runs
+                row[engine] = {"seconds": round(med, 2), "seconds_min": round(secs[0], 2),
+                               "seconds_max": round(secs[-1], 2), "runs": len(secs), "rows_per_s": round(n / med),
+                               "peak_rss_mib": round(max(g["peak_rss_bytes"] for g in got_runs) / 2 ** 20),
+                               "lines": got["lines"], "total_usd": round(got["total_usd"], 6)}
+            if "duckdb" in runs and "plain" in runs:
+                ratios = sorted(d["seconds"] / p["seconds"] for d, p in zip(runs["duckdb"], runs["plain"],
+                                                                             strict=True))
+                row["ratio_to_plain"] = {"median": round(statistics.median(ratios), 2),
+                                         "min": round(ratios[0], 2), "max": round(ratios[-1], 2)}
             if "duckdb" in row and "pandas" in row:
                 row["totals_differ_usd"] = abs(row["duckdb"]["total_usd"] - row["pandas"]["total_usd"])
                 assert row["totals_differ_usd"] < 1e-6 * max(1.0, row["duckdb"]["total_usd"] / 1e6), row

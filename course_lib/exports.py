@@ -569,6 +569,11 @@ def detect_format(path: str | Path) -> str:
         opener = gzip.open if p.suffix.lower() == ".gz" else open
         with opener(p, "rt", newline="", encoding="utf-8") as f:
             return _detect_columns(next(csv.reader(f, delimiter=_delimiter(p)), []))
+    if kind in (".jsonl", ".ndjson"):   # the first record decides: a large export is not read to detect it
+        opener = gzip.open if p.suffix.lower() == ".gz" else open
+        with opener(p, "rt", encoding="utf-8") as f:
+            first = next((line for line in f if line.strip()), "")
+        return _detect_json(_records(first, str(p)))
     return _detect_json(_records(_text_of(p), str(p)))
 
 

@@ -43,7 +43,8 @@ from .logs_levers import LEVERS, parse_lever, what_if
 from .logs_pandas import check_rows, pandas_lines, price_rows_pandas
 from .logs_rates import price_table
 from .logs_reconcile import RECONCILE_TOLERANCE, reconcile
-from .logs_rows import COST_COLUMNS, COUNTS, ENGINES, GROUPS, KEYS, M, UNREPORTED, check_engine
+from .logs_rows import COST_COLUMNS, COUNTS, DUPLICATE_CHECK_ROWS, ENGINES, GROUPS, KEYS, M, UNREPORTED, \
+    check_engine
 from .logs_sql import duckdb_reads
 
 __all__ = ["COST_COLUMNS", "COUNTS", "ENGINES", "GROUPS", "KEYS", "LEVERS", "M", "RECONCILE_TOLERANCE", "UNREPORTED",
@@ -64,6 +65,52 @@ def price_rows(df: pd.DataFrame, as_of: date | str | None = None, *,
     return price_rows_pandas(df, as_of)
 
 
+def _repeated_files(paths) -> list[str]:
+    """Notes for a file given twice (read once) and for different files with the same content (both counted)."""
+    import hashlib
+    files = [Path(p) for p in paths if not isinstance(p, exports.Export) and Path(p).is_file()]
+    notes, by_path, by_content = [], {}, {}
+    for p in files:
+        by_path.setdefault(p.resolve(), []).append(p)
+    for same in by_path.values():
+        if len(same) > 1:
+            notes.append(f"{same[0].name} was given {len(same)} times: read once")
+    for p in by_path:
+        h = hashlib.sha256()
+        with open(p, "rb") as f:
+            h.update(f.read(1 << 20))
+        by_content.setdefault((p.stat().st_size, h.hexdigest()), []).append(p)
+    for same in by_content.values():
+        if len(same) > 1:
+            notes.append(f"{', '.join(p.name for p in same)} have the same size and first megabyte: probably copies "
+                         "of one export, and every one of them is counted; pass one of them if so")
+    return notes
+
+
+def _repeated_rows(name: str, n: int) -> list[str]:
+    """A note for rows that repeat an earlier row of the same file exactly (every column the same)."""
+    if not n:
+        return []
+    return [f"{name}: {n:,} row(s) repeat an earlier row exactly (every column the same): each is counted; if the "
+            f"export repeats rows, remove the repeats (rows compared: the first {DUPLICATE_CHECK_ROWS:,})"]
+
+
+def _dates_outside_the_price_book(lines: pd.DataFrame) -> list[str]:
+    """Notes for price dates before the price book's dated history or after its newest data."""
+    notes = []
+    start, newest = prices.history_start().isoformat(), prices.data_as_of().isoformat()
+    early, late = lines[lines["price_day"] < start], lines[lines["price_day"] > newest]
+    if len(early):
+        notes.append(f"{int(early['rows'].sum()):,} row(s) priced on dates from {early['price_day'].min()}, before "
+                     f"the price book's dated history (from {start}): the first recorded prices are used, and the "
+                     "model may not have existed then; check the timestamps (1970-01-01 is a zero Unix time)")
+    if len(late):
+        notes.append(f"{int(late['rows'].sum()):,} row(s) priced on dates up to {late['price_day'].max()}, after "
+                     f"the price book's newest data ({newest}): the prices in force then are used; a later change "
+                     "is not known")
+    return notes
+
+
 # --- the bill ------------------------------------------------------------------------------------------------
 @dataclass
 class LogBill:
@@ -78,6 +125,7 @@ class LogBill:
     sources: list = field(default_factory=list)
     as_of: date | None = None
     no_batch_models: tuple = ()     # models read from a gateway export with no batch API (OpenRouter)
+    _reconciled: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_usd(self) -> float:
@@ -121,8 +169,10 @@ class LogBill:
         return {text: int(self.lines[c].sum()) for c, text in what.items() if self.lines[c].sum()}
 
     def reconcile(self) -> pd.DataFrame:
-        """:func:`reconcile` of this bill."""
-        return reconcile(self)
+        """:func:`reconcile` of this bill (worked out once: the panel asks again as its levers move)."""
+        if self._reconciled is None:
+            self._reconciled = reconcile(self)
+        return self._reconciled.copy()
 
     def what_if(self, levers: list[str] | None = None) -> pd.DataFrame:
         """:func:`what_if` on this bill's traffic."""
@@ -147,22 +197,30 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     if engine not in ("auto", *ENGINES):
         raise ValueError(f"engine must be 'auto' or one of {ENGINES}, got {engine!r}")
     parts, errs, n_err, reported, notes, sources, gateway = [], [], 0, [], [], [], set()
+    notes += _repeated_files(paths)
+    seen = set()
     for item in paths:
         if isinstance(item, exports.Export):
             ex = item
         else:
             p = Path(item)
+            if p.is_file():
+                if p.resolve() in seen:
+                    continue   # the same file given twice is read once (said in the notes)
+                seen.add(p.resolve())
             fmt = exports.detect_format(p) if format == "auto" and p.is_file() else format
             if engine in ("auto", "duckdb") and p.is_file() and duckdb_reads(fmt, p):
-                lines, e, n = duckdb_lines(p, as_of, fmt=fmt)
+                lines, e, n, dup = duckdb_lines(p, as_of, fmt=fmt)
                 parts.append(lines), errs.append(e.assign(source=p.name))
                 n_err += n
+                notes += _repeated_rows(p.name, dup)
                 sources.append(f"{p.name} ({fmt}, duckdb)")
                 continue
             if fmt == "csv" and engine == "pandas" and p.is_file():
-                lines, e, n = pandas_lines(p, as_of)
+                lines, e, n, dup = pandas_lines(p, as_of)
                 parts.append(lines), errs.append(e.assign(source=p.name))
                 n_err += n
+                notes += _repeated_rows(p.name, dup)
                 sources.append(f"{p.name} (csv, pandas)")
                 continue
             ex = exports.read(p, fmt)
@@ -177,12 +235,13 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
             gateway |= set(ex.rows["model"].dropna())
         if len(ex.rows):
             if engine == "duckdb":
-                lines, e, n = duckdb_lines(as_text(ex.rows), as_of)
+                lines, e, n, dup = duckdb_lines(as_text(ex.rows), as_of)
             else:
-                lines, e, n = pandas_lines(ex.rows, as_of)
+                lines, e, n, dup = pandas_lines(ex.rows, as_of)
             parts.append(lines)
             errs.append(e.assign(source=Path(ex.path).name))
             n_err += n
+            notes += _repeated_rows(Path(ex.path).name, dup)
     if not parts:
         raise ValueError("paths: no usage rows to price" + _why_no_rows(errs, reported, notes))
     lines = pd.concat(parts, ignore_index=True)
@@ -191,6 +250,11 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     lines["batch"] = lines["batch"].astype(bool)
     errors = pd.concat([e for e in errs if len(e)] or [pd.DataFrame(columns=["source", "source_row", "field",
                                                                               "message"])], ignore_index=True)
+    if not len(lines):
+        first = (f"; the first: {errors['source'].iloc[0]} row {errors['source_row'].iloc[0]}: "
+                 f"{errors['field'].iloc[0]}: {errors['message'].iloc[0]}") if len(errors) else ""
+        raise ValueError(f"paths: no row could be priced ({n_err:,} row error(s){first})")
+    notes += _dates_outside_the_price_book(lines)
     rep = pd.concat(reported, ignore_index=True) if reported else pd.DataFrame(
         columns=[*exports.COST_COLUMNS, "source"])
     day = None if as_of is None else prices._as_date(as_of)

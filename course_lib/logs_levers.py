@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from .logs import LogBill
 
 LEVERS = ("model", "date", "cache", "batch", "cap")
+#: The accepted values of the numeric levers: (lowest, highest, what the number is).
+LEVER_RANGES = {"cache": (0, 1, "a cache hit rate"), "batch": (0, 1, "a share of the traffic"),
+                "cap": (1, 10_000_000, "a whole number of output tokens per request")}
 
 
 def parse_lever(text: str) -> tuple[str, str]:
@@ -25,7 +28,21 @@ def parse_lever(text: str) -> tuple[str, str]:
     if name not in LEVERS or not value.strip():
         raise ValueError(f"what-if: expected NAME=VALUE with NAME one of {', '.join(LEVERS)} "
                          f"(model=deepseek-v4-flash, date=2026-11-01, cache=0.5, batch=0.25, cap=800); got {text!r}")
-    return name, value.strip()
+    value = value.strip()
+    if name in LEVER_RANGES:
+        lo, hi, what = LEVER_RANGES[name]
+        try:
+            x = float(value)
+        except ValueError:
+            x = None
+        if x is None or not lo <= x <= hi or (name == "cap" and x != int(x)):
+            raise ValueError(f"what-if: {name} is {what} from {lo:,} to {hi:,}; got {value!r}")
+    elif name == "date":
+        try:
+            prices._as_date(value)
+        except ValueError:
+            raise ValueError(f"what-if: date is a day as YYYY-MM-DD; got {value!r}") from None
+    return name, value
 
 
 def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tuple[float, str]:

@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -10,15 +12,28 @@ import numpy as np
 import pandas as pd
 
 from . import exports, prices
-from .logs_rates import costs, price_table
-from .logs_rows import BIG, COST_COLUMNS, COUNTS, FALSE_WORDS, KEYS, MESSAGES, TRUE_WORDS, UNREPORTED, cells, \
-    key_error_field
+from .logs_rates import EXTRAS, costs, price_table
+from .logs_rows import AMOUNT_PATTERN, BIG, BLANKS, COST_COLUMNS, COUNT_PATTERN, COUNTS, DUPLICATE_CHECK_ROWS, \
+    FALSE_WORDS, KEYS, MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, \
+    check_message, key_error_field
+from .logs_sql import csv_delimiter, open_text
+
+#: Rows the pandas engine holds at once when it reads a file (CSV, JSON Lines, Parquet): about 2 KB each while
+#: they are checked, so about 100 MB whatever the file's size. A single JSON document (``.json``) is read whole.
+CHUNK_ROWS = 50_000
+
 
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df:
         return pd.Series([None] * len(df), index=df.index, dtype=object)
-    vals = [None if v is None else (v.strip() or None) for v in cells(df[col].astype(object).to_numpy())]
+    vals = [None if v is None else (v.strip(BLANKS) or None) for v in cells(df[col].astype(object).to_numpy())]
     return pd.Series(vals, index=df.index, dtype=object)
+
+
+def _matches(t: pd.Series, pattern: str) -> pd.Series:
+    """Whether each non-empty text matches ``pattern`` whole (empty: False)."""
+    rx = re.compile(pattern)
+    return pd.Series([v is not None and rx.fullmatch(v) is not None for v in t], index=t.index, dtype=bool)
 
 
 def _bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -32,8 +47,9 @@ def _bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows typed and checked: (good rows with day, hour, price_day, tier_tokens; errors).
 
-    Every value is read from its text, as the DuckDB engine reads it; the first problem of each row is
-    reported (field, message, what is accepted). Taught in notebook ``06_your_own_bill``.
+    Every value is read from its text against :data:`~course_lib.logs_rows.CHECKS`, as the DuckDB engine reads
+    it; the first problem of each row is reported (field, message, what is accepted). Taught in notebook
+    ``06_your_own_bill``.
     """
     missing = [c for c in exports.REQUIRED if c not in df.columns]
     if missing:
@@ -44,51 +60,47 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     err_field = np.full(n, None, dtype=object)
     err_msg = np.full(n, None, dtype=object)
 
-    def flag(mask, fld, msg):
+    def flag(mask, code, text=None):
         mask = np.asarray(mask, dtype=bool) & pd.isna(err_field)
-        err_field[mask] = fld
-        err_msg[mask] = msg if isinstance(msg, str) else np.asarray(msg, dtype=object)[mask]
+        for i in np.flatnonzero(mask):
+            err_field[i], err_msg[i] = check_message(code, None if text is None else text.iat[i])
 
     out = pd.DataFrame({"source_row": src}, index=df.index)
     model = _text(df, "model")
-    flag(model.isna(), "model", MESSAGES["model"])
+    flag(model.isna(), "model")
     out["model"] = model
     ts_text = _text(df, "timestamp")
-    ts = pd.to_datetime(ts_text, utc=True, format="ISO8601", errors="coerce")
-    flag(ts.isna(), "timestamp", MESSAGES["timestamp"] + ", got " + ts_text.map(repr))
+    ts_ok = _matches(ts_text, TIMESTAMP_PATTERN)
+    ts = pd.to_datetime(ts_text.where(ts_ok), utc=True, format="ISO8601", errors="coerce")
+    flag(ts.isna(), "timestamp", ts_text)
     known = ts_text.map(lambda v: v is not None and len(v) > 10)
     out["day"] = ts.dt.strftime("%Y-%m-%d")
     out["hour"] = np.where(known & ts.notna(), ts.dt.hour.fillna(-1), -1).astype(np.int64)
     for c in COUNTS:
         t = _text(df, c)
-        v = pd.to_numeric(t, errors="coerce")
-        bad = t.notna() & ~(v.notna() & (v >= 0) & (v == np.floor(v)) & np.isfinite(v))
-        if c in ("input_tokens", "output_tokens"):
-            flag(t.isna(), c, "missing: a required count")
-        flag(bad, c, MESSAGES["count"] + ", got " + t.map(repr))
+        ok = _matches(t, COUNT_PATTERN)
+        v = pd.to_numeric(t.where(ok), errors="coerce").astype(float)
+        bad = t.notna() & ~(ok & (v <= MAX_COUNT))
+        if c in REQUIRED_COUNTS:
+            flag(t.isna(), f"{c}:missing")
+        flag(bad, c, t)
         out[c] = v.where(~bad)
     if "requests" not in df.columns:
         out["requests"] = 1.0   # one row, one call
-    flag(out["requests"] == 0, "requests", MESSAGES["requests"])
+    flag(out["requests"] == 0, "requests:zero")
     read, write = out["cache_read_tokens"].fillna(0), out["cache_write_tokens"].fillna(0)
-    flag(read + write > out["input_tokens"], "cache_read_tokens", "cache reads + writes exceed input_tokens "
-         "(input_tokens must include cached tokens)")
-    flag(out["cache_write_1h_tokens"].fillna(0) > write, "cache_write_1h_tokens", "exceeds cache_write_tokens "
-         "(the 1-hour writes are part of the writes)")
-    flag(out["reasoning_tokens"].fillna(0) > out["output_tokens"], "reasoning_tokens",
-         "exceeds output_tokens (output_tokens must include reasoning)")
-    flag(out["input_audio_tokens"].fillna(0) > out["input_tokens"], "input_audio_tokens", "exceeds input_tokens")
-    flag(out["output_audio_tokens"].fillna(0) > out["output_tokens"], "output_audio_tokens", "exceeds output_tokens")
+    flag(read + write > out["input_tokens"], "cache_read_tokens:sum")
+    for code, part, whole in SUMS:
+        flag(out[part].fillna(0) > out[whole].fillna(0), code)
     for c in ("batch", "long_context"):
         val, bad = _bool(_text(df, c))
-        flag(bad, c, MESSAGES[c] + ", got " + _text(df, c).map(repr))
+        flag(bad, c, _text(df, c))
         out[c] = val
     cost_t, cur = _text(df, "reported_cost_usd"), _text(df, "reported_currency")
-    cost = pd.to_numeric(cost_t, errors="coerce")
-    flag(cost_t.notna() & ~(cost >= 0), "reported_cost_usd",
-         MESSAGES["reported_cost_usd"] + ", got " + cost_t.map(repr))
-    flag(cost_t.notna() & cur.notna() & (cur.map(lambda v: (v or "").upper()) != "USD"), "reported_currency",
-         "expected USD, got " + cur.map(repr) + " (convert the amount first)")
+    cost_ok = _matches(cost_t, AMOUNT_PATTERN)
+    cost = pd.to_numeric(cost_t.where(cost_ok), errors="coerce").astype(float)
+    flag(cost_t.notna() & ~(cost_ok & np.isfinite(cost)), "reported_cost_usd", cost_t)
+    flag(cost_t.notna() & cur.notna() & (cur.map(lambda v: (v or "").upper()) != "USD"), "reported_currency", cur)
     out["reported_cost_usd"] = cost
     for c in ("project", "api_key", "feature"):
         out[c] = _text(df, c).fillna("")
@@ -117,7 +129,7 @@ def price_rows_pandas(df: pd.DataFrame, as_of: date | str | None = None) -> tupl
     """Every row priced in memory: (priced rows with the band, period and cost columns; errors). Taught in
     notebook ``06_your_own_bill``."""
     good, errors = check_rows(df, as_of)
-    table, key_err = price_table(good)
+    table, key_err = price_table(good, extras=tuple(c for c in EXTRAS if good[c].fillna(0).gt(0).any()))
     good, kerr = _key_errors(good, key_err)
     merged = good.merge(table, on=["model", "price_day", "batch", "hour"], how="inner")
     merged = merged[(merged["tier_tokens"] > merged["t_lo"]) & (merged["tier_tokens"] <= merged["t_hi"])]
@@ -140,19 +152,29 @@ def _lines_of(priced: pd.DataFrame) -> pd.DataFrame:
     return p.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
 
 
-def pandas_lines(path_or_df, as_of, chunk_rows: int = 1_000_000):
-    """Bill lines with pandas, a chunk at a time for a CSV file: (lines by :data:`KEYS`, errors, how many rows
-    were refused). Taught in notebook ``06_your_own_bill``."""
+def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
+    """Bill lines with pandas, a chunk at a time for a file: (lines by :data:`KEYS`, errors, how many rows were
+    refused, how many rows repeat an earlier one exactly among the first
+    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS`). Taught in notebook ``06_your_own_bill``."""
     if isinstance(path_or_df, pd.DataFrame):
         chunks = [path_or_df]
     else:
         p = Path(path_or_df)
-        if exports.suffix(p) == ".csv":
+        kind = exports.suffix(p)
+        if kind in (".csv", ".tsv"):
             chunks = _csv_chunks(p, chunk_rows)
+        elif kind in (".jsonl", ".ndjson"):
+            chunks = _json_lines_chunks(p, chunk_rows)
+        elif kind == ".parquet":
+            chunks = _parquet_chunks(p, chunk_rows)
         else:
-            chunks = [exports.read_table(p)]
-    parts, errs = [], []
+            chunks = _numbered([pd.DataFrame(_json_rows(p))])
+    parts, errs, hashes, hashed = [], [], [], 0
     for chunk in chunks:
+        if hashed < DUPLICATE_CHECK_ROWS:
+            head = chunk.iloc[:DUPLICATE_CHECK_ROWS - hashed]
+            hashes.append(_row_hashes(head))
+            hashed += len(head)
         priced, e = price_rows_pandas(chunk, as_of)
         parts.append(_lines_of(priced))
         errs.append(e)
@@ -160,12 +182,71 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = 1_000_000):
     sums = [c for c in lines.columns if c not in KEYS]
     lines = lines.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
     errors = pd.concat(errs, ignore_index=True)
-    return lines, errors, len(errors)
+    duplicates = hashed - len(np.unique(np.concatenate(hashes))) if hashes else 0
+    return lines, errors, len(errors), int(duplicates)
 
 
-def _csv_chunks(p: Path, chunk_rows: int):
+def _row_hashes(df: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row of its canonical cells as text (trimmed, empty as missing), as DuckDB hashes them."""
+    texts = pd.DataFrame({c: _text(df, c) for c in exports.CANONICAL if c in df.columns}, index=df.index)
+    return pd.util.hash_pandas_object(texts, index=False).to_numpy()
+
+
+def _numbered(chunks):
+    """Chunks of a file's rows, each with ``source_row`` (1 = the first row after any header)."""
     start = 1
-    for chunk in pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows):
+    for chunk in chunks:
         chunk.insert(0, "source_row", np.arange(start, start + len(chunk)))
         start += len(chunk)
         yield chunk
+
+
+def _csv_chunks(p: Path, chunk_rows: int):
+    with open_text(p) as f:
+        yield from _numbered(pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
+                                         sep=csv_delimiter(p), quotechar='"', doublequote=True))
+
+
+def _json_value(text: str):
+    """A JSON document, with NaN and Infinity kept as the text DuckDB reads them as ("nan", "inf"): refused as
+    amounts and counts by both engines rather than read as empty."""
+    return json.loads(text, parse_constant=lambda c: str(float(c)))
+
+
+def _json_lines_chunks(p: Path, chunk_rows: int):
+    """JSON Lines read a chunk of rows at a time (and decompressed as read): memory stays within a chunk."""
+    def chunks():
+        batch = []
+        with open_text(p) as f:
+            for i, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    batch.append(_json_value(line))
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{p.name}: line {i} is not JSON ({e.msg})") from None
+                if len(batch) >= chunk_rows:
+                    yield pd.DataFrame(batch)
+                    batch = []
+        if batch:
+            yield pd.DataFrame(batch)
+    return _numbered(chunks())
+
+
+def _json_rows(p: Path) -> list:
+    """One JSON document's rows (a list of rows, or ``{"data": [...]}``); read whole."""
+    with open_text(p) as f:
+        doc = _json_value(f.read())
+    return doc["data"] if isinstance(doc, dict) and isinstance(doc.get("data"), list) else (
+        doc if isinstance(doc, list) else [doc])
+
+
+def _parquet_chunks(p: Path, chunk_rows: int):
+    import duckdb
+    con = duckdb.connect()
+    try:
+        reader = con.execute(f"SELECT * FROM read_parquet('{str(p).replace(chr(39), chr(39) * 2)}')"
+                             ).fetch_record_batch(chunk_rows)
+        yield from _numbered(batch.to_pandas() for batch in reader)
+    finally:
+        con.close()

@@ -44,14 +44,31 @@ def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale
     return np.nan if got is None else got / scale
 
 
-def price_table(keys: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+#: The counts priced per unit beside the text tokens: web searches and audio tokens.
+EXTRAS = ("web_searches", "input_audio_tokens", "output_audio_tokens")
+
+
+def price_table(keys: pd.DataFrame, extras: tuple = EXTRAS) -> tuple[pd.DataFrame, dict]:
     """The prices of every (model, price_day, batch) in ``keys``, one row per hour of day and tier band.
 
     Returns the table and ``{key: error message}`` for keys the price book cannot price (unknown model, no
-    batch price, no price on that date). Taught in notebook ``06_your_own_bill``.
+    batch price, no price on that date). ``extras`` are the per-unit counts to price (a file without searches
+    or audio needs none: their rates are left empty). Taught in notebook ``06_your_own_bill``.
     """
+    distinct = keys[["model", "price_day", "batch"]].drop_duplicates()
+    key_set = tuple(sorted((str(m), str(d), bool(b)) for m, d, b in distinct.itertuples(index=False)))
+    table, errors = _price_table(key_set, tuple(extras))
+    return table.copy(), dict(errors)
+
+
+@lru_cache(maxsize=64)
+def _price_table(key_set: tuple, extras: tuple) -> tuple[pd.DataFrame, dict]:
+    """:func:`price_table` of a set of keys, kept: the panel and the what-ifs ask for the same keys again."""
+    def per_unit(model, day, batch, period, extra, scale):
+        return _per_unit(model, day, batch, period, extra, scale) if extra in extras else np.nan
+
     rows, errors = [], {}
-    for model, day_text, batch in keys[["model", "price_day", "batch"]].drop_duplicates().itertuples(index=False):
+    for model, day_text, batch in key_set:
         day = date.fromisoformat(day_text)
         try:
             base = prices.quote(model, day, batch=bool(batch))
@@ -62,10 +79,10 @@ def price_table(keys: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         for hour, period in _hours_periods(base.provider, day):
             if period not in per_period:
                 p = prices.quote(model, day, batch=bool(batch), period=period)
-                extras = (_per_unit(model, day, bool(batch), period, "web_searches", 1000),
-                          _per_unit(model, day, bool(batch), period, "input_audio_tokens", M) * M,
-                          _per_unit(model, day, bool(batch), period, "output_audio_tokens", M) * M)
-                per_period[period] = (p, extras)
+                rates = (per_unit(model, day, bool(batch), period, "web_searches", 1000),
+                         per_unit(model, day, bool(batch), period, "input_audio_tokens", M) * M,
+                         per_unit(model, day, bool(batch), period, "output_audio_tokens", M) * M)
+                per_period[period] = (p, rates)
             p, (r_search, r_ai, r_ao) = per_period[period]
             for band, lo, hi in _bands(p):
                 n = lo + 1

@@ -3,9 +3,33 @@ canonical usage table, in place (notebook ``06_your_own_bill``).
 """
 from __future__ import annotations
 
+import csv
+import gzip
 from pathlib import Path
 
 from . import exports
+
+#: The separators a table's header line may use; the one that splits it into the most columns is the file's.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def open_text(path: Path):
+    """A text stream of a file, decompressed as it is read when its name ends in ``.gz`` (notebook
+    ``06_your_own_bill``)."""
+    if Path(path).suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def csv_delimiter(path: Path) -> str:
+    """The separator of a delimited table, from its header line: both engines read the file with it (a
+    semicolon-separated export, as spreadsheets in many locales write, and a ``.tsv``). Taught in notebook
+    ``06_your_own_bill``."""
+    with open_text(path) as f:
+        header = f.readline()
+    best = max(DELIMITERS, key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
+    return best if len(next(csv.reader([header], delimiter=best), [])) > 1 else ","
+
 
 def relation(path: Path) -> str:
     """The DuckDB table function that reads ``path`` by its kind (CSV as text, JSON, Parquet); notebook
@@ -14,9 +38,12 @@ def relation(path: Path) -> str:
     suffix = exports.suffix(path)
     if suffix == ".parquet":
         return f"read_parquet('{p}')"
-    if suffix in (".jsonl", ".ndjson", ".json"):
+    if suffix in (".jsonl", ".ndjson"):
+        return f"read_json('{p}', format='newline_delimited')"
+    if suffix == ".json":
         return f"read_json('{p}', format='auto')"   # JSON Lines, or one JSON array of rows
-    return f"read_csv('{p}', all_varchar=true, header=true)"
+    sep = csv_delimiter(path).replace("'", "''")
+    return f"read_csv('{p}', all_varchar=true, header=true, delim='{sep}', quote='\"', escape='\"')"
 
 
 def _column(types: dict, name: str) -> str:

@@ -289,6 +289,11 @@ def real_cost_histogram(totals, label: str, profile_usd: float | None = None):
     return fig
 
 
+def _plain(text) -> str:
+    """A label drawn as written: a ``$`` in a project or key name would start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def bill_breakdown(bill, by: str = "model", title: str = ""):
     """A team's bill by one grouping, each bar split into what it is made of (notebook ``06_your_own_bill``)."""
     from .logs import COST_COLUMNS
@@ -301,7 +306,7 @@ def bill_breakdown(bill, by: str = "model", title: str = ""):
     for c in parts:
         if t[c].sum() <= 0:
             continue
-        ax.barh(t.index.astype(str), t[c], left=left, label=names[c])
+        ax.barh([_plain(k) for k in t.index], t[c], left=left, label=names[c])
         left += t[c].to_numpy()
     ax.set_xlabel("USD")
     ax.set_title(title or f"The bill by {by}: {len(t)} lines, USD {t['total_usd'].sum():,.2f}", fontsize=10)
@@ -314,7 +319,7 @@ def lever_savings(table, title: str = "What each lever saves on this traffic"):
     """The what-if table as bars, largest saving on top (notebook ``06_your_own_bill``)."""
     t = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.4))
-    ax.barh(t["lever"], t["saving_usd"], color="tab:green")
+    ax.barh([_plain(k) for k in t["lever"]], t["saving_usd"], color="tab:green")
     for y, (usd, pct) in enumerate(zip(t["saving_usd"], t["saving_pct"], strict=True)):
         ax.text(usd, y, f"  {pct:.0%}" if abs(pct) >= 0.1 else f"  {pct:.1%}", va="center", fontsize=8)
     ax.set_xlabel("USD saved")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 from io import BytesIO
+from pathlib import Path
 
 import ipywidgets as W
 
@@ -271,9 +272,18 @@ EACH_ROW = "each row's date"
 AS_LOGGED = "(as logged)"
 
 
-@lru_cache(maxsize=16)
 def _sample_or_path_bill(kind: str, what: str, as_of):
-    """A sample's or a path's bill, kept while the panel moves the what-if controls."""
+    """A sample's or a path's bill, kept while the panel moves the what-if controls; a path's bill is read again
+    when the file at that path changes (its modification time or size)."""
+    stamp = None
+    if kind == "path" and Path(what).is_file():
+        st = Path(what).stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    return _kept_bill(kind, what, as_of, stamp)
+
+
+@lru_cache(maxsize=16)
+def _kept_bill(kind: str, what: str, as_of, stamp):
     from . import logs
     if kind == "sample":
         from .data import DATA_DIR

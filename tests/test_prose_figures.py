@@ -86,12 +86,18 @@ def _own_logs_figures(d: dict) -> str:
     parts = []
     for r in d["results"]:
         dk = r["duckdb"]
-        s = (f"{r['rows']:,} rows ({r['file']}): DuckDB {dk['seconds']} s ({dk['rows_per_s']:,} rows/s, "
+        s = (f"{r['rows']:,} rows ({r['file']}, load average {r['load_average_before'][0]}): DuckDB {dk['seconds']} s "
+             f"(median of {dk['runs']}, {dk['seconds_min']}-{dk['seconds_max']} s; {dk['rows_per_s']:,} rows/s, "
              f"{dk['peak_rss_mib']} MiB peak)")
+        if "plain" in r:
+            p, q = r["plain"], r["ratio_to_plain"]
+            s += (f" against a plain DuckDB scan joined to a price table {p['seconds']} s ({p['seconds_min']}-"
+                  f"{p['seconds_max']} s, {p['peak_rss_mib']} MiB): **{q['median']}×** the plain scan "
+                  f"({q['min']}-{q['max']}×)")
         if "pandas" in r:
-            p = r["pandas"]
-            s += (f" against pandas {p['seconds']} s ({p['rows_per_s']:,} rows/s, {p['peak_rss_mib']} MiB), "
-                  f"**{r['duckdb_speedup']}×**, same total")
+            pd_ = r["pandas"]
+            s += (f"; pandas {pd_['seconds']} s ({pd_['seconds_min']}-{pd_['seconds_max']} s, "
+                  f"{pd_['peak_rss_mib']} MiB), DuckDB **{r['duckdb_speedup']}×** faster, same total")
         parts.append(s)
     return "; ".join(parts) + "."
 
@@ -101,8 +107,11 @@ def test_readme_own_logs_figures_are_the_recorded_benchmark():
     d = json.loads((ROOT / "benchmarks" / "results" / "own_logs.json").read_text())
     readme = re.sub(r"\s*\n\s*", " ", (ROOT / "README.md").read_text(encoding="utf-8"))
     assert _own_logs_figures(d) in readme
-    ten = next(r for r in d["results"] if r["rows"] == 10_000_000 and r["file"] == "csv")
-    assert ten["duckdb"]["seconds"] < 10, "the issue's goal: 10 million rows priced in under 10 s"
+    ratios = {r["rows"]: r["ratio_to_plain"]["median"] for r in d["results"] if "ratio_to_plain" in r}
+    assert ratios, "the bill is measured against the plain scan in the same run"
+    for rows, ratio in ratios.items():   # the README says whether the 2x goal holds, as the results say
+        said = f"{rows:,} rows: {'within' if ratio <= 2 else 'not within'} 2× of the plain scan"
+        assert said in readme, said
 
 
 def test_readme_counts_the_export_formats():
