@@ -135,7 +135,6 @@ def rate_1h(p: Price, n: int) -> float:
     return p.cache_write_1h if p.cache_write_1h is not None else p.rate("cache_write", n)
 
 
-_rate_1h = rate_1h  # transition: the logs modules import billing._rate_1h until they move to rate_1h
 
 
 def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cached: int = 0,

@@ -257,7 +257,7 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     notes += _dates_outside_the_price_book(lines)
     rep = pd.concat(reported, ignore_index=True) if reported else pd.DataFrame(
         columns=[*exports.COST_COLUMNS, "source"])
-    day = None if as_of is None else prices._as_date(as_of)
+    day = None if as_of is None else prices.as_date(as_of)
     notes += money.cny_rates(lines["day"].unique())[1]
     return LogBill(lines, errors[["source", "source_row", "field", "message"]], n_err, rep, notes, sources, day,
                    tuple(sorted(gateway)))

@@ -104,7 +104,7 @@ def _open(source, as_of, fmt: str):
     sel, check, got = _sql_checks(types)
     con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {rel}")
     day = "CAST(CAST(ts AS DATE) AS VARCHAR)"
-    price_day = day if as_of is None else f"'{prices._as_date(as_of).isoformat()}'"
+    price_day = day if as_of is None else f"'{prices.as_date(as_of).isoformat()}'"
     req = "requests_v" if "requests" in types else "1.0"
     # the file's row numbers are only needed to list refused rows and to return priced rows: a window over the
     # whole file, kept out of the scans that price and sum

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import prices
-from .levers import assumption, min_cacheable_prefix
+from .data import assumption, min_cacheable_prefix
 from .logs_rates import reprice
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def parse_lever(text: str) -> tuple[str, str]:
             raise ValueError(f"what-if: {name} is {what} from {lo:,} to {hi:,}; got {value!r}")
     elif name == "date":
         try:
-            prices._as_date(value)
+            prices.as_date(value)
         except ValueError:
             raise ValueError(f"what-if: date is a day as YYYY-MM-DD; got {value!r}") from None
     return name, value
@@ -57,7 +57,7 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
             "per cent) and the same quality; its long-context tier chosen by each line's tokens per request"
             + (f"; {fell[0]} batch row(s) priced interactive: no batch price for {value}" if fell[0] else ""))
     if name == "date":
-        day = prices._as_date(value).isoformat()
+        day = prices.as_date(value).isoformat()
         return float(reprice(lines, {"price_day": day}).sum()), f"the same traffic at the prices in force on {day}"
     x = float(value)
     if name == "cache":

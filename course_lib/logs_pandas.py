@@ -105,7 +105,7 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     for c in ("project", "api_key", "feature"):
         out[c] = _text(df, c).fillna("")
     out["batch"] = out["batch"].fillna(False).astype(bool)
-    out["price_day"] = out["day"] if as_of is None else prices._as_date(as_of).isoformat()
+    out["price_day"] = out["day"] if as_of is None else prices.as_date(as_of).isoformat()
     per_request = np.floor(out["input_tokens"] / out["requests"])
     lc = out["long_context"]
     out["tier_tokens"] = np.where(lc.eq(True), BIG - 1, np.where(lc.eq(False), 0, per_request.fillna(0)))
@@ -117,7 +117,7 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
 def _key_errors(good: pd.DataFrame, key_err: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not key_err:
         return good, pd.DataFrame(columns=["source_row", "field", "message"])
-    keys = list(zip(good["model"], good["price_day"], good["batch"]))
+    keys = list(zip(good["model"], good["price_day"], good["batch"], strict=True))
     msgs = pd.Series([key_err.get(k) for k in keys], index=good.index, dtype=object)
     bad = msgs.notna()
     errors = pd.DataFrame({"source_row": good.loc[bad, "source_row"].to_numpy(),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import prices
-from .billing import _rate_1h
+from .billing import rate_1h
 from .logs_rows import BIG, COUNTS, M
 
 def _bands(price: prices.Price) -> list[tuple[int, int, int]]:
@@ -18,7 +18,7 @@ def _bands(price: prices.Price) -> list[tuple[int, int, int]]:
     edges = [t for t, _ in sorted(price.tiers)]
     lows = [-1, *edges]
     highs = [*edges, BIG]
-    return [(i, lo, hi) for i, (lo, hi) in enumerate(zip(lows, highs))]
+    return [(i, lo, hi) for i, (lo, hi) in enumerate(zip(lows, highs, strict=True))]
 
 
 def _hours_periods(provider: str, day: date) -> list[tuple[int, str]]:
@@ -89,7 +89,7 @@ def _price_table(key_set: tuple, extras: tuple) -> tuple[pd.DataFrame, dict]:
                 rows.append({"model": model, "price_day": day_text, "batch": bool(batch), "hour": hour,
                              "band": band, "t_lo": lo, "t_hi": hi, "period": period, "provider": p.provider,
                              "r_in": p.rate("input", n), "r_read": p.rate("cache_read", n),
-                             "r_write": p.rate("cache_write", n), "r_w1h": _rate_1h(p, n),
+                             "r_write": p.rate("cache_write", n), "r_w1h": rate_1h(p, n),
                              "r_out": p.rate("output", n), "r_search": r_search, "r_audio_in": r_ai,
                              "r_audio_out": r_ao})
     cols = ["model", "price_day", "batch", "hour", "band", "t_lo", "t_hi", "period", "provider", "r_in", "r_read",
@@ -132,7 +132,7 @@ def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback:
     k["fell_back"] = False
     if key_err and batch_fallback:
         bad = [key for key, msg in key_err.items() if key[2] and msg.startswith("batch")]
-        hit = pd.Series(list(zip(k["model"], k["price_day"], k["batch"])), index=k.index).isin(bad)
+        hit = pd.Series(list(zip(k["model"], k["price_day"], k["batch"], strict=True)), index=k.index).isin(bad)
         k.loc[hit, "batch"] = False
         k["fell_back"] = hit
         table, key_err = price_table(k)

@@ -122,8 +122,8 @@ def _line_parts(lines: pd.DataFrame) -> pd.DataFrame:
     standard = reprice(lines, overrides={"period": "standard"})
     at_peak = reprice(lines, overrides={"period": "peak"})
     r = rates(lines)
-    tiers = {(m, d): len(prices.quote(m, d).tiers) for m, d in set(zip(lines["model"], lines["price_day"]))}
-    top_band = np.array([tiers[k] for k in zip(lines["model"], lines["price_day"])])
+    tiers = {(m, d): len(prices.quote(m, d).tiers) for m, d in set(zip(lines["model"], lines["price_day"], strict=True))}
+    top_band = np.array([tiers[k] for k in zip(lines["model"], lines["price_day"], strict=True)])
     top = reprice(lines, overrides={"band": top_band}) if top_band.any() else lines["total_usd"]
     uncached = lines["input_tokens"] - lines["cache_read_tokens"].fillna(0) - lines["cache_write_tokens"].fillna(0)
     return pd.DataFrame({

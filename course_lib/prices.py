@@ -28,7 +28,6 @@ from genai_prices import data_snapshot
 from genai_prices.types import TieredPrices
 
 from .data import data_rows
-from .data import DATA_DIR as DATA_DIR  # transition: tests outside this change read prices.DATA_DIR; use data.DATA_DIR
 
 DEFAULT_AS_OF = date(2026, 6, 15)
 GENAI_PRICES_VERSION = version("genai-prices")
@@ -123,7 +122,6 @@ def as_date(as_of: date | str | datetime | None) -> date:
         raise ValueError(f"as_of must be a date as YYYY-MM-DD, got {as_of!r}") from None
 
 
-_as_date = as_date  # transition: the logs modules call prices._as_date until they move to as_date
 def model_name(name) -> str:
     """The model id as the price book reads it: Unicode-normalised (NFKC: a full-width ``ｃｌａｕｄｅ`` is
     ``claude``) and trimmed. A name with an invisible or control character (a zero-width space pasted from a

@@ -12,7 +12,7 @@ import json
 import pandas as pd
 
 from . import vram
-from .prices import DATA_DIR
+from .data import DATA_DIR
 
 H200_DIR = DATA_DIR / "measured" / "h200_llamacpp"
 

@@ -7,7 +7,7 @@ Flash-Lite 0.10 / 0.40 (ai.google.dev/gemini-api/docs/pricing). No request here 
 """
 import csv
 
-from course_lib.prices import DATA_DIR
+from course_lib.data import DATA_DIR
 
 PRICE = {"gpt-5.5": (5.0, 30.0), "gemini-2.5-flash-lite": (0.10, 0.40)}
 

@@ -29,13 +29,18 @@ def _resolve(here: str, is_pkg: bool, node: ast.ImportFrom) -> list[str]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """course_lib module -> the course_lib modules it imports (anywhere in its body)."""
+    """course_lib module -> the course_lib modules it imports (anywhere in its body, functions included; not the
+    names imported only for type annotations under ``if TYPE_CHECKING:``, which never run)."""
     files = {_name(p): p for p in ROOT.rglob("*.py")}
     graph = {}
     for name, path in files.items():
         deps = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for block in ast.walk(tree)
+                       if isinstance(block, ast.If) and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+                       for stmt in block.body for n in ast.walk(stmt)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and id(node) not in typing_only:
                 for target in _resolve(name, path.name == "__init__.py", node):
                     while target and target not in files:  # `from .pkg import name`: name is not a module
                         target = target.rpartition(".")[0]

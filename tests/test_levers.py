@@ -187,7 +187,7 @@ def test_benchmarks_are_compared_only_within_one_harness():
 
 def test_recorded_timestamp_cache_run():
     import json
-    from course_lib.prices import DATA_DIR
+    from course_lib.data import DATA_DIR
     rec = json.loads((DATA_DIR / "recorded" / "cache_timestamp_llamacpp.json").read_text())["usage"]
     last = [u["prompt_tokens_details"]["cached_tokens"] for u in rec["timestamp last, swa_full=True"]]
     first = [u["prompt_tokens_details"]["cached_tokens"] for u in rec["timestamp first, swa_full=True"]]

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from course_lib import speed, vram
-from course_lib.prices import DATA_DIR
+from course_lib.data import DATA_DIR
 
 
 def _bench():

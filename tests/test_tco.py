@@ -115,7 +115,7 @@ def test_hybrid_respects_the_boxs_capacity(w, box):
 
 def test_prefill_speedup_is_the_published_rtx_4090_figure():
     import pandas as pd
-    from course_lib.prices import DATA_DIR
+    from course_lib.data import DATA_DIR
     pub = pd.read_csv(DATA_DIR / "measured" / "published_llamacpp_gpu_speed.csv", comment="#")
     row = pub[pub.gpu == "RTX 4090"].iloc[0]
     assert round(row.prompt_tok_s / row.decode_tok_s, 1) == row.prefill_over_decode == tco._d("prefill_speedup")
@@ -136,7 +136,7 @@ import json
 import math
 
 from course_lib import vram
-from course_lib.prices import DATA_DIR
+from course_lib.data import DATA_DIR
 
 
 def _h200(model="llama-3.1-8b"):

@@ -19,7 +19,7 @@ import json
 import pytest
 
 from course_lib import tco
-from course_lib.prices import DATA_DIR
+from course_lib.data import DATA_DIR
 
 REVIEW = DATA_DIR / "measured" / "h200_llamacpp" / "conc_review.jsonl"
 RPS_BAND = (0.7, 1.1)

@@ -22,7 +22,7 @@ from IPython.display import Markdown, display
 
 from course_lib import exports, logs, money, plots
 from course_lib.logs_rates import reprice
-from course_lib.prices import DATA_DIR, data_rows
+from course_lib.data import DATA_DIR, data_rows
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut an explanation or an assumption short
