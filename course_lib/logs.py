@@ -96,14 +96,11 @@ def _repeated_rows(name: str, n: int) -> list[str]:
 
 
 def _dates_outside_the_price_book(lines: pd.DataFrame) -> list[str]:
-    """Notes for price dates before the price book's dated history or after its newest data."""
+    """Notes for price dates after the price book's newest data (a row dated before its dated history is refused
+    by the price book itself, naming the first date with a price)."""
     notes = []
-    start, newest = prices.history_start().isoformat(), prices.data_as_of().isoformat()
-    early, late = lines[lines["price_day"] < start], lines[lines["price_day"] > newest]
-    if len(early):
-        notes.append(f"{int(early['rows'].sum()):,} row(s) priced on dates from {early['price_day'].min()}, before "
-                     f"the price book's dated history (from {start}): the first recorded prices are used, and the "
-                     "model may not have existed then; check the timestamps (1970-01-01 is a zero Unix time)")
+    newest = prices.data_as_of().isoformat()
+    late = lines[lines["price_day"] > newest]
     if len(late):
         notes.append(f"{int(late['rows'].sum()):,} row(s) priced on dates up to {late['price_day'].max()}, after "
                      f"the price book's newest data ({newest}): the prices in force then are used; a later change "

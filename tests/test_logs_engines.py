@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course_lib import logs
+from course_lib import logs, prices
 from course_lib.logs_rows import CHECKS, MAX_COUNT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,13 +180,17 @@ def test_the_same_file_twice_is_read_once_and_copies_are_named(tmp_path):
         assert both.rows == 2 and any("copy.csv" in n and "probably copies" in n for n in both.notes)
 
 
-def test_dates_outside_the_price_history_carry_a_note(tmp_path):
+def test_dates_outside_the_price_history_are_refused_or_noted(tmp_path):
+    """Before the price book's dated history a row is refused, naming the first date with a price (issue 22: never
+    a price for a day the book cannot vouch for); after its newest data it is priced, with a note."""
     path = tmp_path / "odd.csv"
     pd.DataFrame([{**OK, "timestamp": "1970-01-01T00:00:00Z"}, {**OK, "timestamp": "2099-06-01"}, OK]).to_csv(
         path, index=False)
     for engine in logs.ENGINES:
-        notes = " ".join(logs.bill(path, engine=engine).notes)
-        assert "1 row(s) priced on dates from 1970-01-01, before the price book's dated history" in notes
+        b = logs.bill(path, engine=engine)
+        assert b.error_count == 1 and b.errors["source_row"].tolist() == [1]
+        assert f"the first date with a price in the price book is {prices.history_start()}" in b.errors["message"].iloc[0]
+        notes = " ".join(b.notes)
         assert "1 row(s) priced on dates up to 2099-06-01, after the price book's newest data" in notes
         as_of = " ".join(logs.bill(path, as_of="2099-01-01", engine=engine).notes)
         assert "3 row(s) priced on dates up to 2099-01-01" in as_of

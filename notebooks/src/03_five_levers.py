@@ -48,7 +48,7 @@ tasks[["source"]]
 base = levers.daily_cost(levers.BASELINE)
 print(f"baseline: {money.both(base['usd_per_day'].sum())} per day")
 base[["calls", "input_tokens", "output_tokens", "finish", "usd_typical", "runaway_share", "usd_runaway",
-      "usd_per_task", "tasks", "usd_per_day"]].round(4)
+      "usd_per_task", "tasks", "usd_per_day"]].round(4).T  # one column per task kind: fits the page
 
 # %% [markdown]
 # ## 2. The levers, one by one
@@ -305,7 +305,10 @@ print(f"baseline {money.fmt(levers.total(levers.BASELINE))} per day; with max_to
 # the course prices it and where, and its source with the date the course read it (`data/cost_knobs.csv`):
 
 # %%
-levers.knobs()
+knobs = levers.knobs()
+for k, r in knobs.iterrows():  # the sources, read on the date in the table
+    print(f"{k}: {r['source']}")
+knobs.drop(columns="source")
 
 # %% [markdown]
 # ## 9. Coding agents: read a benchmark by cost per solved task
@@ -316,7 +319,9 @@ levers.knobs()
 
 # %%
 bench = levers.benchmark_table()
-bench
+for r in bench.drop_duplicates("source").itertuples():
+    print(f"{r.agent}: {r.source}")
+bench.drop(columns="source")
 
 # %% [markdown]
 # None of these pages prints a date; `read_by` is the day the course copied the row, so each row says only "this

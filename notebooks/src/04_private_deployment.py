@@ -346,11 +346,13 @@ print(f"KV cache for the same -c 32768: 1 slot {g1['estimate'].kv_bytes / GIB:.2
 from course_lib import speed
 
 dec_limit = speed.decode_vs_limit()
-show = dec_limit[["runtime", "gpu", "model", "weights", "bytes_per_token_GB", "measured_tok_s", "spread",
-                  "limit_tok_s", "share_of_limit", "read_GB_s", "source"]].copy()
+show = dec_limit[["gpu", "model", "bytes_per_token_GB", "measured_tok_s", "limit_tok_s", "share_of_limit"]].copy()
 show["limit_tok_s"] = show["limit_tok_s"].map(lambda x: "unknown" if pd.isna(x) else round(x))
 show["share_of_limit"] = show["share_of_limit"].map(lambda x: "unknown" if pd.isna(x) else f"{x:.1%}")
-show.round({"measured_tok_s": 1, "bytes_per_token_GB": 2, "read_GB_s": 1})
+for i, r in dec_limit.iterrows():  # each row's runtime and source, its weights and spread
+    print(f"{i}: {r['runtime']}, {r['gpu']}, {r['model']} ({r['weights']}; spread {r['spread']}; "
+          f"reads {r['read_GB_s']:.1f} GB/s): {r['source']}")
+show.round({"measured_tok_s": 1, "bytes_per_token_GB": 2})
 
 # %% [markdown]
 # - **llama.cpp on the H200** reaches about a quarter to a third of the limit for one stream: a small model's
