@@ -260,9 +260,25 @@ def _frame_records(df, key: str) -> list[dict]:
     return out
 
 
+def _local_spec(text: str) -> tuple[str, str, str]:
+    """``[NAME=]MODEL@GPU``: the log's model name, a data/models.csv model and a data/gpus.csv GPU."""
+    name, _, rest = text.rpartition("=") if "=" in text else ("", "", text)
+    model, at, gpu = rest.partition("@")
+    if not (model.strip() and at and gpu.strip()):
+        raise argparse.ArgumentTypeError(f"expected [NAME=]MODEL@GPU (e.g. qwen2.5-14b@'RTX 4090'), got {text!r}")
+    return (name.strip() or model.strip(), model.strip(), gpu.strip())
+
+
 def cmd_bill(a: argparse.Namespace) -> dict:
-    from . import logs
+    from . import logs, prices, tco
+    local_notes = []
+    for name, model, gpu in a.local or ():
+        row = tco.local_price(model, gpu, a.local_tasks_per_day, name=name)
+        prices.set_local_price(row)
+        local_notes.append(f"{name}: a local model, priced from its TCO at USD {row['input_usd_per_mtok']:.3f}/M input "
+                           f"and {row['output_usd_per_mtok']:.3f}/M output from {row['as_of']} ({row['source']})")
     b = logs.bill(a.paths, a.format, a.as_of, engine=a.engine)
+    b.notes[:0] = local_notes
     summ = b.summary()
     by = b.by(a.by)[["rows", "requests", "input_tokens", "cache_read_tokens", "output_tokens", "total_usd",
                      "total_cny"]]
@@ -572,6 +588,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default: the logs_* assumptions of data/lever_assumptions.csv)")
     bl.add_argument("--by", default="model", choices=logs.GROUPS)
     bl.add_argument("--engine", default="auto", choices=("auto", *logs.ENGINES))
+    bl.add_argument("--local", action="append", type=_local_spec, metavar="[NAME=]MODEL@GPU",
+                    help="price the log's NAME (default MODEL) as a local model: its TCO on that GPU at its load "
+                         "(lesson 05), never USD 0; repeatable")
+    bl.add_argument("--local-tasks-per-day", type=_positive, default=None,
+                    help="the local traffic the TCO is spread over (default: lesson 05's workload)")
     bl.add_argument("--json", action="store_true", help="print one JSON object")
     bl.set_defaults(func=cmd_bill)
     tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")

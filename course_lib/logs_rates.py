@@ -57,13 +57,14 @@ def price_table(keys: pd.DataFrame, extras: tuple = EXTRAS) -> tuple[pd.DataFram
     """
     distinct = keys[["model", "price_day", "batch"]].drop_duplicates()
     key_set = tuple(sorted((str(m), str(d), bool(b)) for m, d, b in distinct.itertuples(index=False)))
-    table, errors = _price_table(key_set, tuple(extras))
+    table, errors = _price_table(key_set, tuple(extras), prices.local_version())
     return table.copy(), dict(errors)
 
 
 @lru_cache(maxsize=64)
-def _price_table(key_set: tuple, extras: tuple) -> tuple[pd.DataFrame, dict]:
-    """:func:`price_table` of a set of keys, kept: the panel and the what-ifs ask for the same keys again."""
+def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple[pd.DataFrame, dict]:
+    """:func:`price_table` of a set of keys, kept: the panel and the what-ifs ask for the same keys again (a new
+    local price, ``local_version``, makes a new table)."""
     def per_unit(model, day, batch, period, extra, scale):
         return _per_unit(model, day, batch, period, extra, scale) if extra in extras else np.nan
 

@@ -18,6 +18,7 @@ Two corrections to genai-prices are applied here, both listed in
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
 from functools import lru_cache, partial
@@ -274,6 +275,60 @@ def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Pri
     )
 
 
+#: Local models priced from their TCO at a measured load, by :func:`set_local_price`: name -> price row.
+_LOCAL: dict[str, dict] = {}
+_LOCAL_VERSION = [0]
+
+
+def local_version() -> int:
+    """A number that changes whenever a local price is set or cleared: caches of priced tables key on it. Taught in
+    notebook ``06_your_own_bill``."""
+    return _LOCAL_VERSION[0]
+
+
+def set_local_price(row: dict, name: str | None = None) -> Price:
+    """Give a local model a dated per-token price, so a bill prices its calls beside API calls, never at $0.
+
+    ``row`` is :func:`course_lib.tco.local_price_row`'s (its TCO at a measured load: ``as_of``,
+    ``input_usd_per_mtok``, ``output_usd_per_mtok``, ``source``); ``name`` is the model as the log writes it
+    (default: the row's own). The price holds from the row's ``as_of`` on, for this process. Taught in notebook
+    ``06_your_own_bill``.
+    """
+    missing = [k for k in ("as_of", "input_usd_per_mtok", "output_usd_per_mtok", "source") if k not in row]
+    if missing:
+        raise ValueError(f"row: missing {missing}; expected a row of course_lib.tco.local_price_row")
+    nm = model_name(name or row["model"])
+    for k in ("input_usd_per_mtok", "output_usd_per_mtok"):
+        v = float(row[k])
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(f"{k}: expected a finite price of 0 or more USD per million tokens, got {row[k]!r}")
+    _LOCAL[nm.lower()] = {**row, "model": nm, "as_of": as_date(row["as_of"])}
+    _LOCAL_VERSION[0] += 1
+    quote.cache_clear()
+    return quote(nm, _LOCAL[nm.lower()]["as_of"])
+
+
+def clear_local_prices() -> None:
+    """Forget every local price :func:`set_local_price` gave. Taught in notebook ``06_your_own_bill``."""
+    _LOCAL.clear()
+    _LOCAL_VERSION[0] += 1
+    quote.cache_clear()
+
+
+def _from_local(model: str, as_of: date, batch: bool, period: str) -> Price | None:
+    row = _LOCAL.get(model.lower())
+    if row is None:
+        return None
+    if as_of < row["as_of"]:
+        raise ValueError(f"as_of: no local price for {model!r} on {as_of}: its TCO price starts {row['as_of']}")
+    if batch:
+        raise ValueError(f"batch: a local model has no batch price ({model!r})")
+    return Price(model=row["model"], provider="local", as_of=as_of, input=float(row["input_usd_per_mtok"]),
+                 output=float(row["output_usd_per_mtok"]), period=period, source=f"local TCO: {row['source']}",
+                 note="a local model's price from its TCO at a measured load (course_lib.tco.local_price_row); "
+                      "cache reads and reasoning are billed as input and output")
+
+
 @lru_cache(maxsize=4096)
 def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
           period: str = "standard", provider: str | None = None) -> Price:
@@ -292,10 +347,11 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     day = as_date(as_of)
-    # a gateway's listing is read by its own name; otherwise the course table first, then genai-prices
+    # a gateway's listing is read by its own name; otherwise a registered local model, the course table, then
+    # genai-prices
     names = [model.strip()] if provider is not None else _spellings(model.strip())
     sources = ((partial(_from_genai_prices, provider_id=provider),) if provider is not None
-               else (_from_course_table, _from_genai_prices))
+               else (_from_local, _from_course_table, _from_genai_prices))
     for name in names:
         for source in sources:
             price = source(name, day, batch, period)
@@ -303,7 +359,7 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                 if name != model.strip():
                     price = replace(price, model=model.strip(),
                                     source=f"{price.source}; {model.strip()!r} read as {name!r}")
-                if day < history_start():
+                if day < history_start() and price.provider != "local":
                     # genai-prices gives no start date for a model's first price: before the first dated
                     # change the book knows, no price can be vouched for
                     raise ValueError(

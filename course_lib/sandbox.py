@@ -96,7 +96,12 @@ def _python_roots() -> list[str]:
 
 
 def _bwrap_args(bwrap: str, workspace: Path, workspace_size: int) -> list[str]:
-    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+    # the private /tmp first, then the interpreter over it: a checkout (and its venv) under /tmp stays visible
+    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(LIMITS["tmp_bytes"]), "--tmpfs", "/dev/shm",
+            "--size", str(LIMITS["tmp_bytes"]), "--tmpfs", "/tmp",
+            "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
@@ -105,10 +110,7 @@ def _bwrap_args(bwrap: str, workspace: Path, workspace_size: int) -> list[str]:
     for root in _python_roots():
         if root != "/usr" and not root.startswith("/usr/"):
             args += ["--ro-bind", root, root]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(LIMITS["tmp_bytes"]), "--tmpfs", "/dev/shm",
-             "--size", str(LIMITS["tmp_bytes"]), "--tmpfs", "/tmp",
-             "--ro-bind", str(workspace), "/run/workspace",
+    args += ["--ro-bind", str(workspace), "/run/workspace",
              "--size", str(workspace_size), "--tmpfs", str(workspace), "--chdir", str(workspace)]
     if os.geteuid() == 0:
         args += ["--cap-drop", "ALL"]  # root inside must not mount or mknod its way back to the host

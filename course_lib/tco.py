@@ -783,6 +783,22 @@ def local_price_row(box: LocalBox, w: Workload, curve: Curve, cap: dict, on: str
             f"input/output split by box time ({share_in:.0%} prefill); curve: {curve.source}"}
 
 
+def local_price(model: str, gpu: str = "RTX 4090", tasks_per_day: float | None = None,
+                name: str | None = None) -> dict:
+    """A local model's dated price at its load on one kind of box, for a bill (notebook ``06_your_own_bill``).
+
+    The lesson-05 chain with its defaults: the box (``data/tco_defaults.csv``, ``gpu``), the workload shape
+    (:class:`Workload`; ``tasks_per_day`` the traffic), the box curve corrected for long prompts
+    (:func:`box_curve`), capacity at the default latency target (:func:`capacity_at_slo`) and the boxes the
+    traffic needs; then :func:`local_price_row`, under the name the log writes (``name``, default ``model``).
+    """
+    w = Workload() if tasks_per_day is None else Workload(tasks_per_day=tasks_per_day)
+    box = LocalBox(gpu=gpu)
+    curve = box_curve(box, model, w)
+    row = local_price_row(box, w, curve, capacity_at_slo(curve, *default_slo()))
+    return {**row, "model": name or model}
+
+
 def shape_transfer_check(source_model: str = "llama-3.1-8b", target_model: str = "qwen2.5-32b") -> pd.DataFrame:
     """How well one measured curve's shape predicts another's (notebook ``05_tco``).
 

@@ -303,6 +303,29 @@ priced, errors = logs.price_rows(mine)
 errors
 
 # %% [markdown]
+# **Local calls in the same bill.** A call to your own llama.cpp or Ollama box is not free: lesson 05 gives the
+# box a dated price per token from its TCO at its measured load (the box's month, split between input and output
+# by the time each takes). Until a local model has such a price, its rows are refused like any unknown model,
+# never priced at USD 0. Here the box of lesson 05 (qwen2.5-14b on an RTX 4090, at the lesson's traffic) serves a
+# model the log calls `review-box`:
+
+# %%
+from course_lib import prices, tco
+
+mixed = pd.DataFrame([
+    {"timestamp": "2026-10-28T09:00:00Z", "model": "gpt-5.5", "input_tokens": 25_000, "output_tokens": 800},
+    {"timestamp": "2026-10-28T09:05:00Z", "model": "review-box", "input_tokens": 25_000, "output_tokens": 800},
+])
+print("without a local price:", logs.price_rows(mixed)[1]["message"].tolist())
+local = prices.set_local_price(tco.local_price("qwen2.5-14b", "RTX 4090", name="review-box"))
+print(f"review-box: USD {local.input:.3f}/M input, {local.output:.3f}/M output ({local.source[:90]}…)")
+priced, _ = logs.price_rows(mixed)
+prices.clear_local_prices()
+priced[["model", "input_tokens", "output_tokens", "total_usd"]].round(4)
+
+# %% [markdown]
+# From the command line: `python -m course_lib bill calls.csv --local review-box=qwen2.5-14b@"RTX 4090"`.
+#
 # ## Recap
 #
 # - One table of calls from any export; a count it does not give is *not reported*, never 0.
@@ -311,6 +334,7 @@ errors
 #   hide peak hours, exports without a cache split bill cached input in full.
 # - The levers ranked on your own traffic, each with what it assumes: on this team's week, the model first.
 # - DuckDB prices the file where it lies; pandas gives the same numbers for small files.
+# - A local model's calls are priced from its TCO at its load (lesson 05), never at USD 0.
 #
 # ## Exercises
 
