@@ -295,10 +295,10 @@ _add(Exercise(
 ))
 
 
-def _be(ops=None):
+def _be(ops=None, model="deepseek-v4-flash"):
     from .tco import LocalBox, Workload, break_even_tasks_per_day
     box = LocalBox() if ops is None else LocalBox(ops_hours_month=ops)
-    return break_even_tasks_per_day(Workload(), box)
+    return break_even_tasks_per_day(Workload(model=model), box)
 
 
 def _box_capacity() -> float:
@@ -320,15 +320,20 @@ def _hyb_no_capacity(share):
 
 _add(Exercise(
     id="05.1",
-    question="Default workload (25,000 input + 800 output tokens per task on DeepSeek V4-Pro, 2026-06-15 prices) "
-             "against one RTX 4090 box with the course's default inputs: above how many tasks per day does the API "
-             "cost more than the box? (course_lib.tco.break_even_tasks_per_day)",
+    question="At equal capability: the default workload (25,000 input + 800 output tokens per task, 2026-06-15 "
+             "prices) on DeepSeek V4-Flash, the API model of the 14B class one RTX 4090 box runs, against that box "
+             "with the course's default inputs: above how many tasks per day does the API cost more than the box? "
+             "(course_lib.tco.break_even_tasks_per_day)",
     answer=_be,
     why=lambda: (f"About {_be():,.0f} tasks per day. Without the 4 hours a month of operations time it would be "
-                 f"{_be(0):,.0f}: people's time is often the biggest line of a small box's TCO."),
+                 f"{_be(0):,.0f}: people's time is often the biggest line of a small box's TCO. And one box serves "
+                 f"only about {_box_capacity():,.0f} reviews a day at the lesson's latency target, so on working-day "
+                 "traffic the break-even is never reached: capacity before cost."),
     hint="The box costs the same every month whatever it serves; the API bill grows with every task. Find the "
          "volume where the two monthly costs meet (course_lib.tco has the function, with the course's defaults).",
-    mistakes=((lambda: _be(0), "you left out the operations hours; a box needs looking after"),),
+    mistakes=((lambda: _be(0), "you left out the operations hours; a box needs looking after"),
+              (lambda: _be(model="deepseek-v4-pro"), "that is against V4-Pro, a much stronger model than the 14B "
+                                                      "the box runs: not equal capability")),
 ))
 _add(Exercise(
     id="05.2",

@@ -187,8 +187,10 @@ def test_04_answers_from_the_measured_terms():
 def test_05_answers_by_hand():
     fx = _fx_on_price_date()
     box = _box_month_cny()
-    per_task_month_cny = (25_000 * 0.435 + 800 * 0.87) / 1e6 * fx * 30  # DeepSeek V4-Pro, June: $0.435/M, $0.87/M
-    assert check("05.1", box / per_task_month_cny)
+    flash = (25_000 * 0.14 + 800 * 0.28) / 1e6 * fx * 30  # DeepSeek V4-Flash, June: $0.14/M, $0.28/M
+    assert check("05.1", box / flash)  # at equal capability: the 14B class the box runs
+    pro = (25_000 * 0.435 + 800 * 0.87) / 1e6 * fx * 30  # DeepSeek V4-Pro, June: $0.435/M, $0.87/M
+    assert not check("05.1", box / pro)
     # 05.2: the box serves at most its capacity at the target (lesson 05's curve, tested in test_tco.py); the hard
     # fifth and the overflow go to Sonnet 4.6 ($3/M in, $15/M out)
     from course_lib import tco

@@ -467,4 +467,4 @@ check("05.2", ...)
 # Forgetting the operations time in 05.1 gets this feedback:
 
 # %%
-check("05.1", tco.break_even_tasks_per_day(w, tco.LocalBox(ops_hours_month=0)))
+check("05.1", tco.break_even_tasks_per_day(flash, tco.LocalBox(ops_hours_month=0)))
