@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import sys
@@ -158,13 +159,21 @@ def _positive(text: str) -> float:
     return x
 
 
-def _url(text: str) -> str:
-    from .loadtest import resolve
-    try:
-        resolve(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e).removeprefix("url: ")) from None
-    return text
+def _checked_by(module: str, check: str, field: str):
+    """An argparse type whose value course_lib's own check accepts (``module.check``, imported when first used, so
+    the command starts fast); its message, less the field's prefix, is argparse's error."""
+    def parse(text: str) -> str:
+        try:
+            getattr(importlib.import_module(f".{module}", __package__), check)(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e).removeprefix(f"{field}: ")) from None
+        return text
+    parse.__name__ = field
+    return parse
+
+
+_url = _checked_by("loadtest", "resolve", "url")
+_lever = _checked_by("logs", "parse_lever", "what-if")
 
 
 def cmd_loadtest(a: argparse.Namespace) -> dict:
@@ -238,15 +247,6 @@ def cmd_runs(a: argparse.Namespace) -> dict:
               f"p99 {money.fmt(summ['p99'])}, mean {money.fmt(summ['mean'])}")
         print(f"  all runs: {money.both(float(totals['total_usd'].sum()), a.as_of)}")
     return out
-
-
-def _lever(text: str) -> str:
-    from .logs import parse_lever
-    try:
-        parse_lever(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e).removeprefix("what-if: ")) from None
-    return text
 
 
 def _frame_records(df, key: str) -> list[dict]:

@@ -15,6 +15,11 @@ def load_response(name: str) -> dict:
     return json.loads((DATA / "responses" / f"{name}.json").read_text())
 
 
+def usage_counts(u) -> tuple:
+    """A Usage's counts as one tuple: input, output, cache read, cache write, reasoning (None = not reported)."""
+    return (u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.reasoning_tokens)
+
+
 @pytest.fixture
 def responses():
     return load_response

@@ -5,7 +5,7 @@ from genai_prices import extract_usage
 from course_lib.billing import cost
 from course_lib.usage import (SHAPES, AmbiguousShapeError, Usage, detect_shape, normalize,
                               normalize_stream)
-from tests.conftest import load_response
+from tests.conftest import load_response, usage_counts
 
 N = None  # not reported
 # name -> (input incl. cached, output incl. reasoning, cache read, cache write, reasoning); hand-read from
@@ -46,17 +46,13 @@ STREAMS = {
 }
 
 
-def _counts(u):
-    return (u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.reasoning_tokens)
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_provider_shape_from_a_recorded_body(name):
     rec = load_response(name)
     assert rec["kind"] and rec["source"]
     u = normalize(rec["body"])
     assert u.shape == rec["shape"]
-    assert _counts(u) == EXPECTED[name]
+    assert usage_counts(u) == EXPECTED[name]
 
 
 @pytest.mark.parametrize("name", sorted(STREAMS))
@@ -64,7 +60,7 @@ def test_streams_accumulate_by_each_providers_rules(name):
     rec = load_response(name)
     u = normalize_stream(rec["body"])
     assert u.shape == rec["shape"]
-    assert _counts(u) == STREAMS[name]
+    assert usage_counts(u) == STREAMS[name]
     assert normalize(rec["body"]) == u  # a list is a stream
 
 
@@ -72,7 +68,7 @@ def test_stream_of_raw_sse_lines():
     events = load_response("openai_chat_stream")["body"]
     import json
     lines = [f"data: {json.dumps(e)}" for e in events] + ["data: [DONE]"]
-    assert _counts(normalize_stream(lines)) == STREAMS["openai_chat_stream"]
+    assert usage_counts(normalize_stream(lines)) == STREAMS["openai_chat_stream"]
 
 
 def test_stream_without_usage_says_how_to_get_it():

@@ -6,7 +6,7 @@ import pytest
 
 from course_lib.billing import cost
 from course_lib.usage import normalize, normalize_stream
-from tests.conftest import load_response
+from tests.conftest import load_response, usage_counts
 
 N = None
 DOCS = {
@@ -17,16 +17,12 @@ DOCS = {
 }
 
 
-def _counts(u):
-    return (u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.reasoning_tokens)
-
-
 @pytest.mark.parametrize("name", sorted(DOCS))
 def test_each_documented_body_is_read_by_its_pages_rule(name):
     rec = load_response(name)
     assert rec["kind"] == "vendor documentation example" and "https://" in rec["source"]
     u = normalize(rec["body"])
-    assert u.shape == rec["shape"] and _counts(u) == DOCS[name]
+    assert u.shape == rec["shape"] and usage_counts(u) == DOCS[name]
 
 
 def test_dashscope_top_level_cache_hit_is_not_billed_as_uncached():
@@ -53,5 +49,5 @@ def test_x_details_entries_that_do_not_add_up_are_refused():
 def test_kimi_usage_inside_the_finishing_choice():
     events = load_response("kimi_stream")["body"]
     assert "usage" not in events[-1] and "usage" in events[-1]["choices"][0]
-    assert _counts(normalize_stream(events))[:2] == (19, 13)
-    assert _counts(normalize(events[-1]))[:2] == (19, 13)  # the chunk alone is a known shape too
+    assert usage_counts(normalize_stream(events))[:2] == (19, 13)
+    assert usage_counts(normalize(events[-1]))[:2] == (19, 13)  # the chunk alone is a known shape too

@@ -8,7 +8,7 @@ last usage events (Anthropic message_delta, Gemini's finishReason chunk, OpenAI'
 import pytest
 
 from course_lib.usage import IncompleteStreamError, normalize, normalize_stream
-from tests.conftest import load_response
+from tests.conftest import load_response, usage_counts
 
 N = None
 # name -> (input, output incl. reasoning, cache read, cache write, reasoning), from the final usage event
@@ -19,16 +19,12 @@ RECORDED = {
 }
 
 
-def _counts(u):
-    return (u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens, u.reasoning_tokens)
-
-
 @pytest.mark.parametrize("name", sorted(RECORDED))
 def test_a_whole_recorded_stream_is_read(name):
     rec = load_response(name)
     assert rec["kind"] == "recorded (real traffic)" and "github.com/pydantic/pydantic-ai/blob/" in rec["source"]
     u = normalize_stream(rec["body"])
-    assert u.shape == rec["shape"] and _counts(u) == RECORDED[name]
+    assert u.shape == rec["shape"] and usage_counts(u) == RECORDED[name]
 
 
 @pytest.mark.parametrize("name", sorted(RECORDED))
@@ -75,7 +71,7 @@ def test_cumulative_usage_on_every_chunk_counts_only_once_the_stream_finished():
     chunks); the last chunk, with its finish_reason, is the call's; a stream cut before it is refused."""
     events = load_response("openai_chat_stream_recorded")["body"][:-1]   # without the choices-empty chunk
     chunks = [{**ev, "usage": {"prompt_tokens": 78, "completion_tokens": i}} for i, ev in enumerate(events)]
-    assert _counts(normalize_stream(chunks))[:2] == (78, len(events) - 1)
+    assert usage_counts(normalize_stream(chunks))[:2] == (78, len(events) - 1)
     with pytest.raises(IncompleteStreamError, match="finish_reason"):
         normalize_stream(chunks[:-1])
 
