@@ -214,6 +214,14 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provid
         provider, info = snap.find_provider_model(model, None, provider_id, None)
     except LookupError:
         return None
+    if as_of < history_start():
+        # genai-prices gives no start date for a model's first price: before the first dated change the book
+        # knows, no price can be vouched for (the course table and local prices carry their own first date)
+        raise ValueError(
+            f"as_of: no price for {model!r} on {as_of}: the first date with a price in the price book is "
+            f"{history_start()} (its dated history starts then; genai-prices gives no launch date for a "
+            "model's first price, and the model may not have existed before); to price older usage at that date's "
+            "prices, give a later as_of (bill: --as-of)")
     note = []
     if period == "peak" and _peak_rule(provider.id, as_of) is None:
         note.append(f"no peak pricing in force for {provider.id} on {as_of}")
@@ -359,14 +367,6 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                 if name != model.strip():
                     price = replace(price, model=model.strip(),
                                     source=f"{price.source}; {model.strip()!r} read as {name!r}")
-                if day < history_start() and price.provider != "local":
-                    # genai-prices gives no start date for a model's first price: before the first dated
-                    # change the book knows, no price can be vouched for
-                    raise ValueError(
-                        f"as_of: no price for {model!r} on {day}: the first date with a price in the price book is "
-                        f"{history_start()} (its dated history starts then; genai-prices gives no launch date for a "
-                        "model's first price, and the model may not have existed before); to price older usage at that date's "
-                        "prices, give a later as_of (bill: --as-of)")
                 if day > data_as_of():
                     price = replace(price, note="; ".join(x for x in (
                         price.note, f"{day} is after the price book's newest data ({data_as_of()}): "
