@@ -16,6 +16,7 @@ assumptions are labelled as assumptions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -532,9 +533,16 @@ def request_shape_check(model: str = "llama-3.1-8b") -> pd.DataFrame:
     was measured at 25,000 + 800 tokens (``data/measured/h200_llamacpp/conc_review.jsonl``). Level by level:
     requests/s, p95 TTFT and p95 TPOT, predicted and measured, and each ratio measured ÷ predicted.
     """
+    return _request_shape_check(model).copy()
+
+
+@lru_cache(maxsize=8)
+def _request_shape_check(model: str) -> pd.DataFrame:
+    """:func:`request_shape_check`, kept: every box curve (each move of the break-even widget) applies it."""
     from .data import DATA_DIR
     meas = load_curve(DATA_DIR / H200_REVIEW_CURVE, model=model, gpu="H200 SXM")
-    pred = rescale_curve(load_curve(model=model), meas.prompt_tokens, meas.output_tokens)
+    sweep = load_curve(model=model)
+    pred = rescale_curve(sweep, meas.prompt_tokens, meas.output_tokens)
     p, m = pred.table().set_index("concurrency"), meas.table().set_index("concurrency")
     out = pd.DataFrame({"predicted requests/s": p["requests_per_s"], "measured requests/s": m["requests_per_s"],
                         "predicted p95 TTFT, s": p["ttft_p95_s"], "measured p95 TTFT, s": m["ttft_p95_s"],
@@ -543,7 +551,7 @@ def request_shape_check(model: str = "llama-3.1-8b") -> pd.DataFrame:
     out["p95 TTFT, measured ÷ predicted"] = out["measured p95 TTFT, s"] / out["predicted p95 TTFT, s"]
     out["p95 TPOT, measured ÷ predicted"] = out["measured p95 TPOT, ms"] / out["predicted p95 TPOT, ms"]
     out.attrs.update(model=model, prompt_tokens=meas.prompt_tokens, output_tokens=meas.output_tokens,
-                     sweep_prompt_tokens=load_curve(model=model).prompt_tokens)
+                     sweep_prompt_tokens=sweep.prompt_tokens)
     return out
 
 
@@ -589,8 +597,8 @@ def box_curve(box: LocalBox, local_model: str, w: Workload, measured: Curve | No
     then corrected for long prompts by :func:`correct_for_long_prompts`, as is any copy of that sweep), the box's own speed alone
     (:func:`batch1_speeds`), and no more requests at once than fit in its memory (:func:`max_concurrency`).
     Taught in notebook ``05_tco``."""
-    measured = measured or load_curve()
     sweep = load_curve()  # the H200 short-request sweep that the long-prompt run checked
+    measured = measured or sweep
     checked = (measured.model, measured.gpu, measured.prompt_tokens, measured.output_tokens) == \
         (sweep.model, sweep.gpu, sweep.prompt_tokens, sweep.output_tokens)
     s = batch1_speeds(box, local_model, w, quant)
