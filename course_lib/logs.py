@@ -177,9 +177,10 @@ class LogBill:
 
     def summary(self) -> dict:
         first, last = self.lines["day"].min(), self.lines["day"].max()
+        by_day = self.by("day")   # CNY day by day; unknown (NaN) if any day has no rate
         return {"rows": self.rows, "errors": self.error_count, "days": f"{first} to {last}",
                 "total_usd": self.total_usd,
-                "total_cny": float(self.by("day")["total_cny"].sum(min_count=len(self.by("day")))),
+                "total_cny": float(by_day["total_cny"].sum(min_count=len(by_day))),
                 "components_usd": self.components().to_dict(), "not_reported": self.unreported()}
 
 
