@@ -84,22 +84,24 @@ class Bill:
         return text
 
 
-def _price(model_or_price: str | Price, as_of, batch: bool, period: str) -> Price:
+def _price(model_or_price: str | Price, as_of, batch: bool, period: str, tier: str | None = None) -> Price:
     if isinstance(model_or_price, Price):
         return model_or_price
-    return quote(model_or_price, as_of, batch=batch, period=period)
+    return quote(model_or_price, as_of, batch=batch, period=period, tier=tier)
 
 
 def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
-         batch: bool = False, period: str = "standard") -> Bill:
-    """The :class:`Bill` for one call. ``model`` is a model id or a :class:`~course_lib.prices.Price`.
+         batch: bool = False, period: str = "standard", tier: str | None = None) -> Bill:
+    """The :class:`Bill` for one call. ``model`` is a model id or a :class:`~course_lib.prices.Price`; ``tier`` the
+    service tier that served it (a body's ``service_tier``: "flex", "priority", ...; default standard), priced
+    where the price book has that tier's rates, else refused by name (:func:`course_lib.prices.quote`).
 
     Taught in notebook ``01_token_billing``.
     """
     if not isinstance(usage, Usage):
         raise ValueError(f"usage: expected a course_lib.usage.Usage, got {type(usage).__name__}; "
                          "use course_lib.usage.normalize(response) first")
-    p = _price(model, as_of, batch, period)
+    p = _price(model, as_of, batch, period, tier)
     n = usage.input_tokens
     read, write = usage.cache_read_tokens or 0, usage.cache_write_tokens or 0
     w1h = usage.cache_write_1h_tokens or 0
@@ -110,7 +112,7 @@ def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
     if extras:
         counts = {"input_tokens": n, "output_tokens": usage.output_tokens, "cache_read_tokens": read,
                   "cache_write_tokens": write}
-        got = surcharge(p.model, p.as_of, counts, extras, batch=p.batch, period=p.period)
+        got = surcharge(p.model, p.as_of, counts, extras, batch=p.batch, period=p.period, tier=p.tier)
         if got is None:
             unpriced = tuple(sorted(extras))
         else:

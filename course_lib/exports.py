@@ -40,11 +40,12 @@ from . import usage as usage_mod
 from .meter import OTEL_TOKEN_ATTRIBUTES
 
 #: The canonical columns. ``timestamp``, ``model``, ``input_tokens`` and ``output_tokens`` are required;
-#: ``input_tokens`` includes cached and audio input, ``output_tokens`` includes reasoning and audio output.
+#: ``input_tokens`` includes cached and audio input, ``output_tokens`` includes reasoning and audio output;
+#: ``service_tier`` is the tier that served the call (empty, "default" or "auto": standard; "flex", "priority", ...).
 CANONICAL = ("timestamp", "model", "requests", "input_tokens", "output_tokens", "cache_read_tokens",
              "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "input_audio_tokens",
-             "output_audio_tokens", "web_searches", "batch", "long_context", "project", "api_key", "feature",
-             "reported_cost_usd", "reported_currency")
+             "output_audio_tokens", "web_searches", "batch", "service_tier", "long_context", "project", "api_key",
+             "feature", "reported_cost_usd", "reported_currency")
 REQUIRED = CANONICAL[:2] + ("input_tokens", "output_tokens")
 FORMATS = ("openai-usage", "openai-costs", "anthropic-usage", "anthropic-cost", "openrouter", "litellm",
            "langfuse", "otel", "responses", "csv")
@@ -168,9 +169,8 @@ def _results(records, start: str, end: str):
 
 
 # --- OpenAI ----------------------------------------------------------------------------------------------
-#: OpenAI service tiers the price book prices: the standard rate. Flex, priority and scale are billed at other
-#: rates, which the course's price book does not carry: such a row is refused by name, never priced at standard.
-_TIERS_OPENAI = {None: False, "": False, "default": False, "auto": False, "standard": False, "batch": True}
+#: OpenAI's Usage API writes a batch call's tier as "batch"; every other tier (default, flex, priority, scale, ...)
+#: goes into the row's ``service_tier`` and the price book prices it, or refuses it by name (scale: by contract).
 _COUNTS_OPENAI = ("num_model_requests", "input_tokens", "output_tokens", "input_cached_tokens",
                   "input_uncached_tokens", "input_audio_tokens", "output_audio_tokens")
 
@@ -189,11 +189,7 @@ def _openai_usage(records, path) -> Export:
             out.error(n, "model", "null: query the Usage API with group_by=model so each bucket names its model")
             continue
         tier = r.get("service_tier")
-        tier = tier.lower() if isinstance(tier, str) else tier
-        if tier not in _TIERS_OPENAI:
-            out.error(n, "service_tier", f"{tier!r} is billed at its own rate, which the price book does not carry; "
-                                         "accepted: default, auto, standard, batch")
-            continue
+        tier = tier.strip().lower() if isinstance(tier, str) else tier
         try:
             c = {k: _count(r.get(k)) for k in _COUNTS_OPENAI}
             audio_in, audio_out = c["input_audio_tokens"] or 0, c["output_audio_tokens"] or 0
@@ -206,8 +202,8 @@ def _openai_usage(records, path) -> Export:
                 continue
             batch = _flag(r.get("batch"))
             if tier == "batch":
-                batch = True
-            out.add(n, timestamp=when, model=r["model"], requests=c["num_model_requests"],
+                batch, tier = True, None
+            out.add(n, timestamp=when, model=r["model"], requests=c["num_model_requests"], service_tier=tier,
                     input_tokens=c["input_tokens"] + audio_in, output_tokens=c["output_tokens"] + audio_out,
                     # OpenAI bills no cache write; the Usage API gives no reasoning split
                     cache_read_tokens=c["input_cached_tokens"], cache_write_tokens=0,
@@ -488,6 +484,18 @@ def _meter_table(df: pd.DataFrame, path) -> Export:
     return out.export()
 
 
+def _body_tier(body):
+    """The service tier a body reports as the one that served the call: OpenAI's ``service_tier`` (Chat
+    Completions, Responses; on every chunk of a stream), Anthropic's ``usage.service_tier``; None when absent."""
+    for part in body if isinstance(body, list) else [body]:
+        if isinstance(part, dict):
+            inner = part.get("response") if isinstance(part.get("response"), dict) else part   # Responses events
+            for where in (inner, inner.get("usage") if isinstance(inner.get("usage"), dict) else {}):
+                if isinstance(where.get("service_tier"), str):
+                    return where["service_tier"]
+    return None
+
+
 def _responses(records, path) -> Export:
     out = _Rows(path, "responses")
     for n, rec in enumerate(records, 1):
@@ -503,11 +511,14 @@ def _responses(records, path) -> Export:
         if when is None:
             out.error(n, "timestamp", 'the body has no "created" time; wrap it as {"timestamp": ..., "body": ...}')
             continue
-        out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1,
+        tier, batch = _body_tier(body), meta.get("batch", False)
+        if isinstance(tier, str) and tier.lower() == "batch":   # Anthropic writes a batch call's tier so
+            tier, batch = None, True
+        out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1, service_tier=tier,
                 input_tokens=u.input_tokens, output_tokens=u.output_tokens, cache_read_tokens=u.cache_read_tokens,
                 cache_write_tokens=u.cache_write_tokens, cache_write_1h_tokens=u.cache_write_1h_tokens,
                 reasoning_tokens=u.reasoning_tokens, web_searches=u.web_searches or 0,
-                batch=meta.get("batch", False), project=meta.get("project"), api_key=meta.get("api_key"),
+                batch=batch, project=meta.get("project"), api_key=meta.get("api_key"),
                 feature=meta.get("feature"), reported_cost_usd=u.reported_cost_usd,
                 reported_currency="USD" if u.reported_cost_usd is not None else None)
     return out.export()

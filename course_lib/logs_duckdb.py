@@ -11,8 +11,8 @@ import pandas as pd
 from . import exports, prices
 from .logs_rates import EXTRAS, price_table
 from .logs_rows import AMOUNT_PATTERN, BIG, COST_COLUMNS, COUNT_PATTERN, COUNTS, DUPLICATE_CHECK_ROWS, \
-    FALSE_WORDS, KEYS, M, MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, \
-    check_message, key_error_field
+    FALSE_WORDS, KEYS, M, MAX_COUNT, REQUIRED_COUNTS, STANDARD_TIERS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, \
+    UNREPORTED, cells, check_message, key_error_field
 from .logs_sql import SQL_MAPPINGS, relation
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -109,10 +109,13 @@ def _open(source, as_of, fmt: str):
     # the file's row numbers are only needed to list refused rows and to return priced rows: a window over the
     # whole file, kept out of the scans that price and sum
     given = "source_row" in types
+    # service tier: a price key beside model, day and batch (empty or a standard word: "standard")
+    tier = f"lower({_sql_text(types, 'service_tier')})"
+    tier = f"CASE WHEN {tier} IS NULL OR {tier} IN {STANDARD_TIERS} THEN 'standard' ELSE {tier} END"
     for name, src_row in (("t", "CAST(source_row AS BIGINT)" if given else "NULL"),
                           ("t_numbered", "CAST(source_row AS BIGINT)" if given else "row_number() OVER ()")):
         con.execute(f"""CREATE TEMP VIEW {name} AS
-          WITH raw AS (SELECT {src_row} AS source_row, {sel} FROM src)
+          WITH raw AS (SELECT {src_row} AS source_row, {sel}, {tier} AS service_tier FROM src)
           SELECT *, {check} AS err, {day} AS day,
             CASE WHEN length(ts_text) > 10 THEN hour(ts) ELSE -1 END AS hour,
             {price_day} AS price_day, coalesce(batch_t IN {TRUE_WORDS}, false) AS batch,
@@ -128,14 +131,14 @@ def _open(source, as_of, fmt: str):
 def _price_keys(con, types: dict) -> int:
     """Register the price table ``p`` of every (model, day, batch) in the file and the refusals ``kerr`` of the
     keys the price book cannot price; a light scan (three columns). Returns how many keys were refused."""
-    keys = con.execute("SELECT DISTINCT model, price_day, batch FROM t "
+    keys = con.execute("SELECT DISTINCT model, price_day, batch, service_tier FROM t "
                        "WHERE model IS NOT NULL AND price_day IS NOT NULL").df()
     table, key_err = price_table(keys, extras=tuple(c for c in EXTRAS if c in types))
     table.insert(0, "pid", range(len(table)))   # one price row: model, day, batch, hour and band
     con.register("p", table)
-    kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "field": key_error_field(msg), "message": msg}
-                         for (m, d, b), msg in key_err.items()],
-                        columns=["model", "price_day", "batch", "field", "message"])
+    kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "service_tier": st, "field": key_error_field(msg),
+                          "message": msg} for (m, d, b, st), msg in key_err.items()],
+                        columns=["model", "price_day", "batch", "service_tier", "field", "message"])
     con.register("kerr", kerr)
     return len(kerr)
 
@@ -146,6 +149,7 @@ def _list_errors(con, limit: int) -> pd.DataFrame:
       SELECT source_row, err AS field, NULL AS message, got FROM t_got
       UNION ALL SELECT t.source_row, k.field, k.message, NULL AS got
         FROM t_numbered t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
+          AND t.service_tier = k.service_tier
         WHERE t.err IS NULL
       ORDER BY source_row LIMIT {limit}""").df()
     listed = [(f, m) if isinstance(m, str) else check_message(f, None if pd.isna(g) else g)
@@ -153,11 +157,12 @@ def _list_errors(con, limit: int) -> pd.DataFrame:
     return errors.assign(field=[f for f, _ in listed], message=[m for _, m in listed])
 
 
-#: A good row joined to its price: same day, batch, hour of day and long-context band.
+#: A good row joined to its price: same day, batch, service tier, hour of day and long-context band.
 _JOIN = """t.err IS NULL AND t.model = p.model AND t.price_day = p.price_day AND t.batch = p.batch
+  AND t.service_tier = p.service_tier
   AND t.hour = p.hour AND t.tier_tokens > p.t_lo AND t.tier_tokens <= p.t_hi"""
 #: The priced columns of a row (the same arithmetic as :func:`course_lib.logs_rates.costs`).
-_PRICED = f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, p.band, p.period,
+_PRICED = f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, t.service_tier, p.band, p.period,
   p.provider, t.price_day, t.requests_n AS requests, t.input_tokens_v AS input_tokens,
   t.output_tokens_v AS output_tokens, t.cache_read_tokens_v AS cache_read_tokens,
   t.cache_write_tokens_v AS cache_write_tokens, t.cache_write_1h_tokens_v AS cache_write_1h_tokens,

@@ -55,7 +55,8 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
         return total, (
             f"every call served by {value} at the same token counts (tokenizers differ by up to a few tens of "
             "per cent) and the same quality; its long-context tier chosen by each line's tokens per request"
-            + (f"; {fell[0]} batch row(s) priced interactive: no batch price for {value}" if fell[0] else ""))
+            + (f"; {fell[0]} batch or service-tier row(s) priced interactive at the standard tier: no batch or "
+               f"such tier price for {value}" if fell[0] else ""))
     if name == "date":
         day = prices.as_date(value).isoformat()
         return float(reprice(lines, {"price_day": day}).sum()), f"the same traffic at the prices in force on {day}"

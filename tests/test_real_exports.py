@@ -87,20 +87,61 @@ def test_the_dashboard_cost_export_agrees_on_the_days_it_can_and_says_why_not_on
     assert r.loc["2025-10-08", "explained_by"].startswith("no usage rows for this day")
 
 
-def test_an_openai_service_tier_the_book_does_not_price_is_refused_by_name(tmp_path):
-    """The same dashboard columns with service_tier flex and priority: never priced at the standard rate."""
+# GPT-5, USD per 1M tokens, as OpenAI's pricing page prints them (https://developers.openai.com/api/docs/pricing;
+# genai-prices 0.2.3 verified its Flex and Priority tabs on 2026-10-12 and carries them from that day):
+# standard: input 1.25, cached input 0.125, output 10; Flex: input 0.625, cached input 0.0625, output 5.00;
+# Priority: input 2.50, cached input 0.250, output 20.00 (also OpenAI's Priority processing page, "GPT-5").
+GPT_5 = {"standard": (1.25, 0.125, 10.0), "flex": (0.625, 0.0625, 5.0), "priority": (2.50, 0.250, 20.0)}
+
+
+def _tier_rows(tmp_path, tiers, row=2):
+    """The dashboard export's gpt-5 row (2025-10-06: 46,264 input of which 8,192 cached, 60,000 output), once per
+    tier in ``tiers``, as the dashboard writes it."""
     rows = (REAL / "openai_dashboard_completions_usage_2025-10.tsv").read_text().splitlines()
-    header, first = rows[0], rows[1].split("\t")
-    tier = header.split("\t").index("service_tier")
+    header, first = rows[0], rows[row].split("\t")
+    col = header.split("\t").index("service_tier")
     lines = [header]
-    for t in ("flex", "priority", "default"):
-        first[tier] = t
+    for t in tiers:
+        first[col] = t
         lines.append("\t".join(first))
     p = tmp_path / "tiers.tsv"
     p.write_text("\n".join(lines) + "\n")
-    ex = exports.read(p)
-    assert len(ex.rows) == 1 and [e["field"] for e in ex.errors] == ["service_tier", "service_tier"]
-    assert "'flex'" in ex.errors[0]["message"] and "'priority'" in ex.errors[1]["message"]
+    return p
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_openai_flex_and_priority_rows_are_priced_at_their_published_rates(tmp_path, engine):
+    """The real gpt-5 row at the flex, priority and default tiers, priced where the price book has the tiers'
+    rates (as of 2026-10-28): each by hand from OpenAI's printed per-million prices."""
+    p = _tier_rows(tmp_path, ("flex", "priority", "default"))
+    b = logs.bill(p, as_of="2026-10-28", engine=engine)
+    assert b.error_count == 0
+    got = b.lines.groupby("service_tier")["total_usd"].sum()
+    uncached, cached, out = 46_264 - 8_192, 8_192, 60_000
+    for tier, key in (("flex", "flex"), ("priority", "priority"), ("standard", "standard")):
+        r_in, r_read, r_out = GPT_5[key]
+        assert got[tier] == pytest.approx((uncached * r_in + cached * r_read + out * r_out) / M, rel=1e-12), tier
+    # flex is half the standard rate, priority twice it, on every count of this row
+    assert got["flex"] * 2 == pytest.approx(got["standard"]) and got["priority"] == pytest.approx(2 * got["standard"])
+
+
+def test_a_tier_before_the_price_book_carries_it_and_scale_are_refused_by_name(tmp_path):
+    """On the row's own date (2025-10-06) the price book has no dated flex or priority price for gpt-5: refused
+    naming the model, the tier, the tiers priced then and the date tier prices start; Scale Tier is sold by
+    contract. Never priced at the standard rate."""
+    p = _tier_rows(tmp_path, ("flex", "priority", "scale", "default"))
+    for engine in ("pandas", "duckdb"):
+        b = logs.bill(p, engine=engine)
+        assert b.error_count == 3 and len(b.lines) == 1 and (b.lines["service_tier"] == "standard").all()
+        e = b.errors.sort_values("source_row")
+        assert list(e["field"]) == ["service_tier"] * 3
+        flex, priority, scale = e["message"]
+        for msg, tier in ((flex, "flex"), (priority, "priority")):
+            assert f"no {tier} price for gpt-5 (openai) on 2025-10-06" in msg
+            assert "tiers with a price for it then: standard;" in msg and "from 2026-10-12" in msg
+        assert "no scale price for gpt-5" in scale and "sold by contract" in scale
+    r = run_bill(p)
+    assert r.returncode == 0 and "3 row error(s)" in r.stdout and "no flex price for gpt-5" in r.stdout
 
 
 # --- Anthropic --------------------------------------------------------------------------------------------------
