@@ -141,11 +141,11 @@ def rate_1h(p: Price, n: int) -> float:
 
 def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cached: int = 0,
                 cache_write: int = 0, as_of: date | str | None = None, *, batch: bool = False,
-                period: str = "standard") -> Bill:
+                period: str = "standard", tier: str | None = None) -> Bill:
     """Shorthand for :func:`cost` from token counts (notebook ``01_token_billing``)."""
     usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens,
                   cache_read_tokens=cached, cache_write_tokens=cache_write)
-    return cost(usage, model, as_of, batch=batch, period=period)
+    return cost(usage, model, as_of, batch=batch, period=period, tier=tier)
 
 
 def _rate_vector(p: Price, unit: str, n_input: np.ndarray) -> np.ndarray:

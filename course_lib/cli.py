@@ -52,9 +52,9 @@ def _round(x: float) -> float | None:
 def cmd_price(a: argparse.Namespace) -> dict:
     from .billing import cost_tokens
     bill = cost_tokens(a.model, a.input, a.output, cached=a.cached, cache_write=a.cache_write,
-                       as_of=a.as_of, batch=a.batch, period=a.period)
-    from .prices import quote
-    note = quote(a.model, a.as_of, batch=a.batch, period=a.period).note
+                       as_of=a.as_of, batch=a.batch, period=a.period, tier=a.tier)
+    from .prices import quote, service_tier
+    note = quote(a.model, a.as_of, batch=a.batch, period=a.period, tier=a.tier).note
     try:
         fx = money.fx_rate(bill.as_of)
     except ValueError:
@@ -62,7 +62,8 @@ def cmd_price(a: argparse.Namespace) -> dict:
             raise
         fx = None  # no dated USD/CNY rate for that day: not needed for a USD answer
     out = {
-        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period, "note": note,
+        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period,
+        "service_tier": service_tier(a.tier), "note": note,
         "input_tokens": a.input, "cached_tokens": a.cached, "cache_write_tokens": a.cache_write,
         "output_tokens": a.output,
         "uncached_input_usd": _round(bill.uncached_input_usd), "cache_read_usd": _round(bill.cache_read_usd),
@@ -73,7 +74,9 @@ def cmd_price(a: argparse.Namespace) -> dict:
     }
     if not a.json:
         cur = a.currency
-        print(f"{a.model} on {bill.as_of}{' (batch)' if a.batch else ''}{'' if a.period == 'standard' else f' ({a.period})'}")
+        tier = service_tier(a.tier)
+        print(f"{a.model} on {bill.as_of}{' (batch)' if a.batch else ''}{'' if a.period == 'standard' else f' ({a.period})'}"
+              f"{'' if tier == 'standard' else f' ({tier} tier)'}")
         for label, key in (("uncached input", "uncached_input_usd"), ("cache read", "cache_read_usd"),
                            ("cache write", "cache_write_usd"), ("output", "output_usd")):
             print(f"  {label:<15}{money.fmt(out[key], cur, bill.as_of, digits=6)}")
@@ -109,16 +112,17 @@ def _read_body(path: str):
 
 def cmd_usage(a: argparse.Namespace) -> dict:
     from .billing import cost
-    from .usage import normalize
+    from .usage import normalize, service_tier_of
     body = _read_body(a.body)
     u = normalize(body, provider=a.provider)
     model = a.model or u.model
-    out = {"shape": u.shape, "model": model, **{k: getattr(u, k) for k in (
+    tier = service_tier_of(body)   # the tier that served the call: priced at its own rate, or refused by name
+    out = {"shape": u.shape, "model": model, "service_tier": tier, **{k: getattr(u, k) for k in (
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
         "reasoning_tokens", "web_searches", "reported_cost_usd")}, "modalities": dict(u.modalities),
         "not_reported": list(u.unreported)}
     if model:
-        bill = cost(u, model, a.as_of)
+        bill = cost(u, model, a.as_of, tier=tier if tier != "batch" else None, batch=tier == "batch")
         out.update(as_of=str(bill.as_of), total_usd=_round(bill.total_usd),
                    total_cny=_round(bill.total("CNY")), unpriced=list(bill.unpriced))
     if not a.json:
@@ -533,6 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
     pr.add_argument("--batch", action="store_true", help="batch API price")
     pr.add_argument("--period", choices=PERIODS, default="standard", help="peak / off-peak (DeepSeek)")
+    pr.add_argument("--tier", default=None, help="service tier: flex, priority, ... (default: standard)")
     pr.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="USD")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
     pr.set_defaults(func=cmd_price)

@@ -484,18 +484,6 @@ def _meter_table(df: pd.DataFrame, path) -> Export:
     return out.export()
 
 
-def _body_tier(body):
-    """The service tier a body reports as the one that served the call: OpenAI's ``service_tier`` (Chat
-    Completions, Responses; on every chunk of a stream), Anthropic's ``usage.service_tier``; None when absent."""
-    for part in body if isinstance(body, list) else [body]:
-        if isinstance(part, dict):
-            inner = part.get("response") if isinstance(part.get("response"), dict) else part   # Responses events
-            for where in (inner, inner.get("usage") if isinstance(inner.get("usage"), dict) else {}):
-                if isinstance(where.get("service_tier"), str):
-                    return where["service_tier"]
-    return None
-
-
 def _responses(records, path) -> Export:
     out = _Rows(path, "responses")
     for n, rec in enumerate(records, 1):
@@ -511,7 +499,7 @@ def _responses(records, path) -> Export:
         if when is None:
             out.error(n, "timestamp", 'the body has no "created" time; wrap it as {"timestamp": ..., "body": ...}')
             continue
-        tier, batch = _body_tier(body), meta.get("batch", False)
+        tier, batch = usage_mod.service_tier_of(body), meta.get("batch", False)
         if isinstance(tier, str) and tier.lower() == "batch":   # Anthropic writes a batch call's tier so
             tier, batch = None, True
         out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1, service_tier=tier,

@@ -113,3 +113,25 @@ def test_flex_and_priority_bucket_rows_from_the_usage_api_are_priced_by_both_eng
         assert b.error_count == 1 and b.errors["field"].tolist() == ["service_tier"]
         assert "sold by contract" in b.errors["message"].iloc[0]
     assert bills["pandas"].total_usd == pytest.approx(bills["duckdb"].total_usd, abs=1e-12)
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "course_lib", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_price_and_usage_commands_take_the_tier(tmp_path):
+    r = _cli("price", "--model", "gpt-5", "--input", 1_000_000, "--output", 1_000_000, "--as-of", DAY,
+             "--tier", "flex", "--json")
+    r_in, _, r_out = PRINTED[("gpt-5", "flex")]
+    assert r.returncode == 0 and json.loads(r.stdout)["total_usd"] == pytest.approx(r_in + r_out, rel=1e-12)
+    r = _cli("price", "--model", "gpt-5", "--input", 1000, "--output", 10, "--as-of", DAY, "--tier", "scale")
+    assert r.returncode == 2 and "service_tier: no scale price for gpt-5" in r.stderr and "contract" in r.stderr
+    body = tmp_path / "stream.json"
+    body.write_text(json.dumps(json.loads((DATA / "responses" / "openai_chat_stream_recorded.json").read_text())["body"]))
+    out = json.loads(_cli("usage", body, "--as-of", DAY, "--json").stdout)
+    r_in, _, r_out = PRINTED[("gpt-4o-mini", "standard")]
+    assert out["service_tier"] == "default"
+    assert out["total_usd"] == pytest.approx((78 * r_in + 9 * r_out) / M, rel=1e-9)   # the body's own counts
