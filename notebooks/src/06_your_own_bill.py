@@ -303,6 +303,17 @@ priced, errors = logs.price_rows(mine)
 errors
 
 # %% [markdown]
+# **Service tiers (服务等级).** A call on OpenAI's flex or priority tier is billed at that tier's own rate: a
+# `service_tier` column (the Usage API's, or the tier a response body reports, `usage.service_tier_of(body)`) is
+# priced at the tier's dated rate where the price book has one, and refused naming the tiers that do where it
+# has none; Scale Tier, sold by contract, is always refused. The first row above on four tiers:
+
+# %%
+tiered = pd.DataFrame([{**mine.iloc[0], "service_tier": t} for t in ("default", "flex", "priority", "scale")])
+on_tier, refused = logs.price_rows(tiered)
+print(on_tier[["service_tier", "total_usd"]].round(4).to_string(index=False), refused["message"].iloc[0], sep="\n")
+
+# %% [markdown]
 # **Local calls in the same bill.** A call to your own llama.cpp or Ollama box is not free: lesson 05 gives the
 # box a dated price per token from its TCO at its measured load (the box's month, split between input and output
 # by the time each takes). Until a local model has such a price, its rows are refused like any unknown model,
