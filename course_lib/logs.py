@@ -2,7 +2,9 @@
 
 The rows of any export (:mod:`course_lib.exports`) are priced at the prices in
 force on each row's date, at its time of day where the provider has peak and
-off-peak prices, at its long-context tier, batch or interactive. Two engines
+off-peak prices, at its long-context tier, batch or interactive, and at its
+service tier (standard, flex, priority: refused by name where the book has no
+price for it). Two engines
 give the same numbers (a property-based test holds them to 1e-9 USD):
 
 * ``"pandas"``: the rows in memory, in chunks for a large file;
