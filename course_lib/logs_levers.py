@@ -59,7 +59,11 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
                f"such tier price for {value}" if fell[0] else ""))
     if name == "date":
         day = prices.as_date(value).isoformat()
-        return float(reprice(lines, {"price_day": day}).sum()), f"the same traffic at the prices in force on {day}"
+        fell = []
+        total = float(reprice(lines, {"price_day": day}, batch_fallback=True, fell_back=fell).sum())
+        return total, f"the same traffic at the prices in force on {day}" + (
+            f"; {fell[0]} batch or service-tier row(s) priced interactive at the standard tier: no such price on "
+            f"{day}" if fell[0] else "")
     x = float(value)
     if name == "cache":
         if not 0 <= x <= 1:

@@ -5,6 +5,7 @@ sold by contract). Expected figures are OpenAI's printed per-million prices, nev
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from course_lib import billing, exports, logs, prices, usage
@@ -135,3 +136,26 @@ def test_the_price_and_usage_commands_take_the_tier(tmp_path):
     r_in, _, r_out = PRINTED[("gpt-4o-mini", "standard")]
     assert out["service_tier"] == "default"
     assert out["total_usd"] == pytest.approx((78 * r_in + 9 * r_out) / M, rel=1e-9)   # the body's own counts
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_levers_on_tier_lines(tmp_path, engine):
+    """Batch takes a call off its tier (a batch call is priced as batch); a model or date without the tier's price
+    prices the line at the standard tier and says how many rows did. Each total by hand from the printed rates;
+    GPT-4.1 on OpenAI's page: standard 2.00 / 8.00, Priority 3.50 / 14.00, no Flex; batch GPT-5: 0.625 / 5.00."""
+    rows = [{"timestamp": "2026-10-28T09:00:00Z", "model": "gpt-5", "input_tokens": 1_000_000,
+             "output_tokens": 100_000, "requests": 10, "service_tier": t} for t in ("flex", "priority", "default")]
+    p = tmp_path / "calls.csv"
+    pd.DataFrame(rows).to_csv(p, index=False)
+    b = logs.bill(p, engine=engine)
+
+    def usd(r_in, r_out):
+        return 1.0 * r_in + 0.1 * r_out
+    assert b.total_usd == pytest.approx(sum(usd(PRINTED[("gpt-5", t)][0], PRINTED[("gpt-5", t)][2])
+                                            for t in ("flex", "priority", "standard")), rel=1e-12)
+    w = b.what_if(["batch=1", "model=gpt-4.1", "date=2026-06-15"]).set_index("lever")
+    assert w.loc["batch=1", "total_usd"] == pytest.approx(3 * usd(0.625, 5.00), rel=1e-12)
+    assert w.loc["model=gpt-4.1", "total_usd"] == pytest.approx(2 * usd(2.00, 8.00) + usd(3.50, 14.00), rel=1e-12)
+    assert "1 batch or service-tier row(s) priced interactive at the standard tier" in w.loc["model=gpt-4.1", "assumes"]
+    assert w.loc["date=2026-06-15", "total_usd"] == pytest.approx(3 * usd(1.25, 10.00), rel=1e-12)
+    assert "2 batch or service-tier row(s)" in w.loc["date=2026-06-15", "assumes"]
