@@ -98,6 +98,10 @@ NOT_NULL = ("BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodS
             "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "ContractedCost", "EffectiveCost",
             "InvoiceIssuerName", "ListCost", "ServiceCategory", "ServiceName", "ServiceProviderName",
             "ChargeFrequency", "ServiceSubcategory", "ProviderName", "PublisherName")
+#: Columns that may not be null on a "Usage" or "Purchase" row that is not a correction (FOCUS 1.3: SkuId,
+#: SkuPriceId, PricingQuantity, ListUnitPrice, ContractedUnitPrice, PricingCategory; PricingUnit with its quantity).
+USAGE_NOT_NULL = ("SkuId", "SkuPriceId", "PricingQuantity", "PricingUnit", "ListUnitPrice", "ContractedUnitPrice",
+                  "PricingCategory")
 ALLOWED = {"ChargeCategory": ("Usage", "Purchase", "Tax", "Credit", "Adjustment"),
            "ChargeClass": ("Correction",),
            "ChargeFrequency": ("One-Time", "Recurring", "Usage-Based"),
@@ -277,7 +281,8 @@ def write_focus(df: pd.DataFrame, path, fmt: str | None = None) -> Path:
 
 def check_focus(df: pd.DataFrame) -> list[str]:
     """The FOCUS 1.3 rules a Cost and Usage table breaks (empty when it keeps them all), read from the
-    specification's column definitions: mandatory columns present; not-null columns filled; allowed values;
+    specification's column definitions: mandatory columns present; not-null columns filled (and SkuId,
+    SkuPriceId, the unit prices, PricingQuantity/Unit and PricingCategory on usage rows); allowed values;
     Numeric, Date/Time and Unit formats; ``x_`` prefix on custom columns; ``ListCost = ListUnitPrice x
     PricingQuantity`` and the same for the contracted price; PricingUnit null exactly when PricingQuantity is;
     HostProviderName equal to ServiceProviderName unless another host is named. ``df`` is read as text (a CSV read
@@ -298,6 +303,12 @@ def check_focus(df: pd.DataFrame) -> list[str]:
     for c in NOT_NULL:
         if c in t.columns and t[c].isna().any():
             out.append(f"{c}: {int(t[c].isna().sum())} null value(s); the column may not be null")
+    if {"ChargeCategory", "ChargeClass"} <= set(t.columns):
+        usage = t[t["ChargeCategory"].isin(["Usage", "Purchase"]) & t["ChargeClass"].isna()]
+        for c in USAGE_NOT_NULL:
+            if c in t.columns and usage[c].isna().any():
+                out.append(f"{c}: null on {int(usage[c].isna().sum())} usage or purchase row(s) that are not "
+                           "corrections; it may not be")
     for c, allowed in ALLOWED.items():
         if c in t.columns:
             bad = sorted(set(t[c].dropna()) - set(allowed))

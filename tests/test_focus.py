@@ -141,6 +141,9 @@ def test_the_rule_checker_finds_what_the_specification_forbids(tmp_path):
     bad.loc[0, "PricingQuantity"] = "+1.5"
     assert any(m.startswith("PricingQuantity:") for m in focus.check_focus(bad))
     assert any(m.startswith("Tokens:") for m in focus.check_focus(rows.assign(Tokens="1")))   # no x_ prefix
+    bad = rows.copy()
+    bad.loc[0, "SkuPriceId"] = ""          # the rule the validator's SkuPriceId_Nullable stands for (overridden)
+    assert any(m.startswith("SkuPriceId: null on 1 usage") for m in focus.check_focus(bad))
 
 
 # --- (3) costs add up to the bill ------------------------------------------------------------------------------
