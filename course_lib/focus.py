@@ -58,6 +58,8 @@ PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Googl
                   "mistral": "Mistral AI", "x-ai": "xAI", "xai": "xAI", "qwen": "Alibaba Cloud",
                   "moonshotai": "Moonshot AI", "openrouter": "OpenRouter", "local": "Self-hosted"}
 GATEWAY = "OpenRouter"
+#: The price book's provider of a local model priced from its TCO (prices.set_local_price).
+LOCAL = "local"
 
 #: The kinds of charge of one bill line: (meter, count column or rule, rate column, unit price scale, units).
 #: ``scale`` turns the rate column into USD per pricing unit; ``per`` turns the count into pricing quantity.
@@ -182,6 +184,7 @@ def focus_rows(b: LogBill, *, billing_account: str | None = None,
         bp_start, bp_end = _month(day)
         provider = PROVIDER_NAMES.get(str(ch.provider), str(ch.provider))
         issuer = GATEWAY if ch.model in gateway else provider
+        local = ch.provider == LOCAL   # a self-hosted model priced from its TCO: no published price list
         counts = {"uncached": ch.input_tokens - ch.cache_read_tokens - ch.cache_write_tokens,
                   "cache_write_5m": ch.cache_write_tokens - ch.cache_write_1h_tokens}
         how = ["batch" if ch.batch else "interactive"]
@@ -209,14 +212,15 @@ def focus_rows(b: LogBill, *, billing_account: str | None = None,
                 "BilledCost": cost, "BillingAccountId": billing_account, "BillingAccountName": billing_account_name,
                 "BillingCurrency": "USD", "BillingPeriodStart": _iso(bp_start), "BillingPeriodEnd": _iso(bp_end),
                 "ChargeCategory": "Usage", "ChargeClass": None,
-                "ChargeDescription": (f"{ch.model} {kind.lower()}, {', '.join(how)}, at list prices of "
+                "ChargeDescription": (f"{ch.model} {kind.lower()}, {', '.join(how)}, at "
+                                      f"{'its TCO price (lesson 05)' if local else 'list prices'} of "
                                       f"{ch.price_day}"),
                 "ChargeFrequency": "Usage-Based",
                 "ChargePeriodStart": _iso(day), "ChargePeriodEnd": _iso(day + timedelta(days=1)),
                 "ConsumedQuantity": Decimal(n), "ConsumedUnit": consumed_unit,
                 "ContractedCost": cost, "ContractedUnitPrice": price, "EffectiveCost": cost,
                 "HostProviderName": provider, "InvoiceIssuerName": issuer, "ListCost": cost, "ListUnitPrice": price,
-                "PricingCategory": "Standard", "PricingQuantity": qty, "PricingUnit": unit,
+                "PricingCategory": "Other" if local else "Standard", "PricingQuantity": qty, "PricingUnit": unit,
                 "ServiceCategory": SERVICE_CATEGORY, "ServiceName": f"{provider} API",
                 "ServiceProviderName": provider, "ServiceSubcategory": SERVICE_SUBCATEGORY,
                 "SkuId": str(ch.model), "SkuMeter": kind,

@@ -242,3 +242,21 @@ def test_the_command_refuses_unclear_requests(args, says, capsys, tmp_path, monk
     monkeypatch.chdir(tmp_path)
     assert main(["bill", str(DASHBOARD), *args]) == 2
     assert says in capsys.readouterr().err
+
+
+def test_a_local_model_is_priced_from_its_tco_and_says_so(tmp_path):
+    from course_lib import tco
+    src = tmp_path / "calls.csv"
+    src.write_text("timestamp,model,input_tokens,output_tokens\n2026-10-28T09:00:00Z,gpt-5.5,25000,800\n"
+                   "2026-10-28T09:05:00Z,review-box,25000,800\n")
+    prices.set_local_price(tco.local_price("qwen2.5-14b", "RTX 4090", name="review-box"))
+    try:
+        b = logs.bill(src)
+        rows, _ = focus.focus_rows(b)
+    finally:
+        prices.clear_local_prices()
+    box = rows[rows["SkuId"] == "review-box"]
+    assert set(box["PricingCategory"]) == {"Other"} and set(box["ServiceProviderName"]) == {"Self-hosted"}
+    assert box["ChargeDescription"].str.contains("TCO").all() and (box["BilledCost"] > 0).all()
+    assert set(rows.loc[rows["SkuId"] == "gpt-5.5", "PricingCategory"]) == {"Standard"}
+    assert abs(float(sum(rows["BilledCost"])) - b.total_usd) < 1e-9
