@@ -43,7 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from .logs import LogBill
-from .logs_rates import rates
+from .logs_rates import RATE_COLUMNS, rates
 from .logs_rows import M
 
 FOCUS_VERSION = "1.3"
@@ -56,13 +56,15 @@ SERVICE_SUBCATEGORY = "Generative AI"
 #: price-book name.
 PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google", "deepseek": "DeepSeek",
                   "mistral": "Mistral AI", "x-ai": "xAI", "xai": "xAI", "qwen": "Alibaba Cloud",
-                  "moonshotai": "Moonshot AI", "openrouter": "OpenRouter", "local": "Self-hosted"}
+                  "moonshotai": "Moonshot AI", "openrouter": "OpenRouter"}
 GATEWAY = "OpenRouter"
-#: The price book's provider of a local model priced from its TCO (prices.set_local_price).
+#: The price book's provider of a local model priced from its TCO (prices.set_local_price), and its display name.
 LOCAL = "local"
+PROVIDER_NAMES[LOCAL] = "Self-hosted"
 
-#: The kinds of charge of one bill line: (meter, count column or rule, rate column, unit price scale, units).
-#: ``scale`` turns the rate column into USD per pricing unit; ``per`` turns the count into pricing quantity.
+#: The kinds of charge of one bill line: (meter, count column or derived count, rate column, PricingUnit,
+#: ConsumedUnit). A rate column holds USD per million tokens, or USD per search; PricingQuantity is the count in
+#: PricingUnits (tokens / 1,000,000, or searches).
 METERS = (
     ("Input Tokens", "uncached", "r_in", PRICING_UNIT, "Tokens"),
     ("Cache Read Tokens", "cache_read_tokens", "r_read", PRICING_UNIT, "Tokens"),
@@ -157,14 +159,14 @@ def _charges(b: LogBill) -> pd.DataFrame:
     g = lines.groupby(keys, sort=True, dropna=False).agg(hour=("hour", "min"), **{c: (c, "sum") for c in counts})
     g = g.reset_index()
     r = rates(g)
-    return pd.concat([g, r[["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in",
-                            "r_audio_out"]]], axis=1)
+    return pd.concat([g, r[RATE_COLUMNS]], axis=1)
 
 
 def focus_rows(b: LogBill, *, billing_account: str | None = None,
                billing_account_name: str | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """The bill as FOCUS 1.3 Cost and Usage rows (every value a string, or None for null) and the notes on what
-    was left out and why.
+    """The bill as FOCUS 1.3 Cost and Usage rows (costs, prices and quantities as exact ``Decimal``, the rest
+    strings, None for null; :func:`as_text` gives the text a file holds) and the notes on what was left out and
+    why.
 
     Every cost is an exact decimal product of a published unit price and a token count, so the rows' ListCost
     adds up to the bill's ``total_usd`` (to float rounding, below 1e-9 USD). Taught in notebook
