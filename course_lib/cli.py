@@ -281,8 +281,17 @@ def cmd_bill(a: argparse.Namespace) -> dict:
         prices.set_local_price(row)
         local_notes.append(f"{name}: a local model, priced from its TCO at USD {row['input_usd_per_mtok']:.3f}/M input "
                            f"and {row['output_usd_per_mtok']:.3f}/M output from {row['as_of']} ({row['source']})")
+    if a.out and not a.export:
+        raise ValueError("--out: give --export focus too (--out is where the FOCUS rows go)")
+    if a.export and not a.out and a.json:
+        raise ValueError("--export focus without --out writes the CSV to standard output; give --out PATH to "
+                         "print --json as well")
     b = logs.bill(a.paths, a.format, a.as_of, engine=a.engine)
     b.notes[:0] = local_notes
+    if a.export:
+        exported = _export_focus(b, a)
+        if exported is None:   # the CSV went to standard output: nothing else is printed
+            return {}
     summ = b.summary()
     by = b.by(a.by)[["rows", "requests", "input_tokens", "cache_read_tokens", "output_tokens", "total_usd",
                      "total_cny"]]
@@ -299,6 +308,8 @@ def cmd_bill(a: argparse.Namespace) -> dict:
                               for r in recon.to_dict("records")],
            "what_if": [{k: (_round(v) if isinstance(v, float) else v) for k, v in r.items()}
                        for r in levers.to_dict("records")]}
+    if a.export:
+        out["focus"] = exported
     if not a.json:
         print(f"{summ['rows']:,} rows priced from {', '.join(b.sources)}; {summ['errors']} row error(s); "
               f"{summ['days']}; prices of {out['as_of']}")
@@ -329,6 +340,30 @@ def cmd_bill(a: argparse.Namespace) -> dict:
                 print(f"    {r.lever:<26} not a saving: {r.assumes}")
             else:
                 print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
+    return out
+
+
+def _export_focus(b, a: argparse.Namespace) -> dict | None:
+    """Write the bill as FOCUS 1.3 rows (course_lib.focus) to --out, or as CSV to standard output without it."""
+    from . import focus
+    rows, notes = focus.focus_rows(b, billing_account=a.billing_account)
+    if not a.out:
+        focus.as_text(rows).to_csv(sys.stdout, index=False, lineterminator="\n")
+        for n in notes:
+            print(f"note: {n}", file=sys.stderr)
+        return None
+    try:
+        path = focus.write_focus(rows, a.out)
+    except OSError as e:
+        raise ValueError(f"--out: cannot write {a.out}: {e.strerror or e}") from None
+    total = sum(rows["BilledCost"])
+    out = {"format": f"FOCUS {focus.FOCUS_VERSION}", "path": str(path), "rows": len(rows),
+           "billed_cost_usd": _round(float(total)), "notes": notes}
+    if not a.json:
+        print(f"FOCUS {focus.FOCUS_VERSION}: {len(rows):,} charge rows written to {path} "
+              f"(BilledCost total {money.fmt(float(total))}, the bill's total)")
+        for n in notes:
+            print(f"  FOCUS note: {n}")
     return out
 
 
@@ -598,6 +633,14 @@ def build_parser() -> argparse.ArgumentParser:
                          "(lesson 05), never USD 0; repeatable")
     bl.add_argument("--local-tasks-per-day", type=_positive, default=None,
                     help="the local traffic the TCO is spread over (default: lesson 05's workload)")
+    bl.add_argument("--export", choices=("focus",), default=None,
+                    help="also write the bill as FinOps FOCUS 1.3 cost-and-usage rows (to --out, else CSV to "
+                         "standard output)")
+    bl.add_argument("--out", default=None, metavar="PATH",
+                    help="where --export writes: PATH.csv or PATH.parquet")
+    bl.add_argument("--billing-account", default=None, metavar="ID",
+                    help="FOCUS BillingAccountId of the rows (a usage export does not name it; default: "
+                         "course_lib.focus.UNKNOWN_ACCOUNT, a label that says so)")
     bl.add_argument("--json", action="store_true", help="print one JSON object")
     bl.set_defaults(func=cmd_bill)
     tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")

@@ -337,6 +337,48 @@ priced[["model", "input_tokens", "output_tokens", "total_usd"]].round(4)
 # %% [markdown]
 # From the command line: `python -m course_lib bill calls.csv --local review-box=qwen2.5-14b@"RTX 4090"`.
 #
+# ## 7. The bill for the FinOps team: FOCUS rows
+#
+# In a company that runs on the cloud, a FinOps team allocates every vendor's bill to teams, products and budgets.
+# It reads those bills in one schema, **FOCUS** (the FinOps Foundation's open cost-and-usage specification,
+# [focus.finops.org](https://focus.finops.org)), which the large clouds already export (Microsoft Cost
+# Management's FOCUS dataset, for one). LLM spend that arrives as FOCUS rows lands in the same dashboards and the
+# same allocation rules as the rest of the cloud bill, with no parser written for it; that is why FinOps teams
+# ask AI vendors, and you, for it. `course_lib.focus` writes this lesson's bill as FOCUS 1.3 rows: one *charge*
+# per day, model, labels, way of calling and kind of token, each with one published price, so that
+# `ListCost = ListUnitPrice × PricingQuantity` holds on every row. The first rows of the team's week:
+
+# %%
+from course_lib import focus
+
+charges, focus_notes = focus.focus_rows(team)
+shown = ["ChargePeriodStart", "ServiceProviderName", "SkuId", "SkuMeter", "PricingQuantity", "PricingUnit",
+         "ListUnitPrice", "BilledCost", "Tags"]
+focus.as_text(charges)[shown].head(6)
+
+# %%
+billed = float(sum(charges["BilledCost"]))
+broken = focus.check_focus(focus.as_text(charges))
+display(Markdown(f"""
+**{len(charges):,} charge rows** for {team.rows:,} calls; their `BilledCost` adds up to **{money.md(billed, 2)}**,
+the bill of section 2 ({money.md(team.total_usd, 2)}). FOCUS 1.3 rules broken: {len(broken) or "none"}
+({len(focus.MANDATORY)} mandatory columns present, not-null columns filled, allowed values, ISO 8601 UTC times,
+decimal amounts, each cost its price × quantity).
+"""))
+
+# %% [markdown]
+# What the rows say, and what they cannot: the costs are the *re-priced* amounts at list prices
+# (`BilledCost = EffectiveCost = ContractedCost = ListCost`), because a negotiated discount, a credit or a tax is
+# not in a usage export; the provider's invoice stays the reference for what was paid. A usage export does not
+# name the billing account either, so `BillingAccountId` is what you pass (`--billing-account`). A row the bill
+# could not price is left out and said in the notes, never written as 0. The tests hold the export to the FinOps
+# Foundation's own validator (`focus-validator`, whose newest release checks FOCUS 1.0) and to the 1.3 rules.
+#
+# From the command line: `python -m course_lib bill team_calls.csv --export focus --out team_focus.csv`
+# (or `.parquet`; without `--out` the CSV goes to standard output).
+
+# %% [markdown]
+#
 # ## Recap
 #
 # - One table of calls from any export; a count it does not give is *not reported*, never 0.
