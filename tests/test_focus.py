@@ -22,6 +22,7 @@ import yaml
 
 from course_lib import focus, logs, prices
 from course_lib.cli import main
+from tests.conftest import missing_system_piece
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "data" / "own_logs" / "real"
@@ -56,7 +57,7 @@ def read_text(path: Path) -> pd.DataFrame:
 def run_validator(data: Path, tmp_path: Path) -> ET.Element:
     exe = VALIDATOR / "bin" / "focus-validator"
     if not exe.exists():
-        pytest.skip(f"focus-validator is not installed in {VALIDATOR} (run `make focus-validator`)")
+        missing_system_piece(f"focus-validator is not installed in {VALIDATOR} (`make focus-validator` builds it)")
     # It reads its ISO 4217 list from the relative path focus_validator/utils/: run it from its site-packages.
     site = subprocess.run([str(VALIDATOR / "bin" / "python"), "-c",
                            "import focus_validator, pathlib; print(pathlib.Path(focus_validator.__file__).parent.parent)"],
