@@ -296,6 +296,10 @@ display(Markdown(
 traffic = [250, 500, 800, 1_000, 2_000, 5_000, 10_000, 20_000]
 vf = tco.verdict_by_traffic(flash, box, cap, traffic)
 vp = tco.verdict_by_traffic(w, box, cap, traffic)
+fx = money.fx_rate(w.as_of)
+print(f"monthly amounts in CNY, the source page's currency; in USD at {fx.rate} CNY per USD ({fx.day}): one box's "
+      f"month is {money.both(local['monthly_usd'])}, and V4-Flash at {traffic[0]:,} tasks/day "
+      f"{money.both(vf['api_cny'].iloc[0] / fx.rate)}")
 pd.DataFrame({"tasks/day": traffic, "boxes": vf["boxes"], "local CNY/month": vf["local_cny"].round(0),
               "V4-Flash API CNY/month": vf["api_cny"].round(0), "cheaper (equal capability)": vf["cheaper"],
               "V4-Pro API CNY/month": vp["api_cny"].round(0), "cheaper (against V4-Pro)": vp["cheaper"]}).set_index("tasks/day")
