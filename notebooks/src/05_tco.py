@@ -40,13 +40,16 @@ tco.defaults()
 # ## 2. The API side
 #
 # A workload is tasks per day and the tokens of one task. Here: 1,000 code reviews a day at V2's profile
-# (25K input, 800 output), on DeepSeek V4-Pro at the June prices, then with the levers of lesson 03:
+# (25K input, 800 output), on DeepSeek V4-Pro at the June prices; then with caching (a lever of lesson 03); at
+# DeepSeek's later prices (the rows dated 2026-09-01: higher standard prices, and a peak-hour price on top for the
+# share sent at peak); and on Claude Sonnet 4.6, with and without the batch API:
 
 # %%
 w = tco.Workload(tasks_per_day=1_000, input_tokens=25_000, output_tokens=800, model="deepseek-v4-pro")
 rows = []
 for label, wk in [("standard", w), ("80% cache hits", tco.Workload(**{**w.__dict__, "cache_hit_rate": 0.8})),
-                  ("after 2026-08-17, 30% at peak", tco.Workload(**{**w.__dict__, "as_of": "2026-09-01", "peak_share": 0.3})),
+                  ("prices of 2026-09-01", tco.Workload(**{**w.__dict__, "as_of": "2026-09-01"})),
+                  ("prices of 2026-09-01, 30% at peak", tco.Workload(**{**w.__dict__, "as_of": "2026-09-01", "peak_share": 0.3})),
                   ("on Claude Sonnet 4.6", tco.Workload(**{**w.__dict__, "model": "claude-sonnet-4-6"})),
                   ("Sonnet, half via batch", tco.Workload(**{**w.__dict__, "model": "claude-sonnet-4-6", "batch_share": 0.5}))]:
     a = tco.api_monthly(wk)
