@@ -17,7 +17,8 @@ Formats (see ``FORMATS``), each after the provider's own documentation:
   .../get-cost-report; amounts are in cents);
 * ``openrouter``: OpenRouter's activity export, ``GET /api/v1/activity``
   (https://openrouter.ai/docs/api/api-reference/analytics/get-user-activity);
-* ``litellm``: LiteLLM proxy spend logs, ``GET /spend/logs`` (https://docs.litellm.ai/docs/proxy/cost_tracking);
+* ``litellm``: LiteLLM proxy spend logs, ``GET /spend/logs`` (https://docs.litellm.ai/docs/proxy/cost_tracking),
+  or the StandardLoggingPayload its loggers write (https://docs.litellm.ai/docs/proxy/logging_spec);
 * ``langfuse``: Langfuse observations, ``GET /api/public/observations`` (usageDetails, costDetails;
   https://langfuse.com/docs/observability/features/token-and-cost-tracking);
 * ``otel``: OpenTelemetry GenAI spans (``gen_ai.usage.*``; OTLP JSON as the collector's file exporter
@@ -374,13 +375,21 @@ def _litellm(records, path) -> Export:
         tags = r.get("request_tags") or []
         if isinstance(tags, str):
             tags = json.loads(tags or "[]")
-        usage = r.get("usage") if isinstance(r.get("usage"), dict) else {}   # older rows keep the tokens here
+        usage = r.get("usage")   # older rows keep the tokens here (a JSON string in a CSV export)
+        if isinstance(usage, str) and usage.strip().startswith("{"):
+            usage = json.loads(usage)
+        usage = usage if isinstance(usage, dict) else {}
+        meta = meta if isinstance(meta, dict) else {}
+        # a spend-log row, or the StandardLoggingPayload LiteLLM's loggers write (S3, GCS, Pub/Sub): its cost is
+        # response_cost, its team and key are in metadata
         out.add(n, timestamp=r.get("startTime"), model=r.get("model"), requests=1,
                 input_tokens=_get(r, "prompt_tokens", default=usage.get("prompt_tokens")),
                 output_tokens=_get(r, "completion_tokens", default=usage.get("completion_tokens")),
-                cache_read_tokens=read, cache_write_tokens=write, project=r.get("team_id"),
-                api_key=r.get("api_key"), feature=tags[0] if tags else None,
-                reported_cost_usd=r.get("spend"), reported_currency="USD")
+                cache_read_tokens=read, cache_write_tokens=write,
+                project=r.get("team_id") if "team_id" in r else meta.get("user_api_key_team_id"),
+                api_key=r.get("api_key") if "api_key" in r else meta.get("user_api_key_hash"),
+                feature=tags[0] if tags else None,
+                reported_cost_usd=r.get("spend") if "spend" in r else r.get("response_cost"), reported_currency="USD")
     return out.export()
 
 
@@ -594,8 +603,8 @@ def _detect_json(records) -> str:
         if "usageDetails" in item or item.get("type") in ("GENERATION", "SPAN", "EVENT") or \
                 isinstance(item.get("observations"), list):   # a trace downloaded from Langfuse's UI
             return "langfuse"
-        if "spend" in item and ("request_id" in item or "call_type" in item):
-            return "litellm"
+        if ("spend" in item or "response_cost" in item) and ("request_id" in item or "call_type" in item):
+            return "litellm"   # a spend-log row, or the StandardLoggingPayload LiteLLM's loggers write
         if "date" in item and ("prompt_tokens" in item or "promptTokens" in item):
             return "openrouter"
         if {"timestamp", "model", "input_tokens", "output_tokens"} <= set(item):

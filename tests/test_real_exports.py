@@ -191,6 +191,18 @@ def test_litellms_own_spend_log_row_is_refused_before_the_book_then_priced_and_a
     assert rec["reported_usd"].iloc[0] == pytest.approx(0.000225) and rec["explained_by"].iloc[0] == "agrees"
 
 
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_litellms_standard_logging_payload_is_read_as_litellm(engine):
+    """The same mocked call as LiteLLM's loggers (S3, GCS, Pub/Sub) write it: response_cost instead of spend, the team and
+    key inside metadata. It was read as a raw response body and refused for a missing "created" time."""
+    path = REAL / "litellm_standard_logging_payload_litellm_tests.json"
+    assert exports.detect_format(path) == "litellm"
+    b = logs.bill(path, engine=engine, as_of=BOOK_START)
+    assert b.rows == 1 and b.total_usd == pytest.approx(io_usd(GPT_4O_IO, 10, 20), abs=1e-12)
+    rec = b.reconcile()
+    assert rec["reported_usd"].iloc[0] == pytest.approx(0.000225) and rec["explained_by"].iloc[0] == "agrees"
+
+
 def test_protobuf_js_integers_and_times_are_read():
     """OpenLIT's span as Langfuse's OTLP endpoint decodes it: counts and times are protobuf.js Longs of two 32-bit
     halves. startTimeUnixNano {low: 153687506, high: 404677085} is 404677085 * 2^32 + 153687506 ns."""
@@ -315,13 +327,23 @@ def test_otel_older_token_names_and_the_reported_cost():
     assert row["reported_cost_usd"] == 0.0021 and row["project"] == "shop"
 
 
-def test_litellm_older_rows_keep_their_tokens_in_usage():
+@pytest.mark.parametrize("engine", logs.ENGINES)
+@pytest.mark.parametrize("kind", [".json", ".csv"])
+def test_litellm_older_rows_keep_their_tokens_in_usage(tmp_path, engine, kind):
+    """Both engines read the tokens inside usage (DuckDB's SQL mapping missed them: input_tokens missing), as JSON or
+    as a CSV cell of JSON text."""
     row = {"request_id": "chatcmpl-1", "call_type": "acompletion", "api_key": "88dc28", "spend": 0.00123,
            "startTime": "2026-10-01T10:00:00Z", "model": "gpt-5-mini",
            "usage": {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160}}
-    ex = exports.read_text(json.dumps([row]), "spend.json")
+    p = tmp_path / f"spend{kind}"
+    if kind == ".json":
+        p.write_text(json.dumps([row]))
+    else:
+        pd.DataFrame([{**row, "usage": json.dumps(row["usage"])}]).to_csv(p, index=False)
+    ex = exports.read(p)
     assert ex.format == "litellm"
-    assert (ex.rows["input_tokens"].iloc[0], ex.rows["output_tokens"].iloc[0]) == (120, 40)
+    assert (int(ex.rows["input_tokens"].iloc[0]), int(ex.rows["output_tokens"].iloc[0])) == (120, 40)
+    assert logs.bill(p, engine=engine).total_usd == pytest.approx((120 * 0.25 + 40 * 2.00) / M)   # gpt-5-mini
 
 
 def test_a_tsv_is_read_as_tab_separated(tmp_path):
