@@ -22,8 +22,8 @@ Formats (see ``FORMATS``), each after the provider's own documentation:
 * ``langfuse``: Langfuse observations, ``GET /api/public/observations`` (usageDetails, costDetails;
   https://langfuse.com/docs/observability/features/token-and-cost-tracking);
 * ``otel``: OpenTelemetry GenAI spans (``gen_ai.usage.*``; OTLP JSON as the collector's file exporter
-  writes it or protobuf.js decodes it, or the OpenTelemetry JS SDK's finished spans as JSON), or the course
-  meter's own table (:meth:`course_lib.meter.CostMeter.calls`);
+  writes it or protobuf.js decodes it, or the OpenTelemetry JS or Python SDK's finished spans as JSON), or the
+  course meter's own table (:meth:`course_lib.meter.CostMeter.calls`);
 * ``responses``: a JSON Lines file of raw response bodies, read by :func:`course_lib.usage.normalize`;
 * ``csv``: a plain table (CSV, JSON Lines or Parquet) with the canonical column names.
 """
@@ -493,10 +493,11 @@ def _otel_attributes(attrs) -> dict:
 
 
 def _otel_spans(records):
-    """(attributes, resource attributes, start in unix nanoseconds) of every span of a file: OTLP JSON
-    (``resourceSpans``, as the collector's file exporter writes it or protobuf.js decodes it), or the OpenTelemetry
-    JS SDK's finished spans written as JSON (``InMemorySpanExporter``: a list of spans with ``spanContext``, flat
-    attributes and ``startTime`` as [seconds, nanoseconds])."""
+    """(attributes, resource attributes, start in unix nanoseconds or as written) of every span of a file: OTLP JSON
+    (``resourceSpans``, as the collector's file exporter writes it or protobuf.js decodes it), or finished spans
+    written as JSON with flat attributes: the OpenTelemetry JS SDK's (``spanContext``, ``startTime`` as [seconds,
+    nanoseconds]) or the Python SDK's (``context``, ``start_time`` in nanoseconds, or ISO as its console exporter
+    writes it), alone, in a list, or under ``"spans"`` (any-agent's saved traces)."""
     for rec in records:
         if isinstance(rec, dict) and "resourceSpans" in rec:
             for rs in rec.get("resourceSpans") or []:
@@ -506,9 +507,10 @@ def _otel_spans(records):
                         ns = span.get("startTimeUnixNano")
                         yield _otel_attributes(span.get("attributes")), res, None if ns in (None, "") else _otel_int(ns)
             continue
-        for span in rec if isinstance(rec, list) else [rec]:
-            t = span.get("startTime")
-            ns = t[0] * 10 ** 9 + t[1] if isinstance(t, list) and len(t) == 2 else None
+        spans = rec if isinstance(rec, list) else rec.get("spans") if isinstance(rec.get("spans"), list) else [rec]
+        for span in spans:
+            t = span.get("startTime", span.get("start_time"))
+            ns = t[0] * 10 ** 9 + t[1] if isinstance(t, list) and len(t) == 2 else t
             res = _otel_attributes((span.get("resource") or {}).get("attributes"))
             yield _otel_attributes(span.get("attributes")), res, ns
 
@@ -518,8 +520,9 @@ def _otel_spans(records):
 _OTEL_OLD = {"gen_ai.usage.prompt_tokens": _OTEL["input_tokens"],
              "gen_ai.usage.completion_tokens": _OTEL["output_tokens"]}
 #: The cost an instrumentation computed and attached to the span (OpenLIT, Langfuse's OTel ingestion): a reported
-#: cost in USD, reconciled against, never used as the price.
+#: cost in USD, reconciled against, never used as the price. any-agent writes it in two parts (_OTEL_COST_PARTS).
 _OTEL_COST = ("gen_ai.usage.cost", "gen_ai.usage.total_cost")
+_OTEL_COST_PARTS = ("gen_ai.usage.input_cost", "gen_ai.usage.output_cost")
 
 
 def _otel(records, path) -> Export:
@@ -533,7 +536,9 @@ def _otel(records, path) -> Export:
             continue   # not an LLM call span (a framework's outer span carries its own names, never gen_ai.usage.*)
         n += 1
         cost = next((attrs[k] for k in _OTEL_COST if attrs.get(k) is not None), None)
-        out.add(n, timestamp=_iso(ns / 1e9) if isinstance(ns, int) else ns,
+        if cost is None and all(isinstance(attrs.get(k), (int, float)) for k in _OTEL_COST_PARTS):
+            cost = sum(attrs[k] for k in _OTEL_COST_PARTS)
+        out.add(n, timestamp=_iso(ns / 1e9) if isinstance(ns, int) and not isinstance(ns, bool) else ns,
                 model=attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
                 requests=1, **{k: attrs.get(a) for k, a in _OTEL.items()},
                 project=attrs.get("service.name") or res.get("service.name"),
@@ -583,8 +588,11 @@ def _detect_json(records) -> str:
     if isinstance(first, dict) and "resourceSpans" in first:
         return "otel"
     span = first[0] if isinstance(first, list) and first else first
-    if isinstance(span, dict) and "spanContext" in span and isinstance(span.get("attributes"), dict):
-        return "otel"   # the OpenTelemetry JS SDK's finished spans as JSON
+    if isinstance(span, dict) and isinstance(span.get("spans"), list) and span["spans"]:
+        span = span["spans"][0]   # any-agent's saved trace: {"spans": [...], "final_output": ...}
+    if isinstance(span, dict) and ("spanContext" in span or "context" in span) and \
+            isinstance(span.get("attributes"), dict):
+        return "otel"   # finished spans of the OpenTelemetry JS or Python SDK as JSON
     if isinstance(first, list) and first and isinstance(first[0], dict) and "results" in first[0]:
         records = [{"data": first}]   # a bare list of buckets, as a script prints the Usage API's data
     items = list(_items(records[:1]))

@@ -251,6 +251,25 @@ def test_the_otel_js_sdks_finished_spans_are_read_without_counting_outer_spans_t
     assert b.total_usd == pytest.approx(sum(io_usd(GPT_4O_MINI, i, o) for i, o in VERCEL_CALLS), abs=1e-12)
 
 
+ANY_AGENT_CALLS = [(269, 16), (359, 14), (392, 46)]   # the 3 call_llm spans' gen_ai.usage.input/output_tokens
+# mistral-small-latest on 2025-09-16, USD per 1M tokens (https://mistral.ai/pricing#api-pricing): input 0.10, output 0.30
+MISTRAL_SMALL = (0.10, 0.30)
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_any_agents_saved_trace_of_python_sdk_spans_is_priced_and_its_cost_parts_agree(engine):
+    """any-agent's saved trace ({"spans": [...]}, the Python SDK's spans with start_time in ns): 3 model calls, an
+    agent span and 2 tool spans; its cost is written as gen_ai.usage.input_cost + output_cost per call."""
+    path = REAL / "otel_any_agent_openai_agents_trace.json"
+    assert exports.detect_format(path) == "otel"
+    b = logs.bill(path, engine=engine)
+    assert b.rows == len(ANY_AGENT_CALLS) and list(b.by("model").index) == ["mistral/mistral-small-latest"]
+    assert b.total_usd == pytest.approx(sum(io_usd(MISTRAL_SMALL, i, o) for i, o in ANY_AGENT_CALLS), abs=1e-12)
+    rec = b.reconcile()
+    reported = [2.69e-05 + 4.8e-06, 3.59e-05 + 4.2e-06, 3.92e-05 + 1.38e-05]   # the file's input_cost + output_cost
+    assert rec["reported_usd"].sum() == pytest.approx(sum(reported)) and rec["explained_by"].iloc[0] == "agrees"
+
+
 LANGFUSE_TRACES = {   # file: (model, rate, [(input, output) of each generation], Langfuse's costDetails totals)
     "openai-agents-2025-09-30": ("gpt-4.1-2025-04-14", GPT_41, [(85, 29), (55, 15)], [0.000402, 0.00023]),
     "google-gemini-2025-08-01": ("gemini-2.5-flash", GEMINI_25_FLASH, [(6, 2_055)], [0.005139299999]),
