@@ -507,8 +507,15 @@ def _otel_spans(records):
                         ns = span.get("startTimeUnixNano")
                         yield _otel_attributes(span.get("attributes")), res, None if ns in (None, "") else _otel_int(ns)
             continue
-        spans = rec if isinstance(rec, list) else rec.get("spans") if isinstance(rec.get("spans"), list) else [rec]
+        if isinstance(rec, list):
+            spans = rec
+        elif isinstance(rec, dict):
+            spans = rec["spans"] if isinstance(rec.get("spans"), list) else [rec]
+        else:
+            spans = []
         for span in spans:
+            if not isinstance(span, dict):
+                continue
             t = span.get("startTime", span.get("start_time"))
             ns = t[0] * 10 ** 9 + t[1] if isinstance(t, list) and len(t) == 2 else t
             res = _otel_attributes((span.get("resource") or {}).get("attributes"))
