@@ -188,9 +188,16 @@ def known_models() -> tuple[str, ...]:
     return tuple(sorted(set(_gp_model_ids()) | set(course_table()["model"])))
 
 
+#: How a genai-prices id that is a prefix of many names ends (``ft:gpt-3.5-turbo-``, ``gpt-4o-mini-2024-07-18.ft-``).
+_PREFIX_ENDS = ("-", ".", ":", "/", "_")
+
+
 def closest_models(model: str, n: int = 5) -> list[str]:
-    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``."""
-    pool = known_models()
+    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``.
+
+    A genai-prices id that is only a prefix its rule matches (``ft:gpt-3.5-turbo-``, for any fine-tune of that
+    model) is not offered: it reads as a name cut off, and no call is logged under it."""
+    pool = [m for m in known_models() if not m.endswith(_PREFIX_ENDS)]
     lowered = {m.lower(): m for m in pool}
     hits = difflib.get_close_matches(model.lower(), list(lowered), n=n, cutoff=0.5)
     return [lowered[h] for h in hits]
