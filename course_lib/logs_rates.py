@@ -182,12 +182,18 @@ RATE_COLUMNS = ["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_au
 
 
 def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataFrame | None = None,
-            *, batch_fallback: bool = False, fell_back: list | None = None) -> pd.Series:
+            *, batch_fallback: bool = False, fell_back: list | None = None, unpriced: list | None = None) -> pd.Series:
     """The total USD of each line at the rates after ``overrides`` (see :func:`rates`) and the counts of
     ``tokens`` (default: the lines' own); lines that fell back to interactive prices are counted into
-    ``fell_back``. Taught in notebook ``06_your_own_bill``."""
+    ``fell_back``, and lines with a search or audio count the new rates do not price into ``unpriced`` (as
+    ``(lines, what those counts cost at the lines' own rates)``: left out of the total, never priced 0).
+    Taught in notebook ``06_your_own_bill``."""
     t = lines if tokens is None else tokens
     r = rates(lines, overrides, batch_fallback=batch_fallback)
     if fell_back is not None:
         fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
-    return costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))["total_usd"]
+    out = costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))
+    if unpriced is not None:
+        hit = out["extras_unpriced"].astype(bool)
+        unpriced.append((int(hit.sum()), float(lines.loc[hit, "extras_usd"].sum()) if "extras_usd" in lines else 0.0))
+    return out["total_usd"]

@@ -305,3 +305,15 @@ def test_audio_a_model_publishes_no_audio_price_for_is_said_on_both_engines(engi
                                  "output_audio_tokens": r["output_audio_tokens"]}),
                "gpt-4o-audio-preview", as_of="2025-08-01")
     assert one.unpriced == ("input_audio_tokens", "output_audio_tokens") and one.extras_usd == 0
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_a_what_if_to_a_model_without_a_search_price_does_not_count_the_searches_as_saved(engine, tmp_path):
+    """Anthropic's documented row (10 searches, USD 10 per 1,000 on Claude Sonnet 4) moved to deepseek-chat: the
+    searches are left out of the new total, and the lever says by how much its saving is unknown."""
+    b = logs.bill(REAL / "anthropic_usage_report_docs_example.json", engine=engine)
+    w = b.what_if(["model=deepseek-chat", "model=claude-sonnet-4-20250514"]).set_index("lever")
+    assert "1 line(s) with web searches or audio that deepseek-chat has no price for" in \
+        w.loc["model=deepseek-chat", "assumes"]
+    assert f"USD {10 * SONNET_4['search']:,.4f} at the bill's own rates" in w.loc["model=deepseek-chat", "assumes"]
+    assert "no price for" not in w.loc["model=claude-sonnet-4-20250514", "assumes"]
