@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .prices import Price, quote, surcharge
+from .prices import Price, quote, surcharge, unpriced_extras
 from .usage import Usage
 
 M = 1_000_000
@@ -105,18 +105,16 @@ def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
     n = usage.input_tokens
     read, write = usage.cache_read_tokens or 0, usage.cache_write_tokens or 0
     w1h = usage.cache_write_1h_tokens or 0
-    extras = dict(usage.modalities)
+    extras = {k: v for k, v in usage.modalities if v}   # a count of 0 needs no price
     if usage.web_searches:
         extras["web_searches"] = usage.web_searches
     extra_usd, unpriced = 0.0, ()
     if extras:
         counts = {"input_tokens": n, "output_tokens": usage.output_tokens, "cache_read_tokens": read,
                   "cache_write_tokens": write}
-        got = surcharge(p.model, p.as_of, counts, extras, batch=p.batch, period=p.period, tier=p.tier)
-        if got is None:
-            unpriced = tuple(sorted(extras))
-        else:
-            extra_usd = got
+        unpriced = unpriced_extras(p.model, p.as_of, extras, batch=p.batch, period=p.period, tier=p.tier)
+        priced = {k: v for k, v in extras.items() if k not in unpriced}
+        extra_usd = surcharge(p.model, p.as_of, counts, priced, batch=p.batch, period=p.period, tier=p.tier)
     return Bill(
         model=p.model, as_of=p.as_of,
         uncached_input_usd=usage.uncached_input_tokens * p.rate("input", n) / M,

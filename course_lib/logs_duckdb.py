@@ -179,8 +179,8 @@ _PRICED = f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, 
     + coalesce(t.input_audio_tokens_v, 0) * coalesce(p.r_audio_in, 0) / {M}
     + coalesce(t.output_audio_tokens_v, 0) * coalesce(p.r_audio_out, 0) / {M} AS extras_usd,
   CAST((coalesce(t.web_searches_v, 0) > 0 AND p.r_search IS NULL)
-    OR (coalesce(t.input_audio_tokens_v, 0) + coalesce(t.output_audio_tokens_v, 0) > 0
-        AND p.r_audio_in IS NULL) AS BIGINT) AS extras_unpriced"""
+    OR (coalesce(t.input_audio_tokens_v, 0) > 0 AND p.r_audio_in IS NULL)
+    OR (coalesce(t.output_audio_tokens_v, 0) > 0 AND p.r_audio_out IS NULL) AS BIGINT) AS extras_unpriced"""
 _TOTAL = "(input_usd + cache_read_usd + cache_write_usd + output_usd + extras_usd)"
 
 

@@ -37,7 +37,8 @@ def _hours_periods(provider: str, day: date) -> list[tuple[int, str]]:
 
 @lru_cache(maxsize=4096)
 def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale: int, tier: str = "standard") -> float:
-    """USD per one unit of a non-text count (a web search; an audio token beyond its text price); NaN if unpriced."""
+    """USD per one unit of a non-text count (a web search; an audio token beyond its text price); NaN if the model
+    publishes no price for it (:func:`course_lib.prices.unpriced_extras`): unknown, never 0."""
     zero = {"input_tokens": scale if extra.startswith("input") else 0,
             "output_tokens": scale if extra.startswith("output") else 0}
     got = prices.surcharge(model, day, zero, {extra: scale}, batch=batch, period=period, tier=tier)
@@ -46,6 +47,9 @@ def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale
 
 #: The counts priced per unit beside the text tokens: web searches and audio tokens.
 EXTRAS = ("web_searches", "input_audio_tokens", "output_audio_tokens")
+#: The same counts in words, for the bill's notes.
+EXTRA_NAMES = {"web_searches": "web searches", "input_audio_tokens": "input audio tokens",
+               "output_audio_tokens": "output audio tokens"}
 
 
 #: The columns that choose a price row, beside the hour of day and the long-context band.
@@ -124,8 +128,9 @@ def costs(df: pd.DataFrame) -> pd.DataFrame:
     out["total_usd"] = (out["input_usd"] + out["cache_read_usd"] + out["cache_write_usd"] + out["output_usd"]
                         + out["extras_usd"])
     out["extras_unpriced"] = (((df["web_searches"].fillna(0) > 0) & df["r_search"].isna())
-                              | ((df["input_audio_tokens"].fillna(0) + df["output_audio_tokens"].fillna(0) > 0)
-                                 & df["r_audio_in"].isna())).astype(np.int64)
+                              | ((df["input_audio_tokens"].fillna(0) > 0) & df["r_audio_in"].isna())
+                              | ((df["output_audio_tokens"].fillna(0) > 0) & df["r_audio_out"].isna())
+                              ).astype(np.int64)
     return out
 
 
@@ -177,12 +182,18 @@ RATE_COLUMNS = ["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_au
 
 
 def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataFrame | None = None,
-            *, batch_fallback: bool = False, fell_back: list | None = None) -> pd.Series:
+            *, batch_fallback: bool = False, fell_back: list | None = None, unpriced: list | None = None) -> pd.Series:
     """The total USD of each line at the rates after ``overrides`` (see :func:`rates`) and the counts of
     ``tokens`` (default: the lines' own); lines that fell back to interactive prices are counted into
-    ``fell_back``. Taught in notebook ``06_your_own_bill``."""
+    ``fell_back``, and lines with a search or audio count the new rates do not price into ``unpriced`` (as
+    ``(lines, what those counts cost at the lines' own rates)``: left out of the total, never priced 0).
+    Taught in notebook ``06_your_own_bill``."""
     t = lines if tokens is None else tokens
     r = rates(lines, overrides, batch_fallback=batch_fallback)
     if fell_back is not None:
         fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
-    return costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))["total_usd"]
+    out = costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))
+    if unpriced is not None:
+        hit = out["extras_unpriced"].astype(bool)
+        unpriced.append((int(hit.sum()), float(lines.loc[hit, "extras_usd"].sum()) if "extras_usd" in lines else 0.0))
+    return out["total_usd"]

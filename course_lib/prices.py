@@ -188,9 +188,16 @@ def known_models() -> tuple[str, ...]:
     return tuple(sorted(set(_gp_model_ids()) | set(course_table()["model"])))
 
 
+#: How a genai-prices id that is a prefix of many names ends (``ft:gpt-3.5-turbo-``, ``gpt-4o-mini-2024-07-18.ft-``).
+_PREFIX_ENDS = ("-", ".", ":", "/", "_")
+
+
 def closest_models(model: str, n: int = 5) -> list[str]:
-    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``."""
-    pool = known_models()
+    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``.
+
+    A genai-prices id that is only a prefix its rule matches (``ft:gpt-3.5-turbo-``, for any fine-tune of that
+    model) is not offered: it reads as a name cut off, and no call is logged under it."""
+    pool = [m for m in known_models() if not m.endswith(_PREFIX_ENDS)]
     lowered = {m.lower(): m for m in pool}
     hits = difflib.get_close_matches(model.lower(), list(lowered), n=n, cutoff=0.5)
     return [lowered[h] for h in hits]
@@ -557,6 +564,43 @@ def embedding_rate(model: str = "text-embedding-3-small", provider: str = "opena
     return base, f"genai-prices {GENAI_PRICES_VERSION} ({prov.name}, {info.id}, {day})"
 
 
+def _needs_own_price(extra: str) -> bool:
+    """A count priced only by a rate of its own: a server-side tool call (a web search) or an audio token. Without
+    one, genai-prices prices an audio token at the text rate of its parent unit and a search at nothing, which is a
+    guess; image and video tokens, which providers bill as input tokens, keep the input rate."""
+    from genai_prices.units import _get_registry
+    dims = _get_registry().units[extra].dimensions
+    return dims.get("family") == "tool_calls" or dims.get("modality") == "audio"
+
+
+def _model_price(model: str, day: date, batch: bool, period: str, tier: str | None):
+    """genai-prices' price of ``model`` on ``day`` at that time of day and service tier; ``None`` if not in it."""
+    snap = data_snapshot.get_snapshot()
+    try:
+        provider, info = snap.find_provider_model(model, None, None, None)
+    except LookupError:
+        return None
+    ts = _quote_time(provider.id, day, period)
+    return info.get_prices(ts, _tier_context(info, provider.id, ts, day, batch, service_tier(tier))
+                           or ({"processing": "batch"} if batch else None))
+
+
+def unpriced_extras(model: str, as_of: date | str | None, extras, *, batch: bool = False, period: str = "standard",
+                    tier: str | None = None) -> tuple[str, ...]:
+    """The keys of ``extras`` (web searches, audio tokens, ...) that have no published price for ``model`` on that
+    date: all of them for a model genai-prices does not know; a search or an audio token whose own rate the model
+    does not publish (DeepSeek's searches, the audio of a model with no audio rate). Unknown, never 0.
+    Taught in notebook ``01_token_billing``.
+    """
+    from genai_prices.units import _get_registry
+    mp = _model_price(model, as_date(as_of), batch, period, tier)
+    if mp is None:
+        return tuple(sorted(extras))
+    units = _get_registry().units
+    return tuple(sorted(k for k in extras
+                        if _needs_own_price(k) and getattr(mp, units[k].price_key, None) is None))
+
+
 def surcharge(model: str, as_of: date | str | None, counts: dict, extras: dict, *, batch: bool = False,
               period: str = "standard", tier: str | None = None) -> float | None:
     """USD that non-text tokens and server-side tool calls add to a call, beyond its text-token price.
@@ -566,21 +610,17 @@ def surcharge(model: str, as_of: date | str | None, counts: dict, extras: dict, 
     Priced by genai-prices' own unit lattice (audio, image and video rates, web
     searches per thousand) as the difference between the call with and without
     them, at the quote's date, time of day and service tier. ``None`` when the model is not in
-    genai-prices (a course-table model): the caller must say it is unpriced.
+    genai-prices (a course-table model) or any of ``extras`` has no published price for it
+    (:func:`unpriced_extras`): the caller must say it is unpriced, never bill it as 0.
     Taught in notebook ``01_token_billing``.
     """
     if not extras:
         return 0.0
     from genai_prices import Usage as GPUsage
     day = as_date(as_of)
-    snap = data_snapshot.get_snapshot()
-    try:
-        provider, info = snap.find_provider_model(model, None, None, None)
-    except LookupError:
+    if unpriced_extras(model, day, extras, batch=batch, period=period, tier=tier):
         return None
-    ts = _quote_time(provider.id, day, period)
-    mp = info.get_prices(ts, _tier_context(info, provider.id, ts, day, batch, service_tier(tier))
-                         or ({"processing": "batch"} if batch else None))
+    mp = _model_price(model, day, batch, period, tier)
     full = mp.calc_price(GPUsage(**counts, **extras))["total_price"]
     text = mp.calc_price(GPUsage(**counts))["total_price"]
     return float(full - text)

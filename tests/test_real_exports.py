@@ -425,3 +425,62 @@ def test_a_langfuse_export_of_spans_only_says_why_nothing_was_priced(tmp_path):
     p.write_text(json.dumps({"data": [{"type": "SPAN", "name": "retrieve", "startTime": "2026-10-01T10:00:00Z"}]}))
     r = run_bill(p)
     assert r.returncode == 2 and "not generations" in r.stderr
+
+
+# --- a count with no published price: said, left out of the total, never $0 -----------------------------------------
+def _as_csv(rows: pd.DataFrame, path: Path, **change) -> Path:
+    rows.drop(columns=["source_row"], errors="ignore").assign(**change).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_searches_a_model_publishes_no_price_for_are_said_not_billed_at_0(engine, tmp_path):
+    """Anthropic's documented row (10 web searches) as if its calls had gone to DeepSeek, which publishes no search
+    price (genai-prices knows the model, not a search rate): the searches are named with the model and left out."""
+    rows = exports.read(REAL / "anthropic_usage_report_docs_example.json").rows
+    searched = logs.bill(_as_csv(rows, tmp_path / "s.csv", model="deepseek-chat"), engine=engine)
+    plain = logs.bill(_as_csv(rows, tmp_path / "p.csv", model="deepseek-chat", web_searches=None), engine=engine)
+    assert searched.components()["searches and audio"] == 0
+    assert searched.total_usd == pytest.approx(plain.total_usd, abs=1e-15)
+    assert searched.unreported()["deepseek-chat: 10 web searches with no published price, left out of the total"] == 1
+    assert not any("deepseek" in k for k in plain.unreported())
+
+
+COOKBOOK_AUDIO = next(r for b in json.loads((REAL / "openai_usage_cookbook_2025-01.json").read_text())
+                      for r in b["results"] if r["input_audio_tokens"])
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_audio_a_model_publishes_no_audio_price_for_is_said_on_both_engines(engine, tmp_path):
+    """The cookbook's real bucket with audio (5,776 input and 3,166 output audio tokens) on GPT-4o audio preview,
+    which genai-prices lists without an audio rate (OpenAI's page gives one): the tokens are billed at the text
+    rate and the audio price is said to be unknown, not $0; lesson 01's one-call bill says the same."""
+    from course_lib.billing import cost
+    from course_lib.usage import Usage
+    r = COOKBOOK_AUDIO
+    row = pd.DataFrame([{"timestamp": "2025-08-01", "model": "gpt-4o-audio-preview",
+                         "requests": r["num_model_requests"], "input_tokens": r["input_tokens"],
+                         "output_tokens": r["output_tokens"], "cache_read_tokens": r["input_cached_tokens"],
+                         "input_audio_tokens": r["input_audio_tokens"],
+                         "output_audio_tokens": r["output_audio_tokens"]}])
+    b = logs.bill(_as_csv(row, tmp_path / "a.csv"), engine=engine)
+    assert b.components()["searches and audio"] == 0
+    said = [k for k in b.unreported() if k.startswith("gpt-4o-audio-preview: ")]
+    assert said and "5,776 input audio tokens, 3,166 output audio tokens with no published price" in said[0]
+    one = cost(Usage(input_tokens=r["input_tokens"], output_tokens=r["output_tokens"],
+                     modalities={"input_audio_tokens": r["input_audio_tokens"],
+                                 "output_audio_tokens": r["output_audio_tokens"]}),
+               "gpt-4o-audio-preview", as_of="2025-08-01")
+    assert one.unpriced == ("input_audio_tokens", "output_audio_tokens") and one.extras_usd == 0
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_a_what_if_to_a_model_without_a_search_price_does_not_count_the_searches_as_saved(engine, tmp_path):
+    """Anthropic's documented row (10 searches, USD 10 per 1,000 on Claude Sonnet 4) moved to deepseek-chat: the
+    searches are left out of the new total, and the lever says by how much its saving is unknown."""
+    b = logs.bill(REAL / "anthropic_usage_report_docs_example.json", engine=engine)
+    w = b.what_if(["model=deepseek-chat", "model=claude-sonnet-4-20250514"]).set_index("lever")
+    assert "1 line(s) with web searches or audio that deepseek-chat has no price for" in \
+        w.loc["model=deepseek-chat", "assumes"]
+    assert f"USD {10 * SONNET_4['search']:,.4f} at the bill's own rates" in w.loc["model=deepseek-chat", "assumes"]
+    assert "no price for" not in w.loc["model=claude-sonnet-4-20250514", "assumes"]

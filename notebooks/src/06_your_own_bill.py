@@ -10,7 +10,8 @@
 # - reconcile (对账) your re-pricing with the cost the export reports, and explain each difference by line;
 # - rank the cost levers of lesson 03 *on your own traffic*: another model, another date's prices, caching,
 #   the batch API for work that can wait (非实时任务), an output cap;
-# - point it at your own export, of any size: DuckDB prices tens of millions of rows on a laptop.
+# - point it at your own export, however large: DuckDB prices the file where it lies, without loading it into
+#   memory (section 5 gives the measured time and memory).
 #
 # The course's thesis was that the workflow decides the bill. This lesson turns it on your logs: which
 # workflow is your bill made of, and which lever would cut it?
@@ -65,10 +66,13 @@ print(", ".join(exports.CANONICAL))
 team = logs.bill(SAMPLES / "team_calls.csv")
 s = team.summary()
 rate = money.fx_rate(s["days"][-10:])
+day_rates, _ = money.cny_rates(team.lines["day"].unique())
 display(Markdown(f"""
 **{s['rows']:,} calls** from {s['days']}: **{money.md(s['total_usd'], 2)}** = **CNY {s['total_cny']:,.2f}**
-(each day at the latest dated exchange rate on or before it in `data/fx_rates.csv`: here 1 USD = {rate.rate} CNY,
-{rate.source.split(':')[0]} of {rate.day}).
+(each day at the latest dated exchange rate on or before it in `data/fx_rates.csv`: from
+{min(day_rates.values())} to {max(day_rates.values())} CNY per USD this week, {s['total_cny'] / s['total_usd']:.4f}
+on average over the bill; the last day's rate is 1 USD = {rate.rate} CNY, {rate.source.split(':')[0]} of
+{rate.day}).
 Made of: {", ".join(f"{k} {money.md(v, 2)}" for k, v in s["components_usd"].items() if v)}.
 """))
 
@@ -83,7 +87,8 @@ plt.show()
 team.by("feature")[["rows", "input_tokens", "cache_read_tokens", "output_tokens", "total_usd", "total_cny"]].round(2)
 
 # %%
-agent = team.lines[team.lines["model"] == "claude-sonnet-4-6"]
+agent = team.lines[team.lines["feature"] == "agent"]   # the agent alone: nightly-eval's batch calls price apart
+(agent_model,) = agent["model"].unique()
 agent_parts = agent[["input_usd", "cache_read_usd", "cache_write_usd", "output_usd"]].sum()
 writes_share = agent_parts["cache_write_usd"] / agent["total_usd"].sum()
 write_tokens, read_tokens = agent["cache_write_tokens"].sum(), agent["cache_read_tokens"].sum()
@@ -91,7 +96,7 @@ uncached_tokens = (agent["input_tokens"] - agent["cache_read_tokens"] - agent["c
 per_write = (agent_parts["cache_write_usd"] / write_tokens) / (agent_parts["input_usd"] / uncached_tokens)
 per_read = (agent_parts["cache_read_usd"] / read_tokens) / (agent_parts["input_usd"] / uncached_tokens)
 display(Markdown(f"""
-**Cache writes are a cost of their own.** The agent (Claude Sonnet 4.6) pays
+**Cache writes are a cost of their own.** The agent ({agent_model}) pays
 {money.md(agent_parts['cache_write_usd'], 2)} for writing {write_tokens / 1e6:.1f}M tokens into the prompt cache
 (提示缓存写入): **{writes_share:.0%}** of its {money.md(agent['total_usd'].sum(), 2)}, more than its
 {read_tokens / 1e6:.1f}M cache reads cost ({money.md(agent_parts['cache_read_usd'], 2)}). Here a written token
@@ -109,7 +114,7 @@ turn already cached, are the levers here; the bill's `cache_write_usd` column sh
 team.by("period")[["rows", "total_usd"]].round(2)
 
 # %%
-tiers = team.lines.groupby(["model", "band"])[["rows", "total_usd"]].sum().round(2)
+tiers = team.lines.groupby(["model", "band"])[["rows", "total_usd"]].sum().round(2).astype({"rows": int})
 tiers[tiers.index.get_level_values("model").isin(["gpt-5.5", "gemini-2.5-pro"])]
 
 # %%
@@ -194,11 +199,12 @@ display(Markdown(f"""
   {money.md(off['difference_usd'].max(), 2)}. The call log has a GPT-5.5 review above the 272K tier on exactly
   those days ({", ".join(f"{d}: {int(n)}" for d, n in long_reviews.items())}), and that tier's premium on each
   day is the difference to within {money.md(story_gap, 6)}: a daily bucket priced by its average request
-  cannot show the one long review. The export is right; the bucket hides the call.
+  cannot show the long reviews (up to {int(long_reviews.max())} a day). The export is right; the bucket hides
+  the calls.
 - **OpenRouter's** activity export has no time of day, so DeepSeek's calls are re-priced off-peak here; the
   reported cost is higher every day, by {money.md(ds['difference_usd'].min(), 2)} to
-  {money.md(ds['difference_usd'].max(), 2)}: the call log's {len(peak_calls):,} peak-hour DeepSeek lines carry
-  exactly that premium, day by day. Its Gemini rows differ both ways: one row per day holds every long
+  {money.md(ds['difference_usd'].max(), 2)}: the call log's {int(peak_calls['rows'].sum()):,} peak-hour DeepSeek
+  calls ({len(peak_calls):,} hourly lines of the bill) carry exactly that premium, day by day. Its Gemini rows differ both ways: one row per day holds every long
   document, priced by their average size. On the {int((gem_lines > 0).sum())} days that average crosses the 200K
   tier, every document is priced long and the report is lower (by up to
   {money.md(-gem['difference_usd'].min(), 2)}); on the other {int((gem_lines == 0).sum())} it is priced short
@@ -211,7 +217,7 @@ display(Markdown(f"""
 #
 # ## 4. What-if: the levers, ranked on this traffic
 #
-# Lesson 03 ranked the five levers on a model workload. Here they are ranked on the team's real mix: each
+# Lesson 03 ranked the five levers on a model workload. Here they are ranked on the team's own mix: each
 # lever alone, its saving, and what it assumes. The default settings are labelled assumptions in
 # `data/lever_assumptions.csv` (`logs_*`).
 
@@ -248,7 +254,7 @@ thinking returns no answer. At the June prices the week's bill would have been
 # %% [markdown]
 # ## 5. Any size: DuckDB over the file
 #
-# A year of a busy team's calls is tens of millions of rows. `logs.bill` runs one SQL query in DuckDB over the
+# A busy team's call log soon outgrows memory. `logs.bill` runs one SQL query in DuckDB over the
 # file itself (CSV, JSON Lines or Parquet, also gzip-compressed), the prices joined as a table; the per-call
 # exports that grow large (the canonical table, LiteLLM's spend logs, the meter's table) are read in place,
 # while the providers' daily usage reports, small by nature, go through the Python readers. pandas reads the
@@ -273,9 +279,14 @@ for r in bench["results"]:
                          "rows per second": f"{e['rows_per_s']:,}", "peak memory MiB": e["peak_rss_mib"],
                          "× plain scan": r["ratio_to_plain"]["median"] if engine == "duckdb" and "ratio_to_plain" in r
                          else ""})
+largest = max((r for r in bench["results"] if "duckdb" in r), key=lambda r: r["rows"])
+size = f"a {largest['file_bytes'] / 1e9:.1f} GB {largest['file'].upper()} file"
 display(Markdown(f"Measured by `benchmarks/own_logs.py` on a {bench['cpus']}-core machine (`{bench['command']}`); "
                  "`plain` is one typed DuckDB scan of the same file joined to four rates per model, with no checks, "
-                 "dated prices, tiers or peak hours: the floor the bill is measured against:"))
+                 "dated prices, tiers or peak hours: the floor the bill is measured against. The largest file "
+                 f"measured, {largest['rows']:,} rows ({size}), "
+                 f"was priced in a median {largest['duckdb']['seconds']} s at a peak of "
+                 f"{largest['duckdb']['peak_rss_mib']} MiB:"))
 pd.DataFrame(show).set_index(["rows", "file", "engine"])
 
 # %% [markdown]
@@ -329,10 +340,12 @@ mixed = pd.DataFrame([
 ])
 print("without a local price:", logs.price_rows(mixed)[1]["message"].tolist())
 local = prices.set_local_price(tco.local_price("qwen2.5-14b", "RTX 4090", name="review-box"))
-print(f"review-box: USD {local.input:.3f}/M input, {local.output:.3f}/M output ({local.source[:90]}…)")
+print(f"review-box: USD {local.input:.3f}/M input, {local.output:.3f}/M output")
+print("source:", local.source)
 priced, _ = logs.price_rows(mixed)
 prices.clear_local_prices()
-priced[["model", "input_tokens", "output_tokens", "total_usd"]].round(4)
+priced[["model", "input_tokens", "output_tokens", "total_usd"]].round(4).astype(
+    {"input_tokens": int, "output_tokens": int})
 
 # %% [markdown]
 # From the command line: `python -m course_lib bill calls.csv --local review-box=qwen2.5-14b@"RTX 4090"`.
@@ -405,4 +418,5 @@ check("06.2", ...)
 # Reading the bucket as one request gets this feedback:
 
 # %%
-check("06.1", 300_000 * 10 / 1e6 + 5_000 * 45 / 1e6)
+gpt55 = prices.quote("gpt-5.5", "2026-10-28")   # one request of 300,000 tokens: every token at the long-context rates
+check("06.1", 300_000 * gpt55.rate("input", 300_000) / 1e6 + 5_000 * gpt55.rate("output", 300_000) / 1e6)
