@@ -11,6 +11,9 @@ before 2026-12-04, which also counts the driver's own round trips to the page).
 ``--runs N`` repeats the whole run N times (a fresh JupyterLab, kernel and browser each time) and reports the
 median of the runs' p50 and p95 with their range; ``--out`` writes that to a results file
 (``benchmarks/results/widget_latency_own_bill.json`` is lesson 06's panel, ``--notebooks 06_your_own_bill.ipynb``).
+``--against DIR`` alternates each run with one whose kernel imports ``course_lib`` from another checkout (DIR,
+such as the commit before a change), and reports both and the ratio of their p95 medians; each side records
+the commit its ``course_lib`` came from.
 ``--pause-s S`` waits S seconds between changes, as a learner who reads each answer would (default 0: the
 changes follow each other as fast as the browser answers, the worst case).
 Goal (issues 12 and 20): p95 under 250 ms on this project's 2-core machine, no incomplete chart.
@@ -78,6 +81,16 @@ def one_run(only: list[str], passes: int, pause_s: float = 0.0) -> dict:
             "changes_ms": trace}
 
 
+def course_lib_source() -> dict:
+    """Where the kernel's ``course_lib`` comes from (the first PYTHONPATH entry, else this checkout) and its commit."""
+    import subprocess
+    root = Path((os.environ.get("PYTHONPATH") or str(drv.ROOT)).split(os.pathsep)[0]).resolve()
+    git = ["git", "-C", str(root)]
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "course_lib"], capture_output=True, text=True).stdout
+    return {"path": str(root), "commit": commit, "course_lib_edited": bool(dirty.strip())}
+
+
 def summary(runs: list[dict]) -> dict:
     """The runs' p50 and p95 (from the control event, and from the driver's start): median and range."""
     out = {}
@@ -94,19 +107,36 @@ def main() -> None:
                     "such as 06_your_own_bill.ipynb); default: all")
     ap.add_argument("--runs", type=int, default=1, help="whole runs, each in a fresh JupyterLab (default 1)")
     ap.add_argument("--pause-s", type=float, default=0.0, help="seconds between changes (default 0)")
+    ap.add_argument("--against", help="another checkout: alternate each run with one on its course_lib")
     ap.add_argument("--out", help="write the result (with the command and the machine) to this file")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     if drv.CHROMIUM is None:
         raise SystemExit("Debian's chromium is needed (scripts/install-system-deps.sh)")
     only = [n for n in a.notebooks.split(",") if n]
-    runs = [one_run(only, a.passes, a.pause_s) for _ in range(a.runs)]
-    if a.runs == 1:
+    runs, other, mine, theirs = [], [], course_lib_source(), None
+    for _ in range(a.runs):
+        runs.append(one_run(only, a.passes, a.pause_s))
+        if a.against:
+            saved = os.environ.get("PYTHONPATH")
+            os.environ["PYTHONPATH"] = str(Path(a.against).resolve())
+            try:
+                theirs = course_lib_source()
+                other.append(one_run(only, a.passes, a.pause_s))
+            finally:
+                if saved is None:
+                    del os.environ["PYTHONPATH"]
+                else:
+                    os.environ["PYTHONPATH"] = saved
+    if a.runs == 1 and not a.against:
         out = {"benchmark": "widget_latency", **runs[0], "python": platform.python_version(),
                "machine": platform.machine()}
     else:
         out = {"notebooks": only or list(drv.CALCULATORS), "passes": a.passes, "pause_s": a.pause_s,
-               **summary(runs), "runs": runs}
+               "course_lib": mine, **summary(runs), "runs": runs}
+    if a.against:
+        out["against"] = {"course_lib": theirs, **summary(other), "runs": other}
+        out["p95_ratio_against_over_this"] = round(out["against"]["p95_ms_median"] / out["p95_ms_median"], 2)
     if a.out:
         measure.write("widget_latency", out, a.out)
     print(json.dumps(out) if a.json else "\n".join(f"{k}: {v}" for k, v in out.items() if k != "runs"))
