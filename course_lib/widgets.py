@@ -97,7 +97,15 @@ class Calculator(W.VBox):
         return {name: c.value for name, c in self.controls.items()}
 
     def refresh(self) -> None:
-        """Recompute and redraw from the controls' current values."""
+        """Recompute and redraw from the controls' current values (marked busy: background work waits)."""
+        _Idle.start()
+        try:
+            with _MPL_LOCK:
+                self._refresh()
+        finally:
+            _Idle.stop()
+
+    def _refresh(self) -> None:
         values = self.values()
         try:
             lines, fig, table = self.compute(**values)
@@ -284,20 +292,26 @@ class _Kept:
         self.head = _bill_head(bill)
         self._charts: dict[str, bytes] = {}
         self._what_ifs: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def has(self, by: str | None = None, levers: list[str] | None = None) -> bool:
+        return (by is None or by in self._charts) and (levers is None or tuple(levers) in self._what_ifs)
 
     def chart(self, by: str) -> bytes:
-        if by not in self._charts:
-            from . import plots
-            self._charts[by] = _png(plots.bill_breakdown(self.bill, by))
-        return self._charts[by]
+        with _MPL_LOCK:   # matplotlib is not thread-safe: one figure at a time in this process
+            if by not in self._charts:
+                from . import plots
+                self._charts[by] = _png(plots.bill_breakdown(self.bill, by))
+            return self._charts[by]
 
     def what_if(self, levers: list[str]):
         key = tuple(levers)
-        if key not in self._what_ifs:
-            if len(self._what_ifs) >= 64:   # a learner sliding back and forth: keep the latest settings
-                self._what_ifs.pop(next(iter(self._what_ifs)))
-            self._what_ifs[key] = self.bill.what_if(levers)
-        return self._what_ifs[key]
+        with self._lock:
+            if key not in self._what_ifs:
+                if len(self._what_ifs) >= 64:   # a learner sliding back and forth: keep the latest settings
+                    self._what_ifs.pop(next(iter(self._what_ifs)))
+                self._what_ifs[key] = self.bill.what_if(levers)
+            return self._what_ifs[key]
 
 
 def _bill_head(b) -> dict:
@@ -371,9 +385,15 @@ def _upload_bill(f: dict, as_of):
                  lambda: logs.bill([exports.read_bytes(data, f["name"])], as_of=as_of))
 
 
+#: Held while a figure is drawn: by a calculator's answer, by the panel's background drawing, and (briefly) by a cell
+#: as it starts, so a cell never draws while the background does.
+_MPL_LOCK = threading.RLock()
+
+
 class _Idle:
-    """When the kernel last did anything for the learner (ran a cell, answered the panel): the background work waits
-    for a pause, so it never competes with a cell or a change for the processor."""
+    """When the kernel last did anything for the learner (ran a cell, answered a calculator): the background work
+    waits for a pause, so it seldom competes with a cell or a change for the processor, and never draws at the
+    same time as either."""
 
     PAUSE_S = 1.0   # a learner reading an answer; a robot changing controls back to back never leaves one
     busy = 0
@@ -381,7 +401,7 @@ class _Idle:
     hooked = False
 
     @classmethod
-    def start(cls) -> None:
+    def start(cls, *_) -> None:
         cls.busy += 1
 
     @classmethod
@@ -390,38 +410,96 @@ class _Idle:
         cls.last = time.monotonic()
 
     @classmethod
+    def idle(cls) -> bool:
+        return not cls.busy and time.monotonic() - cls.last >= cls.PAUSE_S
+
+    @classmethod
     def wait(cls) -> None:
-        while cls.busy or time.monotonic() - cls.last < cls.PAUSE_S:
+        while not cls.idle():
             time.sleep(0.05)
+
+    @classmethod
+    def _cell_starts(cls, *_) -> None:
+        cls.start()
+        with _MPL_LOCK:   # a figure being drawn in the background is finished before the cell runs
+            pass
 
     @classmethod
     def hook(cls, shell) -> None:
         """Count the cells ``shell`` runs as busy time; the cell running now (the one that made the panel) too."""
         if not cls.hooked:
-            shell.events.register("pre_run_cell", lambda *_: cls.start())
+            shell.events.register("pre_run_cell", cls._cell_starts)
             shell.events.register("post_run_cell", cls.stop)
             cls.hooked = True
             cls.start()
 
 
-def _warm(samples: list[str], dates: list, first: tuple) -> None:
-    """Work out the samples' bills at each prices date in the kernel's pauses, nearest the panel's setting first (its
-    own sample at the other dates, then the next samples in the list), so that picking another one is answered
-    from memory. Only the bundled samples: a learner's own file is read when asked for, never speculatively."""
-    sample, day = first
-    i = samples.index(sample)
-    for s in samples[i:] + samples[:i]:
-        for d in [day] + [d for d in dates if d != day]:
-            _Idle.wait()
+def _ahead(values: dict, samples: list[str], dates: list[str], groups: list[str]) -> list[tuple]:
+    """What the panel may be asked next, nearest first: the next grouping of this bill; this sample at the other
+    prices dates and the next samples at this date, each bill with its chart and what-if at the current settings;
+    then the rest. Only the bundled samples: a learner's own file is read when asked for, never speculatively."""
+    if values["upload"] or str(values["path"]).strip():
+        return []
+    sample, day, by = values["sample"], values["as_of"], values["by"]
+    levers = _levers(values["model"], values["cache"], values["batch"], values["cap"])
+    i, j = samples.index(sample), groups.index(by)
+    later = [(s, d) for s in samples[i:] + samples[:i] for d in [day] + [d for d in dates if d != day]][1:]
+    near = sorted(later, key=lambda sd: (sd[0] != sample and sd[1] != day, 0 if sd[0] == sample else 1))
+    tasks = [("chart", sample, day, groups[(j + 1) % len(groups)])]
+    for s, d in near:
+        tasks += [("bill", s, d, None), ("chart", s, d, by), ("what_if", s, d, levers)]
+    return tasks + [("chart", sample, day, g) for g in groups[j + 1:] + groups[:j]]
+
+
+def _warm(panel_ref, samples: list[str], dates: list[str], groups: list[str]) -> None:
+    """Work out in the kernel's pauses what the panel may be asked next (:func:`_ahead`), so that picking another
+    sample, date or grouping is answered from memory; it follows the panel's settings as they move, and ends when
+    the panel is closed."""
+    failed = set()   # a bill refused once is not worked out again in the background
+    while (panel := panel_ref()) is not None and panel.comm is not None:
+        values = panel.values()
+        del panel
+        todo = []
+        for kind, s, d, extra in _ahead(values, samples, dates, groups):
+            if (s, d) in failed:
+                continue
             try:
-                _sample_bill(s, d)
-            except Exception:   # noqa: BLE001 - said when the learner picks it
-                pass
+                kept = _KEPT.get(("sample", s, _prices_day(d)))
+                if kind == "bill" and (kept is None or not kept.done()):
+                    todo = [(kind, s, d, extra)]
+                elif kept is not None and kept.done() and kept.exception() is None:
+                    k = kept.result()
+                    if not k.has(extra if kind == "chart" else None, extra if kind == "what_if" else None):
+                        todo = [(kind, s, d, extra)]
+            except Exception:   # noqa: BLE001 - evicted meanwhile: looked at again next time
+                continue
+            if todo:
+                break
+        if not todo:
+            time.sleep(0.2)
+            continue
+        _Idle.wait()
+        kind, s, d, extra = todo[0]
+        try:
+            kept = _sample_bill(s, _prices_day(d))
+            if kind == "what_if":
+                kept.what_if(extra)
+            elif kind == "chart":
+                with _MPL_LOCK:
+                    if _Idle.idle():   # a change or a cell came in meanwhile: it goes first
+                        kept.chart(extra)
+        except Exception:   # noqa: BLE001 - said when the learner picks it
+            failed.add((s, d))
 
 
 def _prices_day(label: str):
     """The ``as_of`` of the panel's "prices of" choice (None: each row at its own date's prices)."""
     return None if label == EACH_ROW else label
+
+
+def _levers(model, cache, batch, cap) -> list[str]:
+    """The panel's lever settings as what-if levers."""
+    return [f"cache={cache}", f"batch={batch}", f"cap={cap}"] + ([] if model == AS_LOGGED else [f"model={model}"])
 
 
 def _own_bill_text(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
@@ -437,8 +515,7 @@ def _own_bill_text(sample, by, as_of, model, cache, batch, cap, path="", upload=
     else:
         kept = _sample_bill(sample, day)
         source = f"sample: {sample}"
-    levers = [f"cache={cache}", f"batch={batch}", f"cap={cap}"] + ([] if model == AS_LOGGED else [f"model={model}"])
-    w = kept.what_if(levers)
+    w = kept.what_if(_levers(model, cache, batch, cap))
     h = kept.head
     s = h["summary"]
     lines = [f"{source}: {s['rows']:,} rows, {s['errors']} row error(s), {s['days']}",
@@ -474,12 +551,8 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
 def _own_bill_shown(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
     """What the panel shows: :func:`own_bill_answer` with its chart as a PNG drawn once per bill and grouping (a
     lever's move leaves the chart as it is: it shows the bill, not the what-if)."""
-    _Idle.start()
-    try:
-        kept, lines, table = _own_bill_text(sample, by, as_of, model, cache, batch, cap, path, upload)
-        return lines, kept.chart(by), table
-    finally:
-        _Idle.stop()
+    kept, lines, table = _own_bill_text(sample, by, as_of, model, cache, batch, cap, path, upload)
+    return lines, kept.chart(by), table
 
 
 def own_bill():
@@ -509,9 +582,9 @@ def own_bill():
     shell = get_ipython()
     if shell is not None and getattr(shell, "kernel", None) is not None:   # in a running notebook only
         _Idle.hook(shell)
-        threading.Thread(target=_warm, args=(list(OWN_SAMPLES), [_prices_day(d) for d in controls["as_of"].options],
-                                             (controls["sample"].value, _prices_day(controls["as_of"].value))),
-                         daemon=True, name="own-bill-warm").start()
+        import weakref
+        threading.Thread(target=_warm, args=(weakref.ref(panel), list(OWN_SAMPLES), list(controls["as_of"].options),
+                                             list(GROUPS)), daemon=True, name="own-bill-ahead").start()
     return panel
 
 

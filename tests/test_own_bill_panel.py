@@ -84,10 +84,41 @@ def test_the_snapshot_names_the_settings_it_shows(panel):
     assert panel.answer.value in snap
 
 
-def test_the_samples_worked_out_ahead_are_the_bills_a_pick_would_work_out(panel):
-    widgets._warm(["provider exports", "otel_spans.jsonl"], [None, "2026-06-15"], ("otel_spans.jsonl", None))
-    assert {("sample", s, d) for s in ("provider exports", "otel_spans.jsonl") for d in (None, "2026-06-15")} \
-        <= set(widgets._KEPT)
+def test_what_the_panel_works_out_ahead_is_what_a_pick_then_shows(monkeypatch):
+    import threading
+    import time
+    import weakref
+    monkeypatch.setattr(widgets._Idle, "PAUSE_S", 0.0)
+    widgets._KEPT.clear()
+    panel = widgets.own_bill()
+    each, june = widgets.EACH_ROW, "2026-06-15"
+    samples, dates, groups = ["team_calls.csv", "otel_spans.jsonl"], [each, june], ["model", "project"]
+    tasks = widgets._ahead(panel.values(), samples, dates, groups)
+    assert tasks[0] == ("chart", "team_calls.csv", each, "project")   # the next grouping of this bill first
+    assert [t[1:3] for t in tasks if t[0] == "bill"] == [("team_calls.csv", june), ("otel_spans.jsonl", each),
+                                                          ("otel_spans.jsonl", june)]   # then the nearest bills
+
+    def done() -> bool:
+        for kind, s, d, extra in tasks:
+            f = widgets._KEPT.get(("sample", s, widgets._prices_day(d)))
+            if f is None or not f.done() or not f.result().has(extra if kind == "chart" else None,
+                                                               extra if kind == "what_if" else None):
+                return False
+        return True
+    ahead = threading.Thread(target=widgets._warm, args=(weakref.ref(panel), samples, dates, groups), daemon=True)
+    ahead.start()
+    deadline = time.monotonic() + 300
+    while not done():
+        assert time.monotonic() < deadline, "the background work should finish"
+        time.sleep(0.2)
+    from course_lib import plots
+    drawn = []
+    monkeypatch.setattr(plots, "bill_breakdown", lambda *a: drawn.append(a))
+    monkeypatch.setattr(widgets._Idle, "PAUSE_S", 3600.0)   # nothing more in the background from here
     panel.controls["sample"].value = "otel_spans.jsonl"
-    panel.controls["as_of"].value = "2026-06-15"
+    assert drawn == [], "the chart was drawn ahead"
+    monkeypatch.undo()
     assert (panel.answer.value, panel.chart.value) == fresh(panel)
+    panel.close()
+    ahead.join(timeout=30)
+    assert not ahead.is_alive(), "the background work ends when its panel is closed"
