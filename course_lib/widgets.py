@@ -434,10 +434,16 @@ class _Idle:
             cls.start()
 
 
+#: How many of the nearest other bills get their chart and what-if worked out ahead as well (the others only their
+#: bill): a lever's move makes every kept what-if stale, and working out many again would keep the processor busy.
+NEAR = 3
+
+
 def _ahead(values: dict, samples: list[str], dates: list[str], groups: list[str]) -> list[tuple]:
     """What the panel may be asked next, nearest first: the next grouping of this bill; this sample at the other
-    prices dates and the next samples at this date, each bill with its chart and what-if at the current settings;
-    then the rest. Only the bundled samples: a learner's own file is read when asked for, never speculatively."""
+    prices dates and the next sample at this date, each bill with its chart and what-if at the current settings;
+    then the other bills, and this bill's other groupings. Only the bundled samples: a learner's own file is read
+    when asked for, never speculatively."""
     if values["upload"] or str(values["path"]).strip():
         return []
     sample, day, by = values["sample"], values["as_of"], values["by"]
@@ -446,8 +452,8 @@ def _ahead(values: dict, samples: list[str], dates: list[str], groups: list[str]
     later = [(s, d) for s in samples[i:] + samples[:i] for d in [day] + [d for d in dates if d != day]][1:]
     near = sorted(later, key=lambda sd: (sd[0] != sample and sd[1] != day, 0 if sd[0] == sample else 1))
     tasks = [("chart", sample, day, groups[(j + 1) % len(groups)])]
-    for s, d in near:
-        tasks += [("bill", s, d, None), ("chart", s, d, by), ("what_if", s, d, levers)]
+    for n, (s, d) in enumerate(near):
+        tasks += [("bill", s, d, None)] + ([("chart", s, d, by), ("what_if", s, d, levers)] if n < NEAR else [])
     return tasks + [("chart", sample, day, g) for g in groups[j + 1:] + groups[:j]]
 
 
