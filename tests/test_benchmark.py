@@ -73,11 +73,13 @@ def test_suite_figures_come_from_pytest_output(tmp_path):
     assert r.returncode != 0 and "no pytest summary line" in r.stderr
 
 
-def test_the_panel_latency_repeats_and_is_compared_with_the_panel_before():
+@pytest.mark.parametrize("name", ["widget_latency_own_bill", "widget_latency_own_bill_paced"])
+def test_the_panel_latency_repeats_and_is_compared_with_the_panel_before(name):
     """Lesson 06's panel latency: whole runs repeated, each alternated with a run on the course_lib before the
     change, on committed code (benchmarks/widget_latency.py --runs --against)."""
     import statistics
-    d = json.loads((ROOT / "benchmarks" / "results" / "widget_latency_own_bill.json").read_text())
+    d = json.loads((ROOT / "benchmarks" / "results" / f"{name}.json").read_text())
+    assert (d["pause_s"] > 0) == name.endswith("_paced")
     assert d["command"].startswith("python benchmarks/widget_latency.py --notebooks 06_your_own_bill.ipynb")
     assert len(d["runs"]) >= 3 and len(d["against"]["runs"]) == len(d["runs"])
     for side in (d, d["against"]):
