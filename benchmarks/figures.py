@@ -72,7 +72,7 @@ def _p(d: dict, key: str) -> dict:
 
 def widget_latency_own_bill(d: dict) -> str:
     before = d["against"]
-    met = "met" if d["p95_ms_median"] < d["goal_p95_ms"] else "not met"
+    met = ("met" if d["p95_ms_median"] < d["goal_p95_ms"] else "not met") + (" at this pace" if d["pause_s"] else "")
     pace = (f"with {d['pause_s']:g} s between changes, as a learner reading each answer" if d["pause_s"]
             else "one after another")
     return (f"lesson 06's own-bill panel, every control changed {d['passes']} times {pace} "
