@@ -295,6 +295,10 @@ pd.DataFrame(show).set_index(["rows", "file", "engine"])
 # Pick a sample, or give the path of your own export, or upload it: the file is read here, in this notebook's
 # kernel, and never leaves your machine. The format is detected; `course_lib.exports.FORMATS` lists the ones it
 # knows. From the command line: `python -m course_lib bill YOUR_FILE... --what-if model=deepseek-v4-flash`.
+#
+# The panel works out a file's bill once for each prices date and keeps it: a lever's move re-prices only the
+# what-if, and the chart, which shows the bill, stays as drawn. Save a new version of your file at the same path
+# and the panel reads it again at your next move.
 
 # %% tags=["nbval-ignore-output"]
 from course_lib.widgets import own_bill
