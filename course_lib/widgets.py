@@ -55,7 +55,8 @@ class Calculator(W.VBox):
         self.chart = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self.updates = 0
         for c in controls.values():
-            c.style = _STYLE
+            if c.style.has_trait("description_width"):   # a button's style has none (a FileUpload is a button)
+                c.style = _STYLE
             c.observe(self._on_change, names="value")
         children = [W.HBox([controls[name] for name in row], layout=W.Layout(flex_flow="row wrap"))
                     for row in rows]
@@ -539,8 +540,10 @@ def _own_bill_text(sample, by, as_of, model, cache, batch, cap, path="", upload=
     if best["kind"] == "saving":
         lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} "
                      f"({best['saving_pct']:.1%})")
-    table = w.assign(total=w["total_usd"].map(lambda v: money.md(v, 2)),
-                     saving=w["saving_usd"].map(lambda v: money.md(v, 2) if v == v else "risk, not a saving"),
+    def cell(v):   # a no-break space: "USD 121.77" never wraps between currency and figure in a narrow column
+        return money.md(v, 2).replace(" ", "\u00a0")
+    table = w.assign(total=w["total_usd"].map(cell),
+                     saving=w["saving_usd"].map(lambda v: cell(v) if v == v else "risk, not a saving"),
                      share=w["saving_pct"].map(lambda v: f"{v:.1%}" if v == v else ""))[["lever", "total", "saving", "share", "assumes"]]
     return kept, lines, table.to_html(index=False)
 
