@@ -109,7 +109,11 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
         # max_tokens counts thinking: on a line that thinks, a cap below its output stops the answer (finish_reason
         # "length", a retry, or no answer at all). That is a risk, never a saving: those lines keep their cost.
         thinks = cut & (t["reasoning_tokens"].fillna(0) > 0)
-        capped = cut & ~thinks
+        # a line whose export does not report thinking may think (GPT-5 always does, and a dashboard export does
+        # not say): what a cap does to it is unknown, not a saving; it keeps its cost too
+        unknown = cut & ~thinks & (lines["reasoning_unreported"].fillna(0) > 0 if "reasoning_unreported" in lines
+                                   else False)
+        capped = cut & ~thinks & ~unknown
         new_out = np.where(capped, x * t["requests"], t["output_tokens"])
         scale = (new_out / t["output_tokens"]).where(t["output_tokens"] > 0, 1.0)
         t["output_tokens"] = new_out
@@ -122,9 +126,14 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
             risk = (f"; risk, not saving: {int(lines.loc[thinks, 'requests'].sum()):,} request(s) of "
                     f"{', '.join(sorted(set(lines.loc[thinks, 'model'])))} average more than {int(x)} output tokens "
                     f"and spend {share:.0%} of them thinking: capped, they would stop before the answer")
+        if unknown.any():
+            risk += (f"; unknown, not counted: {int(lines.loc[unknown, 'requests'].sum()):,} request(s) of "
+                     f"{', '.join(sorted(set(lines.loc[unknown, 'model'])))} average more than {int(x)} output tokens "
+                     "and the export does not report how many of them were thinking: capped, they might stop before "
+                     "the answer")
         return total, (
-            f"max_tokens {int(x)}: output per request capped at {int(x)} on average where the model does not think; "
-            "an upper bound on the saving, and only where a shorter answer still serves" + risk)
+            f"max_tokens {int(x)}: output per request capped at {int(x)} on average where the model is known not to "
+            "think; an upper bound on the saving, and only where a shorter answer still serves" + risk)
     raise ValueError(f"what-if: unknown lever {name!r}; accepted: {', '.join(LEVERS)}")
 
 

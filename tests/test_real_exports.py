@@ -72,6 +72,23 @@ def test_a_users_dashboard_export_tsv_is_read_and_priced(engine):
     assert b.rows == 6 and b.by("day")["requests"].sum() == 10 + 8 + 1 + 21 + 11 + 2
 
 
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_a_cap_saves_nothing_on_a_dashboard_export_that_does_not_say_what_thinks(engine):
+    """The dashboard export has no reasoning column, and two of its three models (GPT-5, GPT-5 mini) always think:
+    every one of its lines averages more than 800 output tokens a request, so a max_tokens cap of 800 could cut
+    thinking on each of them. The lever counts none of it as a saving and names the models (it used to top the
+    ranking, USD 1.5857, 77.5% of the bill)."""
+    path = REAL / "openai_dashboard_completions_usage_2025-10.tsv"
+    rows = pd.read_csv(path, sep="\t", on_bad_lines="skip")   # the empty bucket has two cells more
+    rows = rows[rows["num_model_requests"] > 0]
+    assert "reasoning_tokens" not in rows and (rows["output_tokens"] / rows["num_model_requests"] > 800).all()
+    w = logs.bill(path, engine=engine).what_if(["cap=800"]).set_index("lever")
+    assert w.loc["cap=800", "saving_usd"] == 0
+    note = w.loc["cap=800", "assumes"]
+    assert f"unknown, not counted: {int(rows['num_model_requests'].sum())} request(s)" in note
+    assert all(m in note for m in rows["model"].unique())
+
+
 def test_the_dashboard_cost_export_agrees_on_the_days_it_can_and_says_why_not_on_the_others():
     b = logs.bill([REAL / "openai_dashboard_completions_usage_2025-10.tsv", REAL / "openai_dashboard_cost_2025-10.tsv"])
     r = b.reconcile().set_index("day")

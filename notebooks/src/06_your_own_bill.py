@@ -246,7 +246,8 @@ quarter of the traffic through the batch API {w.loc['batch=0.25', 'saving_pct']:
 they are: the price book has no batch price for them). An 800-token cap saves
 {cap['saving_pct']:.1%} on the calls that do not think, because this team's answers are already short; on the
 GPT-5.5 reviews it is listed as a risk, not a saving: `max_tokens` counts thinking, and a review cut off while
-thinking returns no answer. At the June prices the week's bill would have been
+thinking returns no answer. Where an export does not say how much of the output was thinking (OpenAI's
+dashboard export, for one), the cap counts none of those calls as a saving: unknown is not zero. At the June prices the week's bill would have been
 {money.md(abs(w.loc['date=2026-06-15', 'saving_usd']), 2)}
 {'lower' if w.loc['date=2026-06-15', 'saving_usd'] > 0 else 'higher'}.
 """))
