@@ -136,9 +136,11 @@ def _open(source, as_of, fmt: str):
         rel = "src_df"
     else:
         rel = relation(Path(source))
+        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
         if fmt != "csv":
-            types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
             rel = f"({SQL_MAPPINGS[fmt][1](types, rel)})"
+        elif rel.startswith("read_csv"):   # sniffed once: the readings that follow are told the columns
+            rel = relation(Path(source), list(types))
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
     missing = [c for c in exports.REQUIRED if c not in types]
     if missing:

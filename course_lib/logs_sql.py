@@ -53,9 +53,10 @@ def rows_at_most(path: Path) -> int:
     return size // MIN_ROW_BYTES + 1
 
 
-def relation(path: Path) -> str:
+def relation(path: Path, columns: list | None = None) -> str:
     """The DuckDB table function that reads ``path`` by its kind (CSV as text, JSON, Parquet); notebook
-    ``06_your_own_bill``."""
+    ``06_your_own_bill``. A CSV's ``columns``, once known, are given to it so that a second reading does not sniff
+    the file again."""
     p = str(path).replace("'", "''")
     suffix = exports.suffix(path)
     if suffix == ".parquet":
@@ -65,7 +66,11 @@ def relation(path: Path) -> str:
     if suffix == ".json":
         return f"read_json('{p}', format='auto')"   # JSON Lines, or one JSON array of rows
     sep = csv_delimiter(path).replace("'", "''")
-    return f"read_csv('{p}', all_varchar=true, header=true, delim='{sep}', quote='\"', escape='\"')"
+    given = ""
+    if columns:
+        names = ", ".join("'{}': 'VARCHAR'".format(c.replace("'", "''")) for c in columns)
+        given = f", auto_detect=false, columns={{{names}}}"
+    return f"read_csv('{p}', all_varchar=true, header=true, delim='{sep}', quote='\"', escape='\"'{given})"
 
 
 def _column(types: dict, name: str) -> str:
