@@ -1,5 +1,5 @@
-"""The DuckDB engine: one SQL query over the file itself (CSV, JSON Lines or Parquet) with the prices joined as a
-table; memory stays flat as the file grows (notebook ``06_your_own_bill``).
+"""The DuckDB engine: SQL over the file itself (CSV, JSON Lines or Parquet), the prices joined as a table; memory
+stays flat as the file grows (notebook ``06_your_own_bill``).
 
 A bill reads the file once. Each row's counts, amount and date-time are read and checked as it streams past
 (:func:`_checks`, the checks of :mod:`~course_lib.logs_rows` in their order), and the rows are summed by their
@@ -170,14 +170,17 @@ def _open(source, as_of, fmt: str):
 
 
 def _day(utc_hour: str) -> str:
+    """The day (text, UTC) of an hour since 1970 (whole hours, floor division also before 1970)."""
     return f"CAST(DATE '1970-01-01' + CAST(({utc_hour} - (({utc_hour} % 24) + 24) % 24) // 24 AS INTEGER) AS VARCHAR)"
 
 
 def _hour(utc_hour: str, timed: str) -> str:
+    """The hour of day (UTC) of an hour since 1970; -1 where the date-time gives no time of day."""
     return f"CASE WHEN {timed} THEN CAST((({utc_hour} % 24) + 24) % 24 AS INTEGER) ELSE -1 END"
 
 
 def _batch(types: dict) -> str:
+    """Whether a row went through the batch API: its batch cell is one of the true words."""
     return f"coalesce(lower({_trimmed('batch')}) IN {TRUE_WORDS}, false)" if "batch" in types else "false"
 
 
