@@ -313,3 +313,17 @@ def test_repeated_rows_are_counted_and_named_alike_by_both_engines(tmp_path, kin
     pd.DataFrame(rows[:2]).to_csv(clean, index=False)
     for engine in logs.ENGINES:
         assert not any("repeat an earlier row" in n for n in logs.bill(clean, engine=engine).notes)
+
+
+def test_a_long_context_threshold_the_hint_lacks_has_the_rows_summed_again(tmp_path, monkeypatch):
+    """DuckDB sums rows in long-context buckets between the thresholds of logs_rates.tier_edges (a hint read from
+    genai-prices); a price row with a threshold outside them (here: the hint emptied) has the rows summed again, so
+    a request above GPT-5.5's 272,000-token tier is still priced at the tier's rates, as pandas prices it."""
+    from course_lib import logs_duckdb
+    path = tmp_path / "long.csv"
+    pd.DataFrame([OK, {**OK, "input_tokens": "300000"}, {**OK, "input_tokens": "272000"}]).to_csv(path, index=False)
+    want = logs.bill(path, engine="pandas")
+    monkeypatch.setattr(logs_duckdb, "tier_edges", lambda: ())
+    got = logs.bill(path, engine="duckdb")
+    assert got.total_usd == pytest.approx(want.total_usd, abs=1e-12)
+    assert sorted(got.lines["band"]) == sorted(want.lines["band"]) == [0, 1]   # 272,000 is not above 272,000
