@@ -27,6 +27,22 @@ from .logs_sql import SQL_MAPPINGS, relation, rows_at_most
 _HOUR_US = 3_600_000_000
 #: Columns whose checks read one cell with few distinct values: made once per group of rows (:func:`_checks`).
 _GROUP_CELLS = ("model", "batch", "long_context", "reported_currency", "_status")
+#: What picks a row's prices in the price table (with the hour and the long-context band). A new price key (a
+#: service tier, say) is a cell of :data:`_GROUP_CELLS`, a value in :func:`_labels` and a name here.
+_PRICE_KEYS = ("model", "price_day", "batch")
+
+
+def _labels(types: dict) -> dict:
+    """The labels a row is billed under, from its raw cells (made once per group of rows in a bill): the model and
+    the batch flag (price keys), and the project, key and feature, trimmed ("" when empty)."""
+    batch = f"coalesce(lower({_trimmed('batch')}) IN {TRUE_WORDS}, false)" if "batch" in types else "false"
+    return {"model": _trimmed("model"), "batch": batch,
+            **{c: f"coalesce({_trimmed(c) if c in types else 'NULL'}, '')" for c in ("project", "api_key", "feature")}}
+
+
+def _same_price_key(a: str, b: str) -> str:
+    """SQL: rows ``a`` and ``b`` have the same price key."""
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in _PRICE_KEYS)
 
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -162,9 +178,8 @@ def _open(source, as_of, fmt: str):
     got = "CASE err " + " ".join(f"WHEN '{code}' THEN {text}" for code, _, text in checks) + " END"
     price_day = "day" if as_of is None else f"'{prices.as_date(as_of).isoformat()}'"
     con.execute(f"""CREATE TEMP VIEW t_rows AS SELECT *, {got} AS got, {price_day} AS price_day FROM (
-      SELECT *, {err} AS err, {_trimmed('model')} AS model, {_day('utc_hour')} AS day, {_hour('utc_hour', 'timed')} AS hour,
-        {_batch(types)} AS batch, {', '.join(f"coalesce({_trimmed(c) if c in types else 'NULL'}, '') AS {c}"
-                                             for c in ('project', 'api_key', 'feature'))}
+      SELECT *, {err} AS err, {_day('utc_hour')} AS day, {_hour('utc_hour', 'timed')} AS hour,
+        {', '.join(f'{v} AS {k}' for k, v in _labels(types).items())}
       FROM t_numbered)""")
     return con, types
 
@@ -179,20 +194,14 @@ def _hour(utc_hour: str, timed: str) -> str:
     return f"CASE WHEN {timed} THEN CAST((({utc_hour} % 24) + 24) % 24 AS INTEGER) ELSE -1 END"
 
 
-def _batch(types: dict) -> str:
-    """Whether a row went through the batch API: its batch cell is one of the true words."""
-    return f"coalesce(lower({_trimmed('batch')}) IN {TRUE_WORDS}, false)" if "batch" in types else "false"
-
-
 def _register_prices(con, keys: pd.DataFrame, types: dict) -> pd.DataFrame:
-    """Register the price table ``p`` of the (model, price_day, batch) ``keys`` and the refusals ``kerr`` of the
-    keys the price book cannot price; returns the price table."""
+    """Register the price table ``p`` of the price keys (:data:`_PRICE_KEYS`) ``keys`` and the refusals ``kerr`` of
+    the keys the price book cannot price; returns the price table."""
     table, key_err = price_table(keys, extras=tuple(c for c in EXTRAS if c in types))
-    table.insert(0, "pid", range(len(table)))   # one price row: model, day, batch, hour and band
+    table.insert(0, "pid", range(len(table)))   # one price row: its price key, hour and band
     con.register("p", table)
-    kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "field": key_error_field(msg), "message": msg}
-                         for (m, d, b), msg in key_err.items()],
-                        columns=["model", "price_day", "batch", "field", "message"])
+    kerr = pd.DataFrame([{**dict(zip(_PRICE_KEYS, key, strict=True)), "field": key_error_field(msg), "message": msg}
+                         for key, msg in key_err.items()], columns=[*_PRICE_KEYS, "field", "message"])
     con.register("kerr", kerr)
     return table
 
@@ -200,10 +209,10 @@ def _register_prices(con, keys: pd.DataFrame, types: dict) -> pd.DataFrame:
 def _list_errors(con, limit: int) -> tuple[pd.DataFrame, int]:
     """The first ``limit`` refused rows, in file order (the failed check's words, or the price book's refusal),
     and how many rows are refused."""
-    con.execute("""CREATE OR REPLACE TEMP TABLE refused AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE refused AS
       SELECT source_row, err AS field, NULL AS message, got FROM t_rows WHERE err IS NOT NULL
       UNION ALL SELECT t.source_row, k.field, k.message, NULL AS got
-        FROM t_rows t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
+        FROM t_rows t JOIN kerr k ON {_same_price_key("t", "k")}
         WHERE t.err IS NULL""")
     errors = con.execute(f"SELECT * FROM refused ORDER BY source_row LIMIT {limit}").df()
     listed = [(f, m) if isinstance(m, str) else check_message(f, None if pd.isna(g) else g)
@@ -212,8 +221,8 @@ def _list_errors(con, limit: int) -> tuple[pd.DataFrame, int]:
     return errors.assign(field=[f for f, _ in listed], message=[m for _, m in listed]), n
 
 
-#: A good row joined to its price: same day, batch, hour of day and long-context band.
-_JOIN = """t.err IS NULL AND t.model = p.model AND t.price_day = p.price_day AND t.batch = p.batch
+#: A good row joined to its price: same price key, hour of day and long-context band.
+_JOIN = f"""t.err IS NULL AND {_same_price_key("t", "p")}
   AND t.hour = p.hour AND t.tier_tokens > p.t_lo AND t.tier_tokens <= p.t_hi"""
 
 
@@ -250,8 +259,7 @@ def duckdb_rows(source, as_of=None, *, limit_errors: int = 10_000) -> tuple[pd.D
     canonical file path or a text DataFrame. Taught in notebook ``06_your_own_bill``."""
     con, types = _open(source, as_of, "csv")
     try:
-        keys = con.execute("SELECT DISTINCT model, price_day, batch FROM t_rows "
-                           "WHERE err IS NULL AND model IS NOT NULL AND price_day IS NOT NULL").df()
+        keys = con.execute(f"SELECT DISTINCT {', '.join(_PRICE_KEYS)} FROM t_rows WHERE err IS NULL").df()
         _register_prices(con, keys, types)
         rows = con.execute(f"""SELECT *, {_TOTAL} AS total_usd FROM (
           SELECT t.source_row, {_PRICED} FROM t_rows t JOIN p ON {_JOIN}) ORDER BY source_row""").df()
@@ -276,7 +284,7 @@ def duckdb_lines(source, as_of=None, *, fmt: str = "csv",
         edges = tier_edges()
         while True:
             _sum_groups(con, types, edges, as_of, stride)
-            keys = con.execute("SELECT DISTINCT model, price_day, batch FROM g WHERE ok").df()
+            keys = con.execute(f"SELECT DISTINCT {', '.join(_PRICE_KEYS)} FROM g WHERE ok").df()
             table = _register_prices(con, keys, types)
             more = set(int(x) for x in table["t_lo"] if x >= 0) - set(edges)
             if not more:
@@ -330,12 +338,11 @@ def _sum_groups(con, types: dict, edges: tuple, as_of, stride: int) -> None:
     price_day = "day" if as_of is None else f"'{prices.as_date(as_of).isoformat()}'"
     requests = ("sum(requests_n) AS requests, count(requests_n) AS requests_known," if "requests" in types
                 else "count(*) AS requests, count(*) AS requests_known,")
-    label_text = ", ".join(f"coalesce({_trimmed(c) if c in types else 'NULL'}, '') AS {c}"
-                           for c in ("project", "api_key", "feature"))
+    label_text = ", ".join(f"{v} AS {k}" for k, v in _labels(types).items())
     con.execute(f"""CREATE OR REPLACE TEMP TABLE g AS
       SELECT *, {price_day} AS price_day FROM (
-        SELECT *, row_ok AND NOT ({group_bad}) AS ok, {_trimmed('model')} AS model, {_batch(types)} AS batch,
-          {_day('utc_hour')} AS day, {_hour('utc_hour', 'timed')} AS hour, {label_text}
+        SELECT *, row_ok AND NOT ({group_bad}) AS ok, {label_text},
+          {_day('utc_hour')} AS day, {_hour('utc_hour', 'timed')} AS hour
         FROM (
           SELECT NOT ({row_bad}) AS row_ok, utc_hour, timed, {bucket} AS bucket, {', '.join(labels)},
             count(*) AS rows, {requests}
@@ -372,8 +379,7 @@ def _price_groups(con, types: dict, edges: tuple) -> pd.DataFrame:
       SELECT ok, unpriced, {', '.join(KEYS)}, {', '.join(f'CAST(sum({k}) AS DOUBLE) AS {k}' for k in sums)}
       FROM (SELECT g.ok, g.ok AND q.pid IS NULL AS unpriced, {keys},
               {', '.join(f'{v} AS {k}' for k, v in sums.items())}
-            FROM g LEFT JOIN p q ON g.ok AND g.model = q.model AND g.price_day = q.price_day AND g.batch = q.batch
-              AND g.hour = q.hour AND q.t_lo < {rep} AND {rep} <= q.t_hi)
+            FROM g LEFT JOIN p q ON g.ok AND {_same_price_key("g", "q")} AND g.hour = q.hour AND q.t_lo < {rep} AND {rep} <= q.t_hi)
       GROUP BY ALL ORDER BY {', '.join(KEYS)}""").df()[["ok", "unpriced", *KEYS, *_LINE_SUMS]]
 
 
