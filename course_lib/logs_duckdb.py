@@ -72,8 +72,8 @@ def _trimmed(c: str) -> str:
 def _values(types: dict) -> tuple[list[str], list[str]]:
     """SQL for each row's typed values, in two steps: counts and amount where their text matches its pattern whole
     (spaces around allowed, as trimmed), and the date-time in microseconds since 1970 (UTC); then whether each cell
-    is empty, the hour since 1970 and whether a time of day is given, the long-context tier and the requests a row
-    stands for."""
+    is empty, the hour since 1970 and whether a time of day is given, the long-context tier, the requests a row
+    stands for and which extras (searches, audio) it uses."""
     def matches(c, pattern):
         return f"regexp_full_match(\"r_{c}\", ' *({pattern}) *')"
     first, then = [], []
@@ -97,6 +97,7 @@ def _values(types: dict) -> tuple[list[str], list[str]]:
     lc = f"lower({_trimmed('long_context')})" if "long_context" in types else "NULL"
     then += [f"CASE WHEN {lc} IN {TRUE_WORDS} THEN {BIG - 1} WHEN {lc} IN {FALSE_WORDS} THEN 0 "
              f"ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens", f"{req} AS requests_n"]
+    then += [f"{v} AS {k}_used" for k, v in _EXTRA_USED.items()]
     return first, then
 
 
@@ -243,14 +244,17 @@ def _costs(n, p: str) -> dict:
                       f"* coalesce({p}.r_audio_out, 0) / {M}"}
 
 
+#: Whether a row uses each extra (the counts priced per unit beside the text tokens).
+_EXTRA_USED = {"web_searches": "coalesce(web_searches_v, 0) > 0",
+               "audio": "coalesce(input_audio_tokens_v, 0) + coalesce(output_audio_tokens_v, 0) > 0"}
+#: A row (or group of rows, ``t``) uses an extra its price row ``p`` has no rate for: that part is left unbilled.
+_EXTRAS_UNPRICED = "({t}.web_searches_used AND {p}.r_search IS NULL) OR ({t}.audio_used AND {p}.r_audio_in IS NULL)"
 #: The priced columns of a row.
 _PRICED = (f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, p.band, p.period,
   p.provider, t.price_day, t.requests_n AS requests, {', '.join(f't.{c}_v AS {c}' for c in COUNTS if c != 'requests')},
   t.cost_v AS reported_cost_usd, """
            + ", ".join(f"{v} AS {k}" for k, v in _costs(lambda c: f"t.{c}_v", "p").items())
-           + """, CAST((coalesce(t.web_searches_v, 0) > 0 AND p.r_search IS NULL)
-    OR (coalesce(t.input_audio_tokens_v, 0) + coalesce(t.output_audio_tokens_v, 0) > 0
-        AND p.r_audio_in IS NULL) AS BIGINT) AS extras_unpriced""")
+           + f", CAST({_EXTRAS_UNPRICED.format(t='t', p='p')} AS BIGINT) AS extras_unpriced")
 _TOTAL = "(input_usd + cache_read_usd + cache_write_usd + output_usd + extras_usd)"
 
 
@@ -321,12 +325,9 @@ def _sum_groups(con, types: dict, edges: tuple, as_of, stride: int) -> None:
     sums += [f"count({c}_v) AS {c}_known" for c in UNREPORTED if c in types]
     if "reported_cost_usd" in types:
         sums += ["sum(coalesce(cost_v, 0)) AS reported_cost_usd", "count(cost_v) AS reported_rows"]
-    if any(c in types for c in EXTRAS):
-        search, audio = ("coalesce(web_searches_v, 0) > 0",
-                         "coalesce(input_audio_tokens_v, 0) + coalesce(output_audio_tokens_v, 0) > 0")
-        sums += [f"count(*) FILTER (WHERE {search}) AS n_search", f"count(*) FILTER (WHERE {audio}) AS n_audio",
-                 f"count(*) FILTER (WHERE {search} OR {audio}) AS n_extras"]
     labels = [f'"r_{c}"' for c in (*_GROUP_CELLS, "project", "api_key", "feature") if c in types]
+    if any(c in types for c in EXTRAS):   # which extras a row uses: whether its price book prices them is per group
+        labels += [f"{c}_used" for c in _EXTRA_USED]
     if "reported_currency" in types and "reported_cost_usd" in types:
         labels.append("cost_empty")   # the currency is checked only where an amount is given
     bucket = ("CASE " + " ".join(f"WHEN tier_tokens > {e} THEN {i}" for i, e in reversed(list(enumerate(edges, 1))))
@@ -361,11 +362,8 @@ def _price_groups(con, types: dict, edges: tuple) -> pd.DataFrame:
         return f"g.{c}" if c in types else "0.0"
     rep = "CASE g.bucket WHEN 0 THEN 0 " + " ".join(f"WHEN {i} THEN {e + 1}" for i, e in enumerate(edges, 1)) + " END"
     costs = _costs(n, "q")
-    if any(c in types for c in EXTRAS):
-        unpriced_extras = ("CASE WHEN q.r_search IS NULL AND q.r_audio_in IS NULL THEN g.n_extras "
-                           "WHEN q.r_search IS NULL THEN g.n_search WHEN q.r_audio_in IS NULL THEN g.n_audio ELSE 0 END")
-    else:
-        unpriced_extras = "0"
+    unpriced_extras = f"CASE WHEN {_EXTRAS_UNPRICED.format(t='g', p='q')} THEN g.rows ELSE 0 END" \
+        if any(c in types for c in EXTRAS) else "0"
     sums = {"rows": "g.rows", **{c: n(c) for c in COUNTS}, **costs,
             "total_usd": " + ".join(f"({v})" for v in costs.values()),
             "reported_cost_usd": "g.reported_cost_usd" if "reported_cost_usd" in types else "0.0",
