@@ -1,7 +1,7 @@
 # LLM cost and deployment for web developers: the two commands of the README.
 #
 #   make lab    create .venv (pinned) and open the course in JupyterLab
-#   make test   create .venv (pinned), install the browser, run every test
+#   make test   create .venv (pinned), install the browser and the FOCUS validator, run every test
 #
 #   make site   build the course website from the executed notebooks into _build/site
 #
@@ -13,7 +13,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.course-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test setup system execute site bench lock clean
+.PHONY: lab test setup system focus-validator execute site bench lock clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 setup: $(STAMP)
 
+# The FinOps Foundation's FOCUS validator in its own venv (it needs pandas<3; the course pins pandas 3):
+# tests/test_focus.py runs it on lesson 06's FOCUS export. Pins in scripts/focus-validator-requirements.txt.
+FOCUS_VENV  ?= .venv-focus-validator
+FOCUS_STAMP := $(FOCUS_VENV)/.installed
+$(FOCUS_STAMP): scripts/focus-validator-requirements.txt
+	$(PYTHON) -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		-r scripts/focus-validator-requirements.txt
+	touch $@
+
+focus-validator: $(FOCUS_STAMP)
+
 # Debian's Chromium for the browser test and bubblewrap for the agent sandbox (needs root or sudo; see scripts/).
 system:
 	bash scripts/install-system-deps.sh
@@ -30,7 +42,7 @@ system:
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-test: setup system
+test: setup system focus-validator
 	bash scripts/run-tests.sh $(BIN)/python
 
 execute: setup
@@ -59,4 +71,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) test-artifacts _build
+	rm -rf $(VENV) $(FOCUS_VENV) test-artifacts _build

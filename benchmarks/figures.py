@@ -66,9 +66,31 @@ def course_runtime_short(d: dict) -> str:
             f"(load average {d['loadavg_1_5_15'][0]:g}; `benchmarks/results/course_runtime.json`)")
 
 
+def _p(d: dict, key: str) -> dict:
+    return {"n": len(d["runs"]), "min": d[f"{key}_min"], "max": d[f"{key}_max"]}
+
+
+def widget_latency_own_bill(d: dict) -> str:
+    before = d["against"]
+    met = ("met" if d["p95_ms_median"] < d["goal_p95_ms"] else "not met") + (" at this pace" if d["pause_s"] else "")
+    pace = (f"with {d['pause_s']:g} s between changes, as a learner reading each answer" if d["pause_s"]
+            else "one after another")
+    return (f"lesson 06's own-bill panel, every control changed {d['passes']} times {pace} "
+            f"({d['runs'][0]['changes']} changes a run, Chromium): from the control event to the complete chart "
+            f"and answer, **p95 {d['p95_ms_median']:,.0f} ms** ({_range(_p(d, 'p95_ms'))}), p50 "
+            f"{d['p50_ms_median']:,.0f} ms ({_range(_p(d, 'p50_ms'))}); goal p95 under {d['goal_p95_ms']} ms: {met}. "
+            f"Alternated run by run with the panel before it kept its bills and charts (commit "
+            f"{before['course_lib']['commit'][:7]}): p95 {before['p95_ms_median']:,.0f} ms "
+            f"({_range(_p(before, 'p95_ms'))}), p50 {before['p50_ms_median']:,.0f} ms; before/after "
+            f"**{d['p95_ratio_against_over_this']:.1f}×** at the p95, "
+            f"{before['p50_ms_median'] / d['p50_ms_median']:.1f}× at the p50 ({_where(d)})")
+
+
 #: (document, results file) -> the function that builds the document's words from that file
 SENTENCES = {("README.md", "billing"): billing, ("README.md", "usage"): usage, ("README.md", "runs"): runs,
              ("README.md", "course_runtime"): course_runtime, ("README.md", "suite"): suite,
+             ("README.md", "widget_latency_own_bill"): widget_latency_own_bill,
+             ("README.md", "widget_latency_own_bill_paced"): widget_latency_own_bill,
              ("INSTRUCTORS.md", "course_runtime"): course_runtime_short}
 
 

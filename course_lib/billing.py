@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .prices import Price, quote, surcharge
+from .prices import Price, quote, surcharge, unpriced_extras
 from .usage import Usage
 
 M = 1_000_000
@@ -84,37 +84,37 @@ class Bill:
         return text
 
 
-def _price(model_or_price: str | Price, as_of, batch: bool, period: str) -> Price:
+def _price(model_or_price: str | Price, as_of, batch: bool, period: str, tier: str | None = None) -> Price:
     if isinstance(model_or_price, Price):
         return model_or_price
-    return quote(model_or_price, as_of, batch=batch, period=period)
+    return quote(model_or_price, as_of, batch=batch, period=period, tier=tier)
 
 
 def cost(usage: Usage, model: str | Price, as_of: date | str | None = None, *,
-         batch: bool = False, period: str = "standard") -> Bill:
-    """The :class:`Bill` for one call. ``model`` is a model id or a :class:`~course_lib.prices.Price`.
+         batch: bool = False, period: str = "standard", tier: str | None = None) -> Bill:
+    """The :class:`Bill` for one call. ``model`` is a model id or a :class:`~course_lib.prices.Price`; ``tier`` the
+    service tier that served it (a body's ``service_tier``: "flex", "priority", ...; default standard), priced
+    where the price book has that tier's rates, else refused by name (:func:`course_lib.prices.quote`).
 
     Taught in notebook ``01_token_billing``.
     """
     if not isinstance(usage, Usage):
         raise ValueError(f"usage: expected a course_lib.usage.Usage, got {type(usage).__name__}; "
                          "use course_lib.usage.normalize(response) first")
-    p = _price(model, as_of, batch, period)
+    p = _price(model, as_of, batch, period, tier)
     n = usage.input_tokens
     read, write = usage.cache_read_tokens or 0, usage.cache_write_tokens or 0
     w1h = usage.cache_write_1h_tokens or 0
-    extras = dict(usage.modalities)
+    extras = {k: v for k, v in usage.modalities if v}   # a count of 0 needs no price
     if usage.web_searches:
         extras["web_searches"] = usage.web_searches
     extra_usd, unpriced = 0.0, ()
     if extras:
         counts = {"input_tokens": n, "output_tokens": usage.output_tokens, "cache_read_tokens": read,
                   "cache_write_tokens": write}
-        got = surcharge(p.model, p.as_of, counts, extras, batch=p.batch, period=p.period)
-        if got is None:
-            unpriced = tuple(sorted(extras))
-        else:
-            extra_usd = got
+        unpriced = unpriced_extras(p.model, p.as_of, extras, batch=p.batch, period=p.period, tier=p.tier)
+        priced = {k: v for k, v in extras.items() if k not in unpriced}
+        extra_usd = surcharge(p.model, p.as_of, counts, priced, batch=p.batch, period=p.period, tier=p.tier)
     return Bill(
         model=p.model, as_of=p.as_of,
         uncached_input_usd=usage.uncached_input_tokens * p.rate("input", n) / M,
@@ -139,11 +139,11 @@ def rate_1h(p: Price, n: int) -> float:
 
 def cost_tokens(model: str | Price, input_tokens: int, output_tokens: int, cached: int = 0,
                 cache_write: int = 0, as_of: date | str | None = None, *, batch: bool = False,
-                period: str = "standard") -> Bill:
+                period: str = "standard", tier: str | None = None) -> Bill:
     """Shorthand for :func:`cost` from token counts (notebook ``01_token_billing``)."""
     usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens,
                   cache_read_tokens=cached, cache_write_tokens=cache_write)
-    return cost(usage, model, as_of, batch=batch, period=period)
+    return cost(usage, model, as_of, batch=batch, period=period, tier=tier)
 
 
 def _rate_vector(p: Price, unit: str, n_input: np.ndarray) -> np.ndarray:

@@ -52,9 +52,9 @@ def _round(x: float) -> float | None:
 def cmd_price(a: argparse.Namespace) -> dict:
     from .billing import cost_tokens
     bill = cost_tokens(a.model, a.input, a.output, cached=a.cached, cache_write=a.cache_write,
-                       as_of=a.as_of, batch=a.batch, period=a.period)
-    from .prices import quote
-    note = quote(a.model, a.as_of, batch=a.batch, period=a.period).note
+                       as_of=a.as_of, batch=a.batch, period=a.period, tier=a.tier)
+    from .prices import quote, service_tier
+    note = quote(a.model, a.as_of, batch=a.batch, period=a.period, tier=a.tier).note
     try:
         fx = money.fx_rate(bill.as_of)
     except ValueError:
@@ -62,7 +62,8 @@ def cmd_price(a: argparse.Namespace) -> dict:
             raise
         fx = None  # no dated USD/CNY rate for that day: not needed for a USD answer
     out = {
-        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period, "note": note,
+        "model": a.model, "as_of": str(bill.as_of), "batch": a.batch, "period": a.period,
+        "service_tier": service_tier(a.tier), "note": note,
         "input_tokens": a.input, "cached_tokens": a.cached, "cache_write_tokens": a.cache_write,
         "output_tokens": a.output,
         "uncached_input_usd": _round(bill.uncached_input_usd), "cache_read_usd": _round(bill.cache_read_usd),
@@ -73,7 +74,9 @@ def cmd_price(a: argparse.Namespace) -> dict:
     }
     if not a.json:
         cur = a.currency
-        print(f"{a.model} on {bill.as_of}{' (batch)' if a.batch else ''}{'' if a.period == 'standard' else f' ({a.period})'}")
+        tier = service_tier(a.tier)
+        print(f"{a.model} on {bill.as_of}{' (batch)' if a.batch else ''}{'' if a.period == 'standard' else f' ({a.period})'}"
+              f"{'' if tier == 'standard' else f' ({tier} tier)'}")
         for label, key in (("uncached input", "uncached_input_usd"), ("cache read", "cache_read_usd"),
                            ("cache write", "cache_write_usd"), ("output", "output_usd")):
             print(f"  {label:<15}{money.fmt(out[key], cur, bill.as_of, digits=6)}")
@@ -109,16 +112,17 @@ def _read_body(path: str):
 
 def cmd_usage(a: argparse.Namespace) -> dict:
     from .billing import cost
-    from .usage import normalize
+    from .usage import normalize, service_tier_of
     body = _read_body(a.body)
     u = normalize(body, provider=a.provider)
     model = a.model or u.model
-    out = {"shape": u.shape, "model": model, **{k: getattr(u, k) for k in (
+    tier = service_tier_of(body)   # the tier that served the call: priced at its own rate, or refused by name
+    out = {"shape": u.shape, "model": model, "service_tier": tier, **{k: getattr(u, k) for k in (
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
         "reasoning_tokens", "web_searches", "reported_cost_usd")}, "modalities": dict(u.modalities),
         "not_reported": list(u.unreported)}
     if model:
-        bill = cost(u, model, a.as_of)
+        bill = cost(u, model, a.as_of, tier=tier if tier != "batch" else None, batch=tier == "batch")
         out.update(as_of=str(bill.as_of), total_usd=_round(bill.total_usd),
                    total_cny=_round(bill.total("CNY")), unpriced=list(bill.unpriced))
     if not a.json:
@@ -277,8 +281,17 @@ def cmd_bill(a: argparse.Namespace) -> dict:
         prices.set_local_price(row)
         local_notes.append(f"{name}: a local model, priced from its TCO at USD {row['input_usd_per_mtok']:.3f}/M input "
                            f"and {row['output_usd_per_mtok']:.3f}/M output from {row['as_of']} ({row['source']})")
+    if a.out and not a.export:
+        raise ValueError("--out: give --export focus too (--out is where the FOCUS rows go)")
+    if a.export and not a.out and a.json:
+        raise ValueError("--export focus without --out writes the CSV to standard output; give --out PATH to "
+                         "print --json as well")
     b = logs.bill(a.paths, a.format, a.as_of, engine=a.engine)
     b.notes[:0] = local_notes
+    if a.export:
+        exported = _export_focus(b, a)
+        if exported is None:   # the CSV went to standard output: nothing else is printed
+            return {}
     summ = b.summary()
     by = b.by(a.by)[["rows", "requests", "input_tokens", "cache_read_tokens", "output_tokens", "total_usd",
                      "total_cny"]]
@@ -295,6 +308,8 @@ def cmd_bill(a: argparse.Namespace) -> dict:
                               for r in recon.to_dict("records")],
            "what_if": [{k: (_round(v) if isinstance(v, float) else v) for k, v in r.items()}
                        for r in levers.to_dict("records")]}
+    if a.export:
+        out["focus"] = exported
     if not a.json:
         print(f"{summ['rows']:,} rows priced from {', '.join(b.sources)}; {summ['errors']} row error(s); "
               f"{summ['days']}; prices of {out['as_of']}")
@@ -325,6 +340,30 @@ def cmd_bill(a: argparse.Namespace) -> dict:
                 print(f"    {r.lever:<26} not a saving: {r.assumes}")
             else:
                 print(f"    {r.lever:<26} saves {money.fmt(r.saving_usd):>10} ({r.saving_pct:.1%}): {r.assumes}")
+    return out
+
+
+def _export_focus(b, a: argparse.Namespace) -> dict | None:
+    """Write the bill as FOCUS 1.3 rows (course_lib.focus) to --out, or as CSV to standard output without it."""
+    from . import focus
+    rows, notes = focus.focus_rows(b, billing_account=a.billing_account)
+    if not a.out:
+        focus.as_text(rows).to_csv(sys.stdout, index=False, lineterminator="\n")
+        for n in notes:
+            print(f"note: {n}", file=sys.stderr)
+        return None
+    try:
+        path = focus.write_focus(rows, a.out)
+    except OSError as e:
+        raise ValueError(f"--out: cannot write {a.out}: {e.strerror or e}") from None
+    total = sum(rows["BilledCost"])
+    out = {"format": f"FOCUS {focus.FOCUS_VERSION}", "path": str(path), "rows": len(rows),
+           "billed_cost_usd": _round(float(total)), "notes": notes}
+    if not a.json:
+        print(f"FOCUS {focus.FOCUS_VERSION}: {len(rows):,} charge rows written to {path} "
+              f"(BilledCost total {money.fmt(float(total))}, the bill's total)")
+        for n in notes:
+            print(f"  FOCUS note: {n}")
     return out
 
 
@@ -533,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--as-of", default=str(DEFAULT_AS_OF), help="price date, YYYY-MM-DD (default %(default)s)")
     pr.add_argument("--batch", action="store_true", help="batch API price")
     pr.add_argument("--period", choices=PERIODS, default="standard", help="peak / off-peak (DeepSeek)")
+    pr.add_argument("--tier", default=None, help="service tier: flex, priority, ... (default: standard)")
     pr.add_argument("--currency", type=str.upper, choices=money.CURRENCIES, default="USD")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
     pr.set_defaults(func=cmd_price)
@@ -593,6 +633,14 @@ def build_parser() -> argparse.ArgumentParser:
                          "(lesson 05), never USD 0; repeatable")
     bl.add_argument("--local-tasks-per-day", type=_positive, default=None,
                     help="the local traffic the TCO is spread over (default: lesson 05's workload)")
+    bl.add_argument("--export", choices=("focus",), default=None,
+                    help="also write the bill as FinOps FOCUS 1.3 cost-and-usage rows (to --out, else CSV to "
+                         "standard output)")
+    bl.add_argument("--out", default=None, metavar="PATH",
+                    help="where --export writes: PATH.csv or PATH.parquet")
+    bl.add_argument("--billing-account", default=None, metavar="ID",
+                    help="FOCUS BillingAccountId of the rows (a usage export does not name it; default: "
+                         "course_lib.focus.UNKNOWN_ACCOUNT, a label that says so)")
     bl.add_argument("--json", action="store_true", help="print one JSON object")
     bl.set_defaults(func=cmd_bill)
     tc = sub.add_parser("tco", help="API bill against local TCO, and the break-even")

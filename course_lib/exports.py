@@ -17,11 +17,13 @@ Formats (see ``FORMATS``), each after the provider's own documentation:
   .../get-cost-report; amounts are in cents);
 * ``openrouter``: OpenRouter's activity export, ``GET /api/v1/activity``
   (https://openrouter.ai/docs/api/api-reference/analytics/get-user-activity);
-* ``litellm``: LiteLLM proxy spend logs, ``GET /spend/logs`` (https://docs.litellm.ai/docs/proxy/cost_tracking);
+* ``litellm``: LiteLLM proxy spend logs, ``GET /spend/logs`` (https://docs.litellm.ai/docs/proxy/cost_tracking),
+  or the StandardLoggingPayload its loggers write (https://docs.litellm.ai/docs/proxy/logging_spec);
 * ``langfuse``: Langfuse observations, ``GET /api/public/observations`` (usageDetails, costDetails;
   https://langfuse.com/docs/observability/features/token-and-cost-tracking);
 * ``otel``: OpenTelemetry GenAI spans (``gen_ai.usage.*``; OTLP JSON as the collector's file exporter
-  writes it), or the course meter's own table (:meth:`course_lib.meter.CostMeter.calls`);
+  writes it or protobuf.js decodes it, or the OpenTelemetry JS or Python SDK's finished spans as JSON), or the
+  course meter's own table (:meth:`course_lib.meter.CostMeter.calls`);
 * ``responses``: a JSON Lines file of raw response bodies, read by :func:`course_lib.usage.normalize`;
 * ``csv``: a plain table (CSV, JSON Lines or Parquet) with the canonical column names.
 """
@@ -40,11 +42,12 @@ from . import usage as usage_mod
 from .meter import OTEL_TOKEN_ATTRIBUTES
 
 #: The canonical columns. ``timestamp``, ``model``, ``input_tokens`` and ``output_tokens`` are required;
-#: ``input_tokens`` includes cached and audio input, ``output_tokens`` includes reasoning and audio output.
+#: ``input_tokens`` includes cached and audio input, ``output_tokens`` includes reasoning and audio output;
+#: ``service_tier`` is the tier that served the call (empty, "default" or "auto": standard; "flex", "priority", ...).
 CANONICAL = ("timestamp", "model", "requests", "input_tokens", "output_tokens", "cache_read_tokens",
              "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "input_audio_tokens",
-             "output_audio_tokens", "web_searches", "batch", "long_context", "project", "api_key", "feature",
-             "reported_cost_usd", "reported_currency")
+             "output_audio_tokens", "web_searches", "batch", "service_tier", "long_context", "project", "api_key",
+             "feature", "reported_cost_usd", "reported_currency")
 REQUIRED = CANONICAL[:2] + ("input_tokens", "output_tokens")
 FORMATS = ("openai-usage", "openai-costs", "anthropic-usage", "anthropic-cost", "openrouter", "litellm",
            "langfuse", "otel", "responses", "csv")
@@ -168,9 +171,8 @@ def _results(records, start: str, end: str):
 
 
 # --- OpenAI ----------------------------------------------------------------------------------------------
-#: OpenAI service tiers the price book prices: the standard rate. Flex, priority and scale are billed at other
-#: rates, which the course's price book does not carry: such a row is refused by name, never priced at standard.
-_TIERS_OPENAI = {None: False, "": False, "default": False, "auto": False, "standard": False, "batch": True}
+#: OpenAI's Usage API writes a batch call's tier as "batch"; every other tier (default, flex, priority, scale, ...)
+#: goes into the row's ``service_tier`` and the price book prices it, or refuses it by name (scale: by contract).
 _COUNTS_OPENAI = ("num_model_requests", "input_tokens", "output_tokens", "input_cached_tokens",
                   "input_uncached_tokens", "input_audio_tokens", "output_audio_tokens")
 
@@ -189,11 +191,7 @@ def _openai_usage(records, path) -> Export:
             out.error(n, "model", "null: query the Usage API with group_by=model so each bucket names its model")
             continue
         tier = r.get("service_tier")
-        tier = tier.lower() if isinstance(tier, str) else tier
-        if tier not in _TIERS_OPENAI:
-            out.error(n, "service_tier", f"{tier!r} is billed at its own rate, which the price book does not carry; "
-                                         "accepted: default, auto, standard, batch")
-            continue
+        tier = tier.strip().lower() if isinstance(tier, str) else tier
         try:
             c = {k: _count(r.get(k)) for k in _COUNTS_OPENAI}
             audio_in, audio_out = c["input_audio_tokens"] or 0, c["output_audio_tokens"] or 0
@@ -206,8 +204,8 @@ def _openai_usage(records, path) -> Export:
                 continue
             batch = _flag(r.get("batch"))
             if tier == "batch":
-                batch = True
-            out.add(n, timestamp=when, model=r["model"], requests=c["num_model_requests"],
+                batch, tier = True, None
+            out.add(n, timestamp=when, model=r["model"], requests=c["num_model_requests"], service_tier=tier,
                     input_tokens=c["input_tokens"] + audio_in, output_tokens=c["output_tokens"] + audio_out,
                     # OpenAI bills no cache write; the Usage API gives no reasoning split
                     cache_read_tokens=c["input_cached_tokens"], cache_write_tokens=0,
@@ -373,19 +371,30 @@ def _litellm(records, path) -> Export:
         tags = r.get("request_tags") or []
         if isinstance(tags, str):
             tags = json.loads(tags or "[]")
-        usage = r.get("usage") if isinstance(r.get("usage"), dict) else {}   # older rows keep the tokens here
+        usage = r.get("usage")   # older rows keep the tokens here (a JSON string in a CSV export)
+        if isinstance(usage, str) and usage.strip().startswith("{"):
+            usage = json.loads(usage)
+        usage = usage if isinstance(usage, dict) else {}
+        meta = meta if isinstance(meta, dict) else {}
+        # a spend-log row, or the StandardLoggingPayload LiteLLM's loggers write (S3, GCS, Pub/Sub): its cost is
+        # response_cost, its team and key are in metadata
         out.add(n, timestamp=r.get("startTime"), model=r.get("model"), requests=1,
                 input_tokens=_get(r, "prompt_tokens", default=usage.get("prompt_tokens")),
                 output_tokens=_get(r, "completion_tokens", default=usage.get("completion_tokens")),
-                cache_read_tokens=read, cache_write_tokens=write, project=r.get("team_id"),
-                api_key=r.get("api_key"), feature=tags[0] if tags else None,
-                reported_cost_usd=r.get("spend"), reported_currency="USD")
+                cache_read_tokens=read, cache_write_tokens=write,
+                project=r.get("team_id") if "team_id" in r else meta.get("user_api_key_team_id"),
+                api_key=r.get("api_key") if "api_key" in r else meta.get("user_api_key_hash"),
+                feature=tags[0] if tags else None,
+                reported_cost_usd=r.get("spend") if "spend" in r else r.get("response_cost"), reported_currency="USD")
     return out.export()
 
 
 #: Langfuse usage keys: each is billed on its own and all are summed into ``total``, so they are disjoint. Keys
 #: are the provider's own (OpenAI, Anthropic) or OpenInference's (``prompt_details.cache_read``,
-#: ``completion_details.reasoning``, as OpenTelemetry instrumentations send them).
+#: ``completion_details.reasoning``, as OpenTelemetry instrumentations send them). Observations ingested over
+#: OpenTelemetry before Langfuse subtracted the details (its #15415) keep them *inside* ``input`` and ``output``:
+#: there ``total`` is ``input + output`` (a real Gemini trace: input 6, output 2,055 of which reasoning 1,104, total
+#: 2,061), and the details are read as parts of their parent.
 _LANGFUSE_READ = ("cache_read_input_tokens", "input_cached_tokens", "input_cache_read", "prompt_details.cache_read")
 _LANGFUSE_WRITE = ("cache_creation_input_tokens", "input_cache_creation", "prompt_details.cache_write")
 _LANGFUSE_REASONING = ("output_reasoning_tokens", "output_reasoning", "completion_details.reasoning")
@@ -395,10 +404,14 @@ _LANGFUSE_OUT = ("output", "completion")
 
 def _langfuse(records, path) -> Export:
     out = _Rows(path, "langfuse")
-    skipped = 0
-    for n, r in enumerate(_items(records), 1):
+    skipped: dict[str, int] = {}
+    nested_rows = 0
+    # the observations API's pages ({"data": [...]}), or a trace downloaded from Langfuse's UI ({"trace", "observations"})
+    items = (o for rec in records for o in (rec["observations"] if isinstance(rec, dict) and isinstance(
+        rec.get("observations"), list) else _items([rec])))
+    for n, r in enumerate(items, 1):
         if r.get("type") != "GENERATION":
-            skipped += 1
+            skipped[str(r.get("type"))] = skipped.get(str(r.get("type")), 0) + 1
             continue
         ud = r.get("usageDetails") or {}
         try:
@@ -406,10 +419,17 @@ def _langfuse(records, path) -> Export:
         except (TypeError, ValueError):
             out.error(n, "usageDetails", f"expected whole token counts, got {ud!r}")
             continue
-        # Langfuse bills each usageDetails key separately and sums them into total: the keys are disjoint
+        # Langfuse bills each usageDetails key separately and sums them into total: the keys are disjoint; or the
+        # details lie inside input and output, and total is input + output (see _LANGFUSE_READ)
+        nested = False
         if "total" in ud and int(ud["total"]) != sum(parts.values()):
-            out.error(n, "usageDetails.total", f"{ud['total']} is not the sum of its parts ({sum(parts.values())})")
-            continue
+            whole = parts.get("input", 0) + parts.get("output", 0)
+            if int(ud["total"]) != whole:
+                out.error(n, "usageDetails.total", f"{ud['total']} is neither the sum of its parts "
+                          f"({sum(parts.values())}) nor input + output ({whole})")
+                continue
+            nested = True
+            nested_rows += 1
         unknown = [k for k in parts if not k.startswith(_LANGFUSE_IN + _LANGFUSE_OUT)]
         if unknown:
             out.error(n, "usageDetails", f"unknown key(s) {unknown}; accepted: input*, output*, cache_*, prompt*, "
@@ -417,8 +437,8 @@ def _langfuse(records, path) -> Export:
             continue
         read = sum(parts.get(k, 0) for k in _LANGFUSE_READ)
         write = sum(parts.get(k, 0) for k in _LANGFUSE_WRITE)
-        inp = sum(v for k, v in parts.items() if k.startswith(_LANGFUSE_IN))
-        outp = sum(v for k, v in parts.items() if k.startswith(_LANGFUSE_OUT))
+        inp = parts.get("input", 0) if nested else sum(v for k, v in parts.items() if k.startswith(_LANGFUSE_IN))
+        outp = parts.get("output", 0) if nested else sum(v for k, v in parts.items() if k.startswith(_LANGFUSE_OUT))
         reasoning = [parts[k] for k in _LANGFUSE_REASONING if k in parts]
         cost = (r.get("costDetails") or {}).get("total", r.get("calculatedTotalCost"))
         has_cache_keys = any(k in parts for k in _LANGFUSE_READ + _LANGFUSE_WRITE)
@@ -428,19 +448,74 @@ def _langfuse(records, path) -> Export:
                 reasoning_tokens=sum(reasoning) if reasoning else None,
                 project=r.get("projectId"), feature=r.get("name"),
                 reported_cost_usd=cost, reported_currency="USD" if cost is not None else None)
+    if nested_rows:
+        out.notes.append(f"{nested_rows} generation(s) keep their usage details inside input and output (total = input "
+                         "+ output, as Langfuse stored OpenTelemetry usage before it split them): read as parts of them")
     if skipped:
-        out.notes.append(f"{skipped} observation(s) are not generations (spans, events): not calls, not priced")
+        kinds = ", ".join(f"{v} {k}" for k, v in sorted(skipped.items()))
+        out.notes.append(f"{sum(skipped.values())} observation(s) are not generations ({kinds}): not calls, not priced")
     return out.export()
 
 
 _OTEL = OTEL_TOKEN_ATTRIBUTES   # the course meter's names: the GenAI semantic conventions
 
 
+def _otel_int(v):
+    """An OTLP 64-bit integer as it is written: a JSON number, a decimal string (OTLP JSON), or a protobuf.js ``Long``
+    ``{"low", "high", "unsigned"}`` of two 32-bit halves (spans as protobuf.js decodes them, e.g. Langfuse's OTLP
+    endpoint). Anything else is returned as given, for the row check to refuse with its value quoted."""
+    if isinstance(v, dict) and isinstance(v.get("low"), int) and isinstance(v.get("high"), int):
+        n = ((v["high"] & 0xFFFFFFFF) << 32) | (v["low"] & 0xFFFFFFFF)
+        return n if v.get("unsigned") or n < 2 ** 63 else n - 2 ** 64
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return v
+
+
 def _otel_value(v: dict):
     for k in ("intValue", "doubleValue", "stringValue", "boolValue"):
         if k in v:
-            return int(v[k]) if k == "intValue" else v[k]
+            return _otel_int(v[k]) if k == "intValue" else v[k]
     return None
+
+
+def _otel_attributes(attrs) -> dict:
+    """Span or resource attributes: OTLP's list of ``{"key", "value": {"intValue": ...}}``, or a flat mapping (the
+    OpenTelemetry JS SDK's finished spans as JSON)."""
+    if isinstance(attrs, dict):
+        return dict(attrs)
+    return {a["key"]: _otel_value(a.get("value") or {}) for a in attrs or []}
+
+
+def _otel_spans(records):
+    """(attributes, resource attributes, start in unix nanoseconds or as written) of every span of a file: OTLP JSON
+    (``resourceSpans``, as the collector's file exporter writes it or protobuf.js decodes it), or finished spans
+    written as JSON with flat attributes: the OpenTelemetry JS SDK's (``spanContext``, ``startTime`` as [seconds,
+    nanoseconds]) or the Python SDK's (``context``, ``start_time`` in nanoseconds, or ISO as its console exporter
+    writes it), alone, in a list, or under ``"spans"`` (any-agent's saved traces)."""
+    for rec in records:
+        if isinstance(rec, dict) and "resourceSpans" in rec:
+            for rs in rec.get("resourceSpans") or []:
+                res = _otel_attributes((rs.get("resource") or {}).get("attributes"))
+                for ss in rs.get("scopeSpans") or []:
+                    for span in ss.get("spans") or []:
+                        ns = span.get("startTimeUnixNano")
+                        yield _otel_attributes(span.get("attributes")), res, None if ns in (None, "") else _otel_int(ns)
+            continue
+        if isinstance(rec, list):
+            spans = rec
+        elif isinstance(rec, dict):
+            spans = rec["spans"] if isinstance(rec.get("spans"), list) else [rec]
+        else:
+            spans = []
+        for span in spans:
+            if not isinstance(span, dict):
+                continue
+            t = span.get("startTime", span.get("start_time"))
+            ns = t[0] * 10 ** 9 + t[1] if isinstance(t, list) and len(t) == 2 else t
+            res = _otel_attributes((span.get("resource") or {}).get("attributes"))
+            yield _otel_attributes(span.get("attributes")), res, ns
 
 
 #: Older GenAI semantic-convention names (before semconv 1.27) that instrumentations such as OpenLLMetry and
@@ -448,33 +523,30 @@ def _otel_value(v: dict):
 _OTEL_OLD = {"gen_ai.usage.prompt_tokens": _OTEL["input_tokens"],
              "gen_ai.usage.completion_tokens": _OTEL["output_tokens"]}
 #: The cost an instrumentation computed and attached to the span (OpenLIT, Langfuse's OTel ingestion): a reported
-#: cost in USD, reconciled against, never used as the price.
+#: cost in USD, reconciled against, never used as the price. any-agent writes it in two parts (_OTEL_COST_PARTS).
 _OTEL_COST = ("gen_ai.usage.cost", "gen_ai.usage.total_cost")
+_OTEL_COST_PARTS = ("gen_ai.usage.input_cost", "gen_ai.usage.output_cost")
 
 
 def _otel(records, path) -> Export:
     out = _Rows(path, "otel")
     n = 0
-    for rec in records:
-        for rs in rec.get("resourceSpans", []):
-            res = {a["key"]: _otel_value(a.get("value", {})) for a in (rs.get("resource") or {}).get("attributes", [])}
-            for ss in rs.get("scopeSpans", []):
-                for span in ss.get("spans", []):
-                    attrs = {a["key"]: _otel_value(a.get("value", {})) for a in span.get("attributes", [])}
-                    for old, new in _OTEL_OLD.items():
-                        if old in attrs and new not in attrs:
-                            attrs[new] = attrs[old]
-                    if _OTEL["input_tokens"] not in attrs and _OTEL["output_tokens"] not in attrs:
-                        continue   # not an LLM call span
-                    n += 1
-                    ns = span.get("startTimeUnixNano")
-                    cost = next((attrs[k] for k in _OTEL_COST if attrs.get(k) is not None), None)
-                    out.add(n, timestamp=_iso(int(ns) / 1e9) if ns else None,
-                            model=attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
-                            requests=1, **{k: attrs.get(a) for k, a in _OTEL.items()},
-                            project=attrs.get("service.name") or res.get("service.name"),
-                            feature=attrs.get("gen_ai.operation.name"),
-                            reported_cost_usd=cost, reported_currency="USD" if cost is not None else None)
+    for attrs, res, ns in _otel_spans(records):
+        for old, new in _OTEL_OLD.items():
+            if old in attrs and new not in attrs:
+                attrs[new] = attrs[old]
+        if _OTEL["input_tokens"] not in attrs and _OTEL["output_tokens"] not in attrs:
+            continue   # not an LLM call span (a framework's outer span carries its own names, never gen_ai.usage.*)
+        n += 1
+        cost = next((attrs[k] for k in _OTEL_COST if attrs.get(k) is not None), None)
+        if cost is None and all(isinstance(attrs.get(k), (int, float)) for k in _OTEL_COST_PARTS):
+            cost = sum(attrs[k] for k in _OTEL_COST_PARTS)
+        out.add(n, timestamp=_iso(ns / 1e9) if isinstance(ns, int) and not isinstance(ns, bool) else ns,
+                model=attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model"),
+                requests=1, **{k: attrs.get(a) for k, a in _OTEL.items()},
+                project=attrs.get("service.name") or res.get("service.name"),
+                feature=attrs.get("gen_ai.operation.name"),
+                reported_cost_usd=cost, reported_currency="USD" if cost is not None else None)
     return out.export()
 
 
@@ -503,11 +575,14 @@ def _responses(records, path) -> Export:
         if when is None:
             out.error(n, "timestamp", 'the body has no "created" time; wrap it as {"timestamp": ..., "body": ...}')
             continue
-        out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1,
+        tier, batch = usage_mod.service_tier_of(body), meta.get("batch", False)
+        if isinstance(tier, str) and tier.lower() == "batch":   # Anthropic writes a batch call's tier so
+            tier, batch = None, True
+        out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1, service_tier=tier,
                 input_tokens=u.input_tokens, output_tokens=u.output_tokens, cache_read_tokens=u.cache_read_tokens,
                 cache_write_tokens=u.cache_write_tokens, cache_write_1h_tokens=u.cache_write_1h_tokens,
                 reasoning_tokens=u.reasoning_tokens, web_searches=u.web_searches or 0,
-                batch=meta.get("batch", False), project=meta.get("project"), api_key=meta.get("api_key"),
+                batch=batch, project=meta.get("project"), api_key=meta.get("api_key"),
                 feature=meta.get("feature"), reported_cost_usd=u.reported_cost_usd,
                 reported_currency="USD" if u.reported_cost_usd is not None else None)
     return out.export()
@@ -518,6 +593,12 @@ def _detect_json(records) -> str:
     first = records[0]
     if isinstance(first, dict) and "resourceSpans" in first:
         return "otel"
+    span = first[0] if isinstance(first, list) and first else first
+    if isinstance(span, dict) and isinstance(span.get("spans"), list) and span["spans"]:
+        span = span["spans"][0]   # any-agent's saved trace: {"spans": [...], "final_output": ...}
+    if isinstance(span, dict) and ("spanContext" in span or "context" in span) and \
+            isinstance(span.get("attributes"), dict):
+        return "otel"   # finished spans of the OpenTelemetry JS or Python SDK as JSON
     if isinstance(first, list) and first and isinstance(first[0], dict) and "results" in first[0]:
         records = [{"data": first}]   # a bare list of buckets, as a script prints the Usage API's data
     items = list(_items(records[:1]))
@@ -533,10 +614,11 @@ def _detect_json(records) -> str:
                 return "anthropic-usage"
             if "amount" in res:
                 return "anthropic-cost"
-        if "usageDetails" in item or item.get("type") in ("GENERATION", "SPAN", "EVENT"):
+        if "usageDetails" in item or item.get("type") in ("GENERATION", "SPAN", "EVENT") or \
+                isinstance(item.get("observations"), list):   # a trace downloaded from Langfuse's UI
             return "langfuse"
-        if "spend" in item and ("request_id" in item or "call_type" in item):
-            return "litellm"
+        if ("spend" in item or "response_cost" in item) and ("request_id" in item or "call_type" in item):
+            return "litellm"   # a spend-log row, or the StandardLoggingPayload LiteLLM's loggers write
         if "date" in item and ("prompt_tokens" in item or "promptTokens" in item):
             return "openrouter"
         if {"timestamp", "model", "input_tokens", "output_tokens"} <= set(item):

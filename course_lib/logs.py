@@ -2,7 +2,9 @@
 
 The rows of any export (:mod:`course_lib.exports`) are priced at the prices in
 force on each row's date, at its time of day where the provider has peak and
-off-peak prices, at its long-context tier, batch or interactive. Two engines
+off-peak prices, at its long-context tier, batch or interactive, and at its
+service tier (standard, flex, priority: refused by name where the book has no
+price for it). Two engines
 give the same numbers (a property-based test holds them to 1e-9 USD):
 
 * ``"pandas"``: the rows in memory, in chunks for a large file;
@@ -41,7 +43,7 @@ from . import exports, money, prices
 from .logs_duckdb import as_text, duckdb_lines, duckdb_rows
 from .logs_levers import LEVERS, parse_lever, what_if
 from .logs_pandas import check_rows, pandas_lines, price_rows_pandas
-from .logs_rates import price_table
+from .logs_rates import EXTRA_NAMES, price_table
 from .logs_reconcile import RECONCILE_TOLERANCE, reconcile
 from .logs_rows import COST_COLUMNS, COUNTS, ENGINES, GROUPS, KEYS, M, UNREPORTED, \
     check_engine
@@ -167,9 +169,28 @@ class LogBill:
         what = {"cache_read_unreported": "cache reads not reported (input billed uncached)",
                 "cache_write_unreported": "cache writes not reported (billed as plain input)",
                 "reasoning_unreported": "reasoning not reported (its share of output unknown)",
-                "requests_unknown": "request count not given (tier chosen from the export's context window)",
-                "extras_unpriced": "searches or audio with no price in the book (not billed)"}
-        return {text: int(self.lines[c].sum()) for c, text in what.items() if self.lines[c].sum()}
+                "requests_unknown": "request count not given (tier chosen from the export's context window)"}
+        out = {text: int(self.lines[c].sum()) for c, text in what.items() if self.lines[c].sum()}
+        return out | self.unpriced_extras()
+
+    def unpriced_extras(self) -> dict:
+        """Rows with a web search or audio token the model publishes no price for, by model: "deepseek-chat: 3 web
+        searches with no published price, left out of the total" -> rows. The rows' text tokens are billed; those
+        counts are not (unknown, never 0)."""
+        hit = self.lines[self.lines["extras_unpriced"] > 0]
+        counts: dict = {}
+        for r in hit.itertuples(index=False):
+            tier = getattr(r, "service_tier", "standard")
+            given = {k: getattr(r, k) for k in EXTRA_NAMES if getattr(r, k) > 0}
+            for k in prices.unpriced_extras(r.model, r.price_day, given, batch=bool(r.batch), period=r.period,
+                                            tier=tier):
+                counts.setdefault(r.model, {}).setdefault(k, 0)
+                counts[r.model][k] += given[k]
+        rows = hit.groupby("model")["extras_unpriced"].sum()
+        audio = " (their tokens billed at the text rate; the audio price unknown)"
+        return {f"{m}: " + ", ".join(f"{int(n):,} {EXTRA_NAMES[k]}" for k, n in sorted(c.items()))
+                + " with no published price, left out of the total"
+                + (audio if any("audio" in k for k in c) else ""): int(rows[m]) for m, c in sorted(counts.items())}
 
     def reconcile(self) -> pd.DataFrame:
         """:func:`reconcile` of this bill (worked out once: the panel asks again as its levers move)."""

@@ -17,26 +17,32 @@ import numpy as np
 import pandas as pd
 
 from . import exports, prices
-from .logs_rates import EXTRAS, price_table, tier_edges
+from .logs_rates import EXTRAS, PRICE_KEYS, price_table, tier_edges
 from .logs_rows import AMOUNT_PATTERN, BIG, COST_COLUMNS, COUNT_PATTERN, COUNTS, FALSE_WORDS, KEYS, M, MAX_COUNT, \
-    REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, check_message, duplicate_stride, \
-    key_error_field
+    REQUIRED_COUNTS, STANDARD_TIERS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, check_message, \
+    duplicate_stride, key_error_field
 from .logs_sql import SQL_MAPPINGS, relation, rows_at_most
 
 #: Microseconds in an hour: the rows are grouped by their hour since 1970 (UTC), day and hour of day come after.
 _HOUR_US = 3_600_000_000
 #: Columns whose checks read one cell with few distinct values: made once per group of rows (:func:`_checks`).
-_GROUP_CELLS = ("model", "batch", "long_context", "reported_currency", "_status")
-#: What picks a row's prices in the price table (with the hour and the long-context band). A new price key (a
-#: service tier, say) is a cell of :data:`_GROUP_CELLS`, a value in :func:`_labels` and a name here.
-_PRICE_KEYS = ("model", "price_day", "batch")
+_GROUP_CELLS = ("model", "batch", "service_tier", "long_context", "reported_currency", "_status")
+#: What picks a row's prices in the price table (with the hour and the long-context band): model, day, batch and
+#: service tier (:data:`~course_lib.logs_rates.PRICE_KEYS`). A new price key is a cell of :data:`_GROUP_CELLS`, a
+#: value in :func:`_labels` and a name there.
+_PRICE_KEYS = tuple(PRICE_KEYS)
 
 
 def _labels(types: dict) -> dict:
-    """The labels a row is billed under, from its raw cells (made once per group of rows in a bill): the model and
-    the batch flag (price keys), and the project, key and feature, trimmed ("" when empty)."""
+    """The labels a row is billed under, from its raw cells (made once per group of rows in a bill): the model, the
+    batch flag and the service tier (price keys: an empty tier or a standard word of
+    :data:`~course_lib.logs_rows.STANDARD_TIERS` is "standard", any other word lower-cased), and the project, key
+    and feature, trimmed ("" when empty)."""
     batch = f"coalesce(lower({_trimmed('batch')}) IN {TRUE_WORDS}, false)" if "batch" in types else "false"
-    return {"model": _trimmed("model"), "batch": batch,
+    tier = f"lower({_trimmed('service_tier')})"
+    tier = (f"CASE WHEN {tier} IS NULL OR {tier} IN {STANDARD_TIERS} THEN 'standard' ELSE {tier} END"
+            if "service_tier" in types else "'standard'")
+    return {"model": _trimmed("model"), "batch": batch, "service_tier": tier,
             **{c: f"coalesce({_trimmed(c) if c in types else 'NULL'}, '')" for c in ("project", "api_key", "feature")}}
 
 
@@ -246,11 +252,14 @@ def _costs(n, p: str) -> dict:
 
 #: Whether a row uses each extra (the counts priced per unit beside the text tokens).
 _EXTRA_USED = {"web_searches": "coalesce(web_searches_v, 0) > 0",
-               "audio": "coalesce(input_audio_tokens_v, 0) + coalesce(output_audio_tokens_v, 0) > 0"}
-#: A row (or group of rows, ``t``) uses an extra its price row ``p`` has no rate for: that part is left unbilled.
-_EXTRAS_UNPRICED = "({t}.web_searches_used AND {p}.r_search IS NULL) OR ({t}.audio_used AND {p}.r_audio_in IS NULL)"
+               "audio_in": "coalesce(input_audio_tokens_v, 0) > 0",
+               "audio_out": "coalesce(output_audio_tokens_v, 0) > 0"}
+#: A row (or group of rows, ``t``) uses an extra its price row ``p`` has no rate for (audio in and out are priced
+#: apart): that part is left unbilled.
+_EXTRAS_UNPRICED = ("({t}.web_searches_used AND {p}.r_search IS NULL) OR ({t}.audio_in_used AND {p}.r_audio_in IS NULL)"
+                    " OR ({t}.audio_out_used AND {p}.r_audio_out IS NULL)")
 #: The priced columns of a row.
-_PRICED = (f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, p.band, p.period,
+_PRICED = (f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, t.service_tier, p.band, p.period,
   p.provider, t.price_day, t.requests_n AS requests, {', '.join(f't.{c}_v AS {c}' for c in COUNTS if c != 'requests')},
   t.cost_v AS reported_cost_usd, """
            + ", ".join(f"{v} AS {k}" for k, v in _costs(lambda c: f"t.{c}_v", "p").items())

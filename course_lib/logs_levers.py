@@ -45,20 +45,35 @@ def parse_lever(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _unpriced_note(unpriced: list, under: str) -> str:
+    """What a what-if leaves out: bill lines whose searches or audio ``under`` publishes no price for."""
+    n, usd = unpriced[0]
+    if not n:
+        return ""
+    return (f"; {n} line(s) with web searches or audio that {under} has no price for: those counts are left out "
+            f"of this total (USD {usd:,.4f} at the bill's own rates), so the saving is unknown by that much")
+
+
 def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tuple[float, str]:
     """The total under one lever, and what it assumes. ``gateway_models``: models read from a gateway export with no
     batch API (OpenRouter)."""
     t = lines.copy()
     if name == "model":
-        fell = []
-        total = float(reprice(lines, {"model": value}, batch_fallback=True, fell_back=fell).sum())
+        fell, unpriced = [], []
+        total = float(reprice(lines, {"model": value}, batch_fallback=True, fell_back=fell, unpriced=unpriced).sum())
         return total, (
             f"every call served by {value} at the same token counts (tokenizers differ by up to a few tens of "
             "per cent) and the same quality; its long-context tier chosen by each line's tokens per request"
-            + (f"; {fell[0]} batch row(s) priced interactive: no batch price for {value}" if fell[0] else ""))
+            + (f"; {fell[0]} batch or service-tier row(s) priced interactive at the standard tier: no batch or "
+               f"such tier price for {value}" if fell[0] else "") + _unpriced_note(unpriced, value))
     if name == "date":
         day = prices.as_date(value).isoformat()
-        return float(reprice(lines, {"price_day": day}).sum()), f"the same traffic at the prices in force on {day}"
+        fell, unpriced = [], []
+        total = float(reprice(lines, {"price_day": day}, batch_fallback=True, fell_back=fell,
+                              unpriced=unpriced).sum())
+        return total, f"the same traffic at the prices in force on {day}" + (
+            f"; {fell[0]} batch or service-tier row(s) priced interactive at the standard tier: no such price on "
+            f"{day}" if fell[0] else "") + _unpriced_note(unpriced, f"the price book on {day}")
     x = float(value)
     if name == "cache":
         if not 0 <= x <= 1:

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from . import exports, prices
-from .logs_rates import EXTRAS, costs, price_table
+from .logs_rates import EXTRAS, PRICE_KEYS, costs, price_table
 from .logs_rows import AMOUNT_PATTERN, BIG, BLANKS, COST_COLUMNS, COUNT_PATTERN, COUNTS, duplicate_stride, \
-    FALSE_WORDS, KEYS, MAX_COUNT, REQUIRED_COUNTS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, \
-    check_message, key_error_field
+    FALSE_WORDS, KEYS, MAX_COUNT, REQUIRED_COUNTS, STANDARD_TIERS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, \
+    cells, check_message, key_error_field
 from .logs_sql import csv_delimiter, open_text, rows_at_most
 
 #: Rows the pandas engine holds at once when it reads a file (CSV, JSON Lines, Parquet): about 2 KB each while
@@ -105,6 +105,7 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     for c in ("project", "api_key", "feature"):
         out[c] = _text(df, c).fillna("")
     out["batch"] = out["batch"].fillna(False).astype(bool)
+    out["service_tier"] = [_tier(v) for v in _text(df, "service_tier")]
     out["price_day"] = out["day"] if as_of is None else prices.as_date(as_of).isoformat()
     per_request = np.floor(out["input_tokens"] / out["requests"])
     lc = out["long_context"]
@@ -114,10 +115,15 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     return out[~bad], errors
 
 
+def _tier(text: str | None) -> str:
+    """A service_tier cell as a price key: empty or a standard word is "standard", any other word lower-cased."""
+    return "standard" if text is None or text.lower() in STANDARD_TIERS else text.lower()
+
+
 def _key_errors(good: pd.DataFrame, key_err: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not key_err:
         return good, pd.DataFrame(columns=["source_row", "field", "message"])
-    keys = list(zip(good["model"], good["price_day"], good["batch"], strict=True))
+    keys = list(good[PRICE_KEYS].itertuples(index=False, name=None))
     msgs = pd.Series([key_err.get(k) for k in keys], index=good.index, dtype=object)
     bad = msgs.notna()
     errors = pd.DataFrame({"source_row": good.loc[bad, "source_row"].to_numpy(),
@@ -131,7 +137,7 @@ def price_rows_pandas(df: pd.DataFrame, as_of: date | str | None = None) -> tupl
     good, errors = check_rows(df, as_of)
     table, key_err = price_table(good, extras=tuple(c for c in EXTRAS if good[c].fillna(0).gt(0).any()))
     good, kerr = _key_errors(good, key_err)
-    merged = good.merge(table, on=["model", "price_day", "batch", "hour"], how="inner")
+    merged = good.merge(table, on=[*PRICE_KEYS, "hour"], how="inner")
     merged = merged[(merged["tier_tokens"] > merged["t_lo"]) & (merged["tier_tokens"] <= merged["t_hi"])]
     merged = pd.concat([merged, costs(merged)], axis=1).sort_values("source_row", kind="stable")
     return merged.reset_index(drop=True), pd.concat([errors, kerr]).sort_values("source_row").reset_index(drop=True)

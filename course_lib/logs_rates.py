@@ -1,4 +1,4 @@
-"""The rates behind a bill: the price table of every (model, day, batch), the cost arithmetic, and re-pricing
+"""The rates behind a bill: the price table of every (model, day, batch, service tier), the cost arithmetic, and re-pricing
 bill lines at other rates for reconciliation and what-ifs (notebook ``06_your_own_bill``).
 """
 from __future__ import annotations
@@ -36,27 +36,39 @@ def _hours_periods(provider: str, day: date) -> list[tuple[int, str]]:
 
 
 @lru_cache(maxsize=4096)
-def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale: int) -> float:
-    """USD per one unit of a non-text count (a web search; an audio token beyond its text price); NaN if unpriced."""
+def _per_unit(model: str, day: date, batch: bool, period: str, extra: str, scale: int, tier: str = "standard") -> float:
+    """USD per one unit of a non-text count (a web search; an audio token beyond its text price); NaN if the model
+    publishes no price for it (:func:`course_lib.prices.unpriced_extras`): unknown, never 0."""
     zero = {"input_tokens": scale if extra.startswith("input") else 0,
             "output_tokens": scale if extra.startswith("output") else 0}
-    got = prices.surcharge(model, day, zero, {extra: scale}, batch=batch, period=period)
+    got = prices.surcharge(model, day, zero, {extra: scale}, batch=batch, period=period, tier=tier)
     return np.nan if got is None else got / scale
 
 
 #: The counts priced per unit beside the text tokens: web searches and audio tokens.
 EXTRAS = ("web_searches", "input_audio_tokens", "output_audio_tokens")
+#: The same counts in words, for the bill's notes.
+EXTRA_NAMES = {"web_searches": "web searches", "input_audio_tokens": "input audio tokens",
+               "output_audio_tokens": "output audio tokens"}
+
+
+#: The columns that choose a price row, beside the hour of day and the long-context band.
+PRICE_KEYS = ["model", "price_day", "batch", "service_tier"]
 
 
 def price_table(keys: pd.DataFrame, extras: tuple = EXTRAS) -> tuple[pd.DataFrame, dict]:
-    """The prices of every (model, price_day, batch) in ``keys``, one row per hour of day and tier band.
+    """The prices of every (model, price_day, batch, service_tier) in ``keys``, one row per hour of day and tier
+    band (``keys`` without a ``service_tier`` column are the standard tier).
 
     Returns the table and ``{key: error message}`` for keys the price book cannot price (unknown model, no
-    batch price, no price on that date). ``extras`` are the per-unit counts to price (a file without searches
-    or audio needs none: their rates are left empty). Taught in notebook ``06_your_own_bill``.
+    batch price, no price on that date, no price at that service tier). ``extras`` are the per-unit counts to
+    price (a file without searches or audio needs none: their rates are left empty). Taught in notebook
+    ``06_your_own_bill``.
     """
-    distinct = keys[["model", "price_day", "batch"]].drop_duplicates()
-    key_set = tuple(sorted((str(m), str(d), bool(b)) for m, d, b in distinct.itertuples(index=False)))
+    if "service_tier" not in keys:
+        keys = keys.assign(service_tier="standard")
+    distinct = keys[PRICE_KEYS].drop_duplicates()
+    key_set = tuple(sorted((str(m), str(d), bool(b), str(t)) for m, d, b, t in distinct.itertuples(index=False)))
     table, errors = _price_table(key_set, tuple(extras), prices.local_version())
     return table.copy(), dict(errors)
 
@@ -65,34 +77,34 @@ def price_table(keys: pd.DataFrame, extras: tuple = EXTRAS) -> tuple[pd.DataFram
 def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple[pd.DataFrame, dict]:
     """:func:`price_table` of a set of keys, kept: the panel and the what-ifs ask for the same keys again (a new
     local price, ``local_version``, makes a new table)."""
-    def per_unit(model, day, batch, period, extra, scale):
-        return _per_unit(model, day, batch, period, extra, scale) if extra in extras else np.nan
+    def per_unit(model, day, batch, period, extra, scale, tier):
+        return _per_unit(model, day, batch, period, extra, scale, tier) if extra in extras else np.nan
 
     rows, errors = [], {}
-    for model, day_text, batch in key_set:
+    for model, day_text, batch, tier in key_set:
         day = date.fromisoformat(day_text)
         try:
-            base = prices.quote(model, day, batch=bool(batch))
+            base = prices.quote(model, day, batch=bool(batch), tier=tier)
         except ValueError as e:
-            errors[(model, day_text, bool(batch))] = str(e)
+            errors[(model, day_text, bool(batch), tier)] = str(e)
             continue
         per_period = {}   # period -> its band rows (the same for every hour of that period)
         for hour, period in _hours_periods(base.provider, day):
             if period not in per_period:
-                p = prices.quote(model, day, batch=bool(batch), period=period)
-                r_search, r_ai, r_ao = (per_unit(model, day, bool(batch), period, "web_searches", 1000),
-                                        per_unit(model, day, bool(batch), period, "input_audio_tokens", M) * M,
-                                        per_unit(model, day, bool(batch), period, "output_audio_tokens", M) * M)
+                p = prices.quote(model, day, batch=bool(batch), period=period, tier=tier)
+                r_search, r_ai, r_ao = (per_unit(model, day, bool(batch), period, "web_searches", 1000, tier),
+                                        per_unit(model, day, bool(batch), period, "input_audio_tokens", M, tier) * M,
+                                        per_unit(model, day, bool(batch), period, "output_audio_tokens", M, tier) * M)
                 per_period[period] = [
                     {"band": band, "t_lo": lo, "t_hi": hi, "period": period, "provider": p.provider,
                      "r_in": p.rate("input", lo + 1), "r_read": p.rate("cache_read", lo + 1),
                      "r_write": p.rate("cache_write", lo + 1), "r_w1h": rate_1h(p, lo + 1),
                      "r_out": p.rate("output", lo + 1), "r_search": r_search, "r_audio_in": r_ai,
                      "r_audio_out": r_ao} for band, lo, hi in _bands(p)]
-            rows += [{"model": model, "price_day": day_text, "batch": bool(batch), "hour": hour, **band}
-                     for band in per_period[period]]
-    cols = ["model", "price_day", "batch", "hour", "band", "t_lo", "t_hi", "period", "provider", "r_in", "r_read",
-            "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
+            rows += [{"model": model, "price_day": day_text, "batch": bool(batch), "service_tier": tier, "hour": hour,
+                      **band} for band in per_period[period]]
+    cols = ["model", "price_day", "batch", "service_tier", "hour", "band", "t_lo", "t_hi", "period", "provider",
+            "r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
     return pd.DataFrame(rows, columns=cols), errors
 
 
@@ -113,39 +125,44 @@ def costs(df: pd.DataFrame) -> pd.DataFrame:
     out["total_usd"] = (out["input_usd"] + out["cache_read_usd"] + out["cache_write_usd"] + out["output_usd"]
                         + out["extras_usd"])
     out["extras_unpriced"] = (((df["web_searches"].fillna(0) > 0) & df["r_search"].isna())
-                              | ((df["input_audio_tokens"].fillna(0) + df["output_audio_tokens"].fillna(0) > 0)
-                                 & df["r_audio_in"].isna())).astype(np.int64)
+                              | ((df["input_audio_tokens"].fillna(0) > 0) & df["r_audio_in"].isna())
+                              | ((df["output_audio_tokens"].fillna(0) > 0) & df["r_audio_out"].isna())
+                              ).astype(np.int64)
     return out
 
 
 def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback: bool = False) -> pd.DataFrame:
     """The rate columns for each line, after ``overrides`` (model, price_day, batch, period, band); notebook
-    ``06_your_own_bill``.
+    ``06_your_own_bill``. A line moved to batch leaves its service tier (a batch call is priced as batch).
 
-    With ``batch_fallback``, a line whose new model or date has no batch price is priced interactive and
-    counted in the ``fell_back`` column."""
+    With ``batch_fallback``, a line whose new model or date has no batch price, or no price at the line's service
+    tier, is priced interactive at the standard tier and counted in the ``fell_back`` column."""
     o = overrides or {}
     k = pd.DataFrame({"model": o.get("model", lines["model"]), "price_day": o.get("price_day", lines["price_day"]),
                       "batch": o.get("batch", lines["batch"]), "hour": lines["hour"]}, index=lines.index)
+    k["service_tier"] = lines["service_tier"] if "service_tier" in lines else "standard"
+    k.loc[k["batch"].astype(bool), "service_tier"] = "standard"
     table, key_err = price_table(k)
     k["fell_back"] = False
     if key_err and batch_fallback:
-        bad = [key for key, msg in key_err.items() if key[2] and msg.startswith("batch")]
-        hit = pd.Series(list(zip(k["model"], k["price_day"], k["batch"], strict=True)), index=k.index).isin(bad)
+        bad = [key for key, msg in key_err.items()
+               if (key[2] and msg.startswith("batch")) or (key[3] != "standard" and msg.startswith("service_tier"))]
+        hit = pd.Series(list(k[PRICE_KEYS].itertuples(index=False, name=None)), index=k.index).isin(bad)
         k.loc[hit, "batch"] = False
+        k.loc[hit, "service_tier"] = "standard"
         k["fell_back"] = hit
         table, key_err = price_table(k)
     if key_err:
         raise ValueError("; ".join(sorted(set(key_err.values()))))
     k = k.reset_index(drop=True).reset_index(names="line")   # "line": the line's position
     if "period" in o:   # the same calls at another time of day: any hour of that period, else the standard price
-        t = table.drop(columns="hour").drop_duplicates(["model", "price_day", "batch", "band", "period"])
-        m = k.merge(t, on=["model", "price_day", "batch"], how="left")
+        t = table.drop(columns="hour").drop_duplicates([*PRICE_KEYS, "band", "period"])
+        m = k.merge(t, on=PRICE_KEYS, how="left")
         m["pref"] = m["period"] == o["period"]
         m = m[m["pref"] | (m["period"] == "standard")]
         m = m.sort_values(["line", "band", "pref"], ascending=[True, True, False]).drop_duplicates(["line", "band"])
     else:
-        m = k.merge(table, on=["model", "price_day", "batch", "hour"], how="left")
+        m = k.merge(table, on=[*PRICE_KEYS, "hour"], how="left")
     if "model" in o:    # the new model's tiers, chosen by tokens per request
         per_req = np.floor(lines["input_tokens"] / lines["requests"].where(lines["requests"] > 0)).fillna(0)
         tt = per_req.to_numpy()[m["line"].to_numpy()]
@@ -162,15 +179,21 @@ RATE_COLUMNS = ["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_au
 
 
 def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataFrame | None = None,
-            *, batch_fallback: bool = False, fell_back: list | None = None) -> pd.Series:
+            *, batch_fallback: bool = False, fell_back: list | None = None, unpriced: list | None = None) -> pd.Series:
     """The total USD of each line at the rates after ``overrides`` (see :func:`rates`) and the counts of
     ``tokens`` (default: the lines' own); lines that fell back to interactive prices are counted into
-    ``fell_back``. Taught in notebook ``06_your_own_bill``."""
+    ``fell_back``, and lines with a search or audio count the new rates do not price into ``unpriced`` (as
+    ``(lines, what those counts cost at the lines' own rates)``: left out of the total, never priced 0).
+    Taught in notebook ``06_your_own_bill``."""
     t = lines if tokens is None else tokens
     r = rates(lines, overrides, batch_fallback=batch_fallback)
     if fell_back is not None:
         fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
-    return costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))["total_usd"]
+    out = costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))
+    if unpriced is not None:
+        hit = out["extras_unpriced"].astype(bool)
+        unpriced.append((int(hit.sum()), float(lines.loc[hit, "extras_usd"].sum()) if "extras_usd" in lines else 0.0))
+    return out["total_usd"]
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import prices
+
 M = 1_000_000
 ENGINES = ("pandas", "duckdb")
 COUNTS = ("requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
@@ -14,7 +16,11 @@ COUNTS = ("requests", "input_tokens", "output_tokens", "cache_read_tokens", "cac
 REQUIRED_COUNTS = ("input_tokens", "output_tokens")
 #: Counts that are "not reported" when empty; the others are 0 when empty (requests: unknown).
 UNREPORTED = ("cache_read_tokens", "cache_write_tokens", "reasoning_tokens")
-KEYS = ("day", "hour", "model", "project", "api_key", "feature", "batch", "band", "period", "provider", "price_day")
+KEYS = ("day", "hour", "model", "project", "api_key", "feature", "batch", "service_tier", "band", "period", "provider",
+        "price_day")
+#: A row's ``service_tier`` cell is read trimmed and lower-cased; empty or one of ``STANDARD_TIERS`` ("default",
+#: "auto") is the standard tier, and any other word is priced by the price book or refused by it by name.
+STANDARD_TIERS = tuple(w for w in prices.STANDARD_TIERS if w)
 COST_COLUMNS = ("input_usd", "cache_read_usd", "cache_write_usd", "output_usd", "extras_usd", "total_usd")
 GROUPS = ("day", "model", "project", "api_key", "feature", "provider", "period")
 #: Upper end of the last long-context band, and the tier size a row marked long_context=true is priced at.
@@ -102,9 +108,10 @@ def cells(values) -> list:
 
 
 def key_error_field(message: str) -> str:
-    """The field a price-book refusal names: ``batch`` or ``as_of`` where the message starts so, else the model
+    """The field a price-book refusal names: ``batch``, ``as_of`` or ``service_tier`` where the message starts so,
+    else the model
     (notebook ``06_your_own_bill``)."""
-    return message.split(":")[0] if message.startswith(("batch", "as_of")) else "model"
+    return message.split(":")[0] if message.startswith(("batch", "as_of", "service_tier")) else "model"
 
 
 def check_engine(engine: str) -> None:

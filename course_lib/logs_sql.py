@@ -85,16 +85,29 @@ def _json_path(types: dict, name: str, path: str) -> str:
     return f"json_extract_string({doc}, '{path}')"
 
 
+def _litellm_count(types: dict, name: str) -> str:
+    """A count of a LiteLLM row: its column, or (older rows) inside ``usage``, as :func:`course_lib.exports.read`."""
+    if "usage" not in types:
+        return _column(types, name)
+    return f"COALESCE(CAST({_column(types, name)} AS VARCHAR), {_json_path(types, 'usage', '$.' + name)})"
+
+
 def _litellm_sql(types: dict, rel: str) -> str:
-    """LiteLLM spend-log rows as canonical columns (the same reading as :func:`course_lib.exports.read`)."""
+    """LiteLLM spend-log rows, or its StandardLoggingPayload (what its S3/GCS/Pub/Sub loggers write: ``response_cost``,
+    the team and key inside ``metadata``), as canonical columns (the same reading as :func:`course_lib.exports.read`)."""
     tags = types.get("request_tags", "")
     feature = '"request_tags"[1]' if tags.endswith("[]") else _json_path(types, "request_tags", "$[0]")
+    project = _column(types, "team_id") if "team_id" in types else \
+        _json_path(types, "metadata", "$.user_api_key_team_id")
+    key = _column(types, "api_key") if "api_key" in types else _json_path(types, "metadata", "$.user_api_key_hash")
+    cost = _column(types, "spend" if "spend" in types else "response_cost")
     return f"""SELECT {_column(types, 'startTime')} AS timestamp, {_column(types, 'model')} AS model, 1 AS requests,
-      {_column(types, 'prompt_tokens')} AS input_tokens, {_column(types, 'completion_tokens')} AS output_tokens,
+      {_litellm_count(types, 'prompt_tokens')} AS input_tokens,
+      {_litellm_count(types, 'completion_tokens')} AS output_tokens,
       {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cached_tokens')} AS cache_read_tokens,
       {_json_path(types, 'metadata', '$.usage_object.prompt_tokens_details.cache_write_tokens')} AS cache_write_tokens,
-      {_column(types, 'team_id')} AS project, {_column(types, 'api_key')} AS api_key, {feature} AS feature,
-      {_column(types, 'spend')} AS reported_cost_usd, 'USD' AS reported_currency, {_column(types, 'status')} AS _status
+      {project} AS project, {key} AS api_key, {feature} AS feature,
+      {cost} AS reported_cost_usd, 'USD' AS reported_currency, {_column(types, 'status')} AS _status
       FROM {rel}"""
 
 

@@ -45,6 +45,14 @@ SOURCE_PAGE_MODELS = (
     "kimi-k2.7",
 )
 PERIODS = ("standard", "peak", "off-peak")
+#: Service tiers (服务等级) a call may name, as providers write them in bodies and usage exports. "default", "auto"
+#: and an empty value are the standard tier (a body reports the tier that served the call: "auto" resolves to
+#: "default" unless the project runs on Scale Tier); the others are priced where the price book has their rates.
+STANDARD_TIERS = ("standard", "default", "auto", "")
+SERVICE_TIERS = ("standard", "flex", "priority", "fast", "scale")
+#: OpenAI's Scale Tier is bought by contract (units of throughput paid ahead), not per token: no published price.
+_CONTRACT_TIERS = {"scale": "OpenAI's Scale Tier is sold by contract (throughput units paid in advance), with no "
+                            "per-token price published: price those calls from your contract"}
 UNITS = ("input", "output", "cache_read", "cache_write")
 
 # A time of day outside every peak window in the data, and one inside.
@@ -81,6 +89,7 @@ class Price:
     tiers: tuple = ()
     batch: bool = False
     period: str = "standard"
+    tier: str = "standard"
     source: str = ""
     note: str = ""
 
@@ -103,7 +112,7 @@ class Price:
             "input": self.input, "output": self.output,
             "cache_read": self.cache_read, "cache_write": self.cache_write,
             "long_context_above": min((t for t, _ in self.tiers), default=None),
-            "batch": self.batch, "period": self.period, "source": self.source,
+            "batch": self.batch, "period": self.period, "tier": self.tier, "source": self.source,
         }
         return row
 
@@ -121,6 +130,21 @@ def as_date(as_of: date | str | datetime | None) -> date:
         return date.fromisoformat(str(as_of))
     except ValueError:
         raise ValueError(f"as_of must be a date as YYYY-MM-DD, got {as_of!r}") from None
+
+
+def service_tier(tier) -> str:
+    """``tier`` as the price book names it: "default", "auto", empty or ``None`` are ``"standard"``; the rest
+    lower-cased and trimmed. A word outside :data:`SERVICE_TIERS` is refused naming ``service_tier`` and the
+    accepted words. Taught in notebook ``06_your_own_bill``."""
+    if tier is None or (isinstance(tier, float) and tier != tier):
+        return "standard"
+    text = str(tier).strip().lower()
+    if text in STANDARD_TIERS:
+        return "standard"
+    if text not in SERVICE_TIERS:
+        raise ValueError(f"service_tier: {tier!r} is not a service tier; accepted: "
+                         f"{', '.join(SERVICE_TIERS)} (default and auto are standard)")
+    return text
 
 
 def model_name(name) -> str:
@@ -164,9 +188,16 @@ def known_models() -> tuple[str, ...]:
     return tuple(sorted(set(_gp_model_ids()) | set(course_table()["model"])))
 
 
+#: How a genai-prices id that is a prefix of many names ends (``ft:gpt-3.5-turbo-``, ``gpt-4o-mini-2024-07-18.ft-``).
+_PREFIX_ENDS = ("-", ".", ":", "/", "_")
+
+
 def closest_models(model: str, n: int = 5) -> list[str]:
-    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``."""
-    pool = known_models()
+    """The known model ids nearest to ``model`` by spelling. Taught in notebook ``01_token_billing``.
+
+    A genai-prices id that is only a prefix its rule matches (``ft:gpt-3.5-turbo-``, for any fine-tune of that
+    model) is not offered: it reads as a name cut off, and no call is logged under it."""
+    pool = [m for m in known_models() if not m.endswith(_PREFIX_ENDS)]
     lowered = {m.lower(): m for m in pool}
     hits = difflib.get_close_matches(model.lower(), list(lowered), n=n, cutoff=0.5)
     return [lowered[h] for h in hits]
@@ -208,7 +239,32 @@ def _gp_value(v) -> tuple[float | None, dict]:
     return float(v), {}
 
 
-def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provider_id: str | None = None) -> Price | None:
+def _tier_context(info, provider_id: str, ts: datetime, as_of: date, batch: bool, tier: str) -> dict | None:
+    """genai-prices' price context for ``tier`` (``None`` for the standard tier), or a refusal naming the model, the
+    tier and the tiers that do have a price for it on that date."""
+    if tier == "standard":
+        return None
+    if tier in _CONTRACT_TIERS:
+        raise ValueError(f"service_tier: no {tier} price for {info.id} ({provider_id}): {_CONTRACT_TIERS[tier]}")
+    if batch:
+        raise ValueError(f"service_tier: a batch call is priced as batch and has no {tier} price ({info.id}); "
+                         "give batch=false for a call on a service tier")
+    variants = [v for v in info.price_variants or () if set(v.when) == {"service_tier"}]
+
+    def active(v):
+        return v.constraint is None or v.constraint.active(ts)
+    if any(v.when["service_tier"] == tier and active(v) for v in variants):
+        return {"service_tier": tier}
+    priced = sorted({v.when["service_tier"] for v in variants if active(v)} - {"default"})
+    later = sorted(v.constraint.start_date for v in variants if v.when["service_tier"] == tier and not active(v))
+    why = (f"; the price book carries its {tier} price from {later[0]} (genai-prices {GENAI_PRICES_VERSION} models "
+           "tier prices from the date they were verified, not before)" if later else "")
+    raise ValueError(f"service_tier: no {tier} price for {info.id} ({provider_id}) on {as_of}; tiers with a price "
+                     f"for it then: {', '.join(['standard', *priced])}{why}")
+
+
+def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, tier: str = "standard",
+                       provider_id: str | None = None) -> Price | None:
     snap = data_snapshot.get_snapshot()
     try:
         provider, info = snap.find_provider_model(model, None, provider_id, None)
@@ -226,10 +282,12 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provid
     if period == "peak" and _peak_rule(provider.id, as_of) is None:
         note.append(f"no peak pricing in force for {provider.id} on {as_of}")
     ts = _quote_time(provider.id, as_of, period)
-    ctx = {"processing": "batch"} if batch else None
+    ctx = _tier_context(info, provider.id, ts, as_of, batch, tier) or ({"processing": "batch"} if batch else None)
     mp = info.get_prices(ts, ctx)
     discount = 1.0
     source = f"genai-prices {GENAI_PRICES_VERSION} ({provider.name}, {info.id})"
+    if tier != "standard":
+        source += f"; {tier} tier"
     if batch:
         standard = info.get_prices(ts)
         if mp == standard:  # no batch variant in force at that date
@@ -245,9 +303,9 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provid
             source += "; batch variant"
     rates, tiers = {}, {}
     for unit, key in _GP_KEYS.items():
-        base, tier = _gp_value(getattr(mp, key))
+        base, by_start = _gp_value(getattr(mp, key))
         rates[unit] = None if base is None else base * discount
-        for start, r in tier.items():
+        for start, r in by_start.items():
             tiers.setdefault(start, {})[unit] = r * discount
     w1h, _ = _gp_value(mp.cache_write_1h_mtok)
     if rates["input"] is None or rates["output"] is None:
@@ -258,11 +316,17 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, provid
         cache_read=rates["cache_read"], cache_write=rates["cache_write"],
         cache_write_1h=None if w1h is None else w1h * discount,
         tiers=tuple(sorted((s, r) for s, r in tiers.items())),
-        batch=batch, period=period, source=source, note="; ".join(note),
+        batch=batch, period=period, tier=tier, source=source, note="; ".join(note),
     )
 
 
-def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Price | None:
+def _standard_only(model: str, tier: str, where: str) -> None:
+    if tier != "standard":
+        raise ValueError(f"service_tier: no {tier} price for {model!r}: {where} carries its standard price only; "
+                         "tiers with a price for it: standard")
+
+
+def _from_course_table(model: str, as_of: date, batch: bool, period: str, tier: str = "standard") -> Price | None:
     rows = [r for r in data_rows("course_prices.csv")
             if r["model"].lower() == model.lower() and date.fromisoformat(r["valid_from"]) <= as_of]
     if not rows:
@@ -274,6 +338,7 @@ def _from_course_table(model: str, as_of: date, batch: bool, period: str) -> Pri
     row = max(rows, key=lambda r: r["valid_from"])
     if batch:
         raise ValueError(f"batch: no batch price is known for {model!r}")
+    _standard_only(model, tier, "the course table (data/course_prices.csv)")
     return Price(
         model=row["model"], provider=row["provider"], as_of=as_of,
         input=float(row["input_usd_mtok"]), output=float(row["output_usd_mtok"]),
@@ -323,7 +388,7 @@ def clear_local_prices() -> None:
     quote.cache_clear()
 
 
-def _from_local(model: str, as_of: date, batch: bool, period: str) -> Price | None:
+def _from_local(model: str, as_of: date, batch: bool, period: str, tier: str = "standard") -> Price | None:
     row = _LOCAL.get(model.lower())
     if row is None:
         return None
@@ -331,6 +396,7 @@ def _from_local(model: str, as_of: date, batch: bool, period: str) -> Price | No
         raise ValueError(f"as_of: no local price for {model!r} on {as_of}: its TCO price starts {row['as_of']}")
     if batch:
         raise ValueError(f"batch: a local model has no batch price ({model!r})")
+    _standard_only(model, tier, "a local model's TCO price")
     return Price(model=row["model"], provider="local", as_of=as_of, input=float(row["input_usd_per_mtok"]),
                  output=float(row["output_usd_per_mtok"]), period=period, source=f"local TCO: {row['source']}",
                  note="a local model's price from its TCO at a measured load (course_lib.tco.local_price_row); "
@@ -339,12 +405,15 @@ def _from_local(model: str, as_of: date, batch: bool, period: str) -> Price | No
 
 @lru_cache(maxsize=4096)
 def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
-          period: str = "standard", provider: str | None = None) -> Price:
+          period: str = "standard", provider: str | None = None, tier: str | None = None) -> Price:
     """The price of ``model`` on ``as_of`` (default :data:`DEFAULT_AS_OF`).
 
     ``period`` is ``"standard"``, ``"off-peak"`` (both: outside any peak
     window) or ``"peak"`` (inside DeepSeek's peak window where one is in force).
-    ``batch=True`` gives the batch (非实时) price. ``provider`` (a genai-prices
+    ``batch=True`` gives the batch (非实时) price. ``tier`` is the call's service
+    tier (:func:`service_tier`: "flex", "priority", ...; default standard), priced
+    where genai-prices has that tier's rates for the model on that date, else
+    refused naming the tiers that have a price. ``provider`` (a genai-prices
     provider id, such as ``"openrouter"``) reads that provider's listing of the
     model, as a gateway bills it. Raises :class:`UnknownModelError` naming the
     closest known models.
@@ -355,6 +424,7 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     day = as_date(as_of)
+    tier = service_tier(tier)
     # a gateway's listing is read by its own name; otherwise a registered local model, the course table, then
     # genai-prices
     names = [model.strip()] if provider is not None else _spellings(model.strip())
@@ -362,7 +432,7 @@ def quote(model: str, as_of: date | str | None = None, *, batch: bool = False,
                else (_from_local, _from_course_table, _from_genai_prices))
     for name in names:
         for source in sources:
-            price = source(name, day, batch, period)
+            price = source(name, day, batch, period, tier)
             if price is not None:
                 if name != model.strip():
                     price = replace(price, model=model.strip(),
@@ -494,28 +564,63 @@ def embedding_rate(model: str = "text-embedding-3-small", provider: str = "opena
     return base, f"genai-prices {GENAI_PRICES_VERSION} ({prov.name}, {info.id}, {day})"
 
 
+def _needs_own_price(extra: str) -> bool:
+    """A count priced only by a rate of its own: a server-side tool call (a web search) or an audio token. Without
+    one, genai-prices prices an audio token at the text rate of its parent unit and a search at nothing, which is a
+    guess; image and video tokens, which providers bill as input tokens, keep the input rate."""
+    from genai_prices.units import _get_registry
+    dims = _get_registry().units[extra].dimensions
+    return dims.get("family") == "tool_calls" or dims.get("modality") == "audio"
+
+
+def _model_price(model: str, day: date, batch: bool, period: str, tier: str | None):
+    """genai-prices' price of ``model`` on ``day`` at that time of day and service tier; ``None`` if not in it."""
+    snap = data_snapshot.get_snapshot()
+    try:
+        provider, info = snap.find_provider_model(model, None, None, None)
+    except LookupError:
+        return None
+    ts = _quote_time(provider.id, day, period)
+    return info.get_prices(ts, _tier_context(info, provider.id, ts, day, batch, service_tier(tier))
+                           or ({"processing": "batch"} if batch else None))
+
+
+def unpriced_extras(model: str, as_of: date | str | None, extras, *, batch: bool = False, period: str = "standard",
+                    tier: str | None = None) -> tuple[str, ...]:
+    """The keys of ``extras`` (web searches, audio tokens, ...) that have no published price for ``model`` on that
+    date: all of them for a model genai-prices does not know; a search or an audio token whose own rate the model
+    does not publish (DeepSeek's searches, the audio of a model with no audio rate). Unknown, never 0.
+    Taught in notebook ``01_token_billing``.
+    """
+    from genai_prices.units import _get_registry
+    mp = _model_price(model, as_date(as_of), batch, period, tier)
+    if mp is None:
+        return tuple(sorted(extras))
+    units = _get_registry().units
+    return tuple(sorted(k for k in extras
+                        if _needs_own_price(k) and getattr(mp, units[k].price_key, None) is None))
+
+
 def surcharge(model: str, as_of: date | str | None, counts: dict, extras: dict, *, batch: bool = False,
-              period: str = "standard") -> float | None:
+              period: str = "standard", tier: str | None = None) -> float | None:
     """USD that non-text tokens and server-side tool calls add to a call, beyond its text-token price.
 
     ``counts`` are the text-token counts in genai-prices' names (``input_tokens``,
     ``cache_read_tokens``, ...); ``extras`` the modality counts and ``web_searches``.
     Priced by genai-prices' own unit lattice (audio, image and video rates, web
     searches per thousand) as the difference between the call with and without
-    them, at the quote's date and time of day. ``None`` when the model is not in
-    genai-prices (a course-table model): the caller must say it is unpriced.
+    them, at the quote's date, time of day and service tier. ``None`` when the model is not in
+    genai-prices (a course-table model) or any of ``extras`` has no published price for it
+    (:func:`unpriced_extras`): the caller must say it is unpriced, never bill it as 0.
     Taught in notebook ``01_token_billing``.
     """
     if not extras:
         return 0.0
     from genai_prices import Usage as GPUsage
     day = as_date(as_of)
-    snap = data_snapshot.get_snapshot()
-    try:
-        provider, info = snap.find_provider_model(model, None, None, None)
-    except LookupError:
+    if unpriced_extras(model, day, extras, batch=batch, period=period, tier=tier):
         return None
-    mp = info.get_prices(_quote_time(provider.id, day, period), {"processing": "batch"} if batch else None)
+    mp = _model_price(model, day, batch, period, tier)
     full = mp.calc_price(GPUsage(**counts, **extras))["total_price"]
     text = mp.calc_price(GPUsage(**counts))["total_price"]
     return float(full - text)

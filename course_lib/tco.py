@@ -536,6 +536,27 @@ def request_shape_check(model: str = "llama-3.1-8b") -> pd.DataFrame:
     return _request_shape_check(model).copy()
 
 
+# what a predicted curve is held to, level by level: the name shown, the column of Curve.table(), its unit
+_CHECKED = {"requests/s": ("requests_per_s", ""), "p95 TTFT": ("ttft_p95_s", ", s"), "p95 TPOT": ("tpot_p95_ms", ", ms")}
+
+
+def _predicted_beside_measured(pred: Curve, meas: Curve, what: tuple[str, ...]) -> pd.DataFrame:
+    """A carried-over curve beside a measured one, at the levels both have: each quantity of ``what`` predicted and
+    measured, then each ratio **measured ÷ predicted** (one direction for every check: above 1 the measurement is
+    higher than the prediction; the TTFT and TPOT ratios are the factors :func:`correct_for_long_prompts` applies).
+    Shared by :func:`request_shape_check` and :func:`shape_transfer_check`."""
+    p, m = pred.table().set_index("concurrency"), meas.table().set_index("concurrency")
+    cols = {}
+    for name in what:
+        col, unit = _CHECKED[name]
+        cols[f"predicted {name}{unit}"], cols[f"measured {name}{unit}"] = p[col], m[col]
+    out = pd.DataFrame(cols).dropna()
+    for name in what:
+        unit = _CHECKED[name][1]
+        out[f"{name}, measured ÷ predicted"] = out[f"measured {name}{unit}"] / out[f"predicted {name}{unit}"]
+    return out
+
+
 @lru_cache(maxsize=8)
 def _request_shape_check(model: str) -> pd.DataFrame:
     """:func:`request_shape_check`, kept: every box curve (each move of the break-even widget) applies it."""
@@ -543,13 +564,7 @@ def _request_shape_check(model: str) -> pd.DataFrame:
     meas = load_curve(DATA_DIR / H200_REVIEW_CURVE, model=model, gpu="H200 SXM")
     sweep = load_curve(model=model)
     pred = rescale_curve(sweep, meas.prompt_tokens, meas.output_tokens)
-    p, m = pred.table().set_index("concurrency"), meas.table().set_index("concurrency")
-    out = pd.DataFrame({"predicted requests/s": p["requests_per_s"], "measured requests/s": m["requests_per_s"],
-                        "predicted p95 TTFT, s": p["ttft_p95_s"], "measured p95 TTFT, s": m["ttft_p95_s"],
-                        "predicted p95 TPOT, ms": p["tpot_p95_ms"], "measured p95 TPOT, ms": m["tpot_p95_ms"]}).dropna()
-    out["requests/s, measured ÷ predicted"] = out["measured requests/s"] / out["predicted requests/s"]
-    out["p95 TTFT, measured ÷ predicted"] = out["measured p95 TTFT, s"] / out["predicted p95 TTFT, s"]
-    out["p95 TPOT, measured ÷ predicted"] = out["measured p95 TPOT, ms"] / out["predicted p95 TPOT, ms"]
+    out = _predicted_beside_measured(pred, meas, ("requests/s", "p95 TTFT", "p95 TPOT"))
     out.attrs.update(model=model, prompt_tokens=meas.prompt_tokens, output_tokens=meas.output_tokens,
                      sweep_prompt_tokens=sweep.prompt_tokens)
     return out
@@ -615,8 +630,9 @@ def capacity_at_slo(curve: Curve, slo_ttft_s: float | None = None, slo_tpot_ms: 
                     peak_factor: float | None = None, headroom: float | None = None) -> dict:
     """Capacity at a latency target, from a throughput curve (notebook ``05_tco``).
 
-    The level used is the busiest whose p95 time to first token is at most ``slo_ttft_s`` (and p95 time per
-    output token at most ``slo_tpot_ms``, if given). Its requests/s, less ``headroom``, is what the box may take
+    The level used is the one with the most requests/s among those whose p95 time to first token is at most
+    ``slo_ttft_s`` (and p95 time per output token at most ``slo_tpot_ms``, if given): on a rising curve the busiest
+    of them; where a busier level serves fewer requests/s (long prompts on a small box), not that one. Its requests/s, less ``headroom``, is what the box may take
     in the **peak** hour; a day holds ``86,400 ÷ peak_factor`` seconds of that rate (size for the peak, not the
     daily average). Defaults for both from ``data/tco_defaults.csv`` (assumptions). With no level meeting the
     target the capacity is 0 and ``reason`` says why.
@@ -812,17 +828,13 @@ def shape_transfer_check(source_model: str = "llama-3.1-8b", target_model: str =
 
     :func:`rescale_curve` carries the source model's H200 curve to the target model's own speed alone (its level 1)
     and sets the prediction beside the target's measured curve, level by level: requests/s and p95 TTFT, and their
-    ratios (prediction ÷ measurement). A check across models on one GPU at one request shape; it does not check a
-    change of request shape.
+    ratios measured ÷ predicted (the direction :func:`request_shape_check` uses). A check across models on one GPU
+    at one request shape; it does not check a change of request shape.
     """
     src, dst = load_curve(model=source_model), load_curve(model=target_model)
     one = dst.levels.iloc[0]
     pred = rescale_curve(src, dst.prompt_tokens, dst.output_tokens, prefill_tok_s=dst.prompt_tokens / float(one["ttft_p50_s"]),
-                         decode_tok_s=1000 / float(one["tpot_p50_ms"])).table().set_index("concurrency")
-    meas = dst.table().set_index("concurrency")
-    out = pd.DataFrame({"predicted requests/s": pred["requests_per_s"], "measured requests/s": meas["requests_per_s"],
-                        "predicted p95 TTFT, s": pred["ttft_p95_s"], "measured p95 TTFT, s": meas["ttft_p95_s"]}).dropna()
-    out["requests/s, predicted ÷ measured"] = out.iloc[:, 0] / out.iloc[:, 1]
-    out["p95 TTFT, predicted ÷ measured"] = out.iloc[:, 2] / out.iloc[:, 3]
+                         decode_tok_s=1000 / float(one["tpot_p50_ms"]))
+    out = _predicted_beside_measured(pred, dst, ("requests/s", "p95 TTFT"))
     out.attrs["models"] = (source_model, target_model)
     return out

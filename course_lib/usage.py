@@ -414,6 +414,20 @@ def _provider_shapes(provider: str) -> tuple[str, ...]:
     return PROVIDERS[key]
 
 
+def service_tier_of(body) -> str | None:
+    """The service tier (服务等级) a response body reports as the one that served the call, as written: OpenAI's
+    ``service_tier`` (Chat Completions and Responses bodies, every chunk of a stream, a Responses event's
+    ``response``), Anthropic's ``usage.service_tier``; ``None`` when the body says none. Price it with
+    ``course_lib.billing.cost(..., tier=...)``. Taught in notebook ``06_your_own_bill``."""
+    for part in body if isinstance(body, list) else [body]:
+        if isinstance(part, Mapping):
+            inner = part.get("response") if isinstance(part.get("response"), Mapping) else part
+            for where in (inner, _map(inner.get("usage")) or {}):
+                if isinstance(where.get("service_tier"), str):
+                    return where["service_tier"]
+    return None
+
+
 def normalize(body: Any, shape: str | None = None, model: str | None = None, *,
               provider: str | None = None) -> Usage:
     """A :class:`Usage` from a raw response body, its ``usage`` block, an SDK object,

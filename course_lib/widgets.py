@@ -13,7 +13,9 @@ to ``Image.value`` is complete by construction. The answer repeats the inputs it
 from __future__ import annotations
 
 import html
-from functools import lru_cache
+import threading
+import time
+from concurrent.futures import Future
 from io import BytesIO
 from pathlib import Path
 
@@ -42,7 +44,7 @@ def _answer_html(lines: list[str], inputs: dict, table_html: str = "") -> str:
 class Calculator(W.VBox):
     """A box of controls, an answer (HTML) and a chart (Image), recomputed on every change.
 
-    ``compute(**values) -> (lines, figure or None, table_html)``. Taught in notebooks ``03``–``05``.
+    ``compute(**values) -> (lines, figure or PNG bytes or None, table_html)``. Taught in notebooks ``03``–``06``.
     """
 
     def __init__(self, controls: dict, rows: list[list[str]], compute, css_class: str, hidden: tuple = ()):
@@ -53,7 +55,8 @@ class Calculator(W.VBox):
         self.chart = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self.updates = 0
         for c in controls.values():
-            c.style = _STYLE
+            if c.style.has_trait("description_width"):   # a button's style has none (a FileUpload is a button)
+                c.style = _STYLE
             c.observe(self._on_change, names="value")
         children = [W.HBox([controls[name] for name in row], layout=W.Layout(flex_flow="row wrap"))
                     for row in rows]
@@ -85,9 +88,9 @@ class Calculator(W.VBox):
             data = base64.b64encode(self.chart.value).decode("ascii")
             chart = f'<img class="course-snapshot-chart" alt="chart at these settings" src="data:image/png;base64,{data}">'
         return ('<div class="course-snapshot">'
-                '<p class="course-snapshot-note"><strong>Static snapshot</strong> of this calculator at its '
-                'default settings; the controls move only in a running notebook (<code>make lab</code> on your '
-                'machine, or the Binder link on the course website).</p>'
+                '<p class="course-snapshot-note"><strong>Static snapshot</strong> of this calculator at the '
+                'settings listed here, the ones it had when it was displayed; the controls move only in a running '
+                'notebook (<code>make lab</code> on your machine, or the Binder link on the course website).</p>'
                 f'<p class="course-snapshot-settings">settings: {settings}</p>'
                 f'{self.answer.value}{chart}</div>')
 
@@ -95,7 +98,15 @@ class Calculator(W.VBox):
         return {name: c.value for name, c in self.controls.items()}
 
     def refresh(self) -> None:
-        """Recompute and redraw from the controls' current values."""
+        """Recompute and redraw from the controls' current values (marked busy: background work waits)."""
+        _Idle.start()
+        try:
+            with _MPL_LOCK:
+                self._refresh()
+        finally:
+            _Idle.stop()
+
+    def _refresh(self) -> None:
         values = self.values()
         try:
             lines, fig, table = self.compute(**values)
@@ -108,7 +119,7 @@ class Calculator(W.VBox):
         # the chart first, then the answer: messages reach the browser in order, so a new answer means the
         # chart it belongs to has arrived (an unchanged chart is not re-sent)
         if fig is not None:
-            self.chart.value = _png(fig)
+            self.chart.value = fig if isinstance(fig, bytes) else _png(fig)   # bytes: a PNG already drawn
             self.chart.layout.display = None  # shown again after a "cannot compute"
         else:
             self.chart.layout.display = "none"  # a calculator without a chart shows no empty image
@@ -272,44 +283,248 @@ EACH_ROW = "each row's date"
 AS_LOGGED = "(as logged)"
 
 
-def _sample_or_path_bill(kind: str, what: str, as_of):
-    """A sample's or a path's bill, kept while the panel moves the what-if controls; a path's bill is read again
-    when the file at that path changes (its modification time or size)."""
-    stamp = None
-    if kind == "path" and Path(what).is_file():
-        st = Path(what).stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    return _kept_bill(kind, what, as_of, stamp)
+class _Kept:
+    """One bill and what the panel shows of it that no lever moves, each worked out once: the head of the answer
+    (summary and reconciliation) and the chart by each grouping (PNG). What the levers change, the what-if table,
+    is kept per set of levers."""
+
+    def __init__(self, bill):
+        self.bill = bill
+        self.head = _bill_head(bill)
+        self._charts: dict[str, bytes] = {}
+        self._what_ifs: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def has(self, by: str | None = None, levers: list[str] | None = None) -> bool:
+        return (by is None or by in self._charts) and (levers is None or tuple(levers) in self._what_ifs)
+
+    def chart(self, by: str) -> bytes:
+        with _MPL_LOCK:   # matplotlib is not thread-safe: one figure at a time in this process
+            if by not in self._charts:
+                from . import plots
+                self._charts[by] = _png(plots.bill_breakdown(self.bill, by))
+            return self._charts[by]
+
+    def what_if(self, levers: list[str]):
+        key = tuple(levers)
+        with self._lock:
+            if key not in self._what_ifs:
+                if len(self._what_ifs) >= 64:   # a learner sliding back and forth: keep the latest settings
+                    self._what_ifs.pop(next(iter(self._what_ifs)))
+                self._what_ifs[key] = self.bill.what_if(levers)
+            return self._what_ifs[key]
 
 
-@lru_cache(maxsize=16)
-def _kept_bill(kind: str, what: str, as_of, stamp):
+def _bill_head(b) -> dict:
+    """What the answer says of a bill whatever the levers: its summary and how it reconciles."""
     from . import logs
-    if kind == "sample":
-        from .data import DATA_DIR
-        return logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[what]], as_of=as_of)
-    return logs.bill(what, as_of=as_of)
+    recon = b.reconcile()
+    agree = int((recon["explained_by"] == "agrees").sum()) if len(recon) else 0
+    return {"summary": b.summary(), "recon": len(recon), "agree": agree, "tolerance": logs.RECONCILE_TOLERANCE}
 
 
-def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
-    """The own-bill panel's answer for one set of inputs: the bill, what it is made of, how it reconciles and
-    what each lever saves (notebook ``06_your_own_bill``). An upload wins over a path, a path over a sample."""
-    from . import exports, logs, money, plots
-    day = None if as_of == EACH_ROW else as_of
+#: Bills the panel has worked out, by (kind, what, prices date, the file's stamp), oldest first; each a Future, so a
+#: bill being worked out in the background is waited for, never worked out twice.
+_KEPT: dict = {}
+_KEPT_MAX = 32
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(key: tuple, make):
+    """The kept bill for ``key``, worked out by ``make()`` the first time it is asked for."""
+    with _KEPT_LOCK:
+        fut = _KEPT.pop(key, None)
+        mine = fut is None
+        if mine:
+            fut = Future()
+        _KEPT[key] = fut   # (re)inserted last: the most recently used
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.pop(next(iter(_KEPT)))
+    if mine:
+        try:
+            fut.set_result(_Kept(make()))
+        except Exception as e:   # a refused file is said again on the next ask (it may be fixed by then)
+            with _KEPT_LOCK:
+                if _KEPT.get(key) is fut:
+                    del _KEPT[key]
+            fut.set_exception(e)
+    return fut.result()
+
+
+def _stamp(path: Path) -> tuple:
+    """What says a file at a path is still the same file: its modification time, size and first MiB."""
+    import hashlib
+    st = path.stat()
+    with open(path, "rb") as f:
+        head = hashlib.sha256(f.read(1 << 20)).hexdigest()
+    return st.st_mtime_ns, st.st_size, head
+
+
+def _sample_bill(sample: str, as_of):
+    from . import logs
+    from .data import DATA_DIR
+    return _kept(("sample", sample, as_of),
+                 lambda: logs.bill([DATA_DIR / "own_logs" / f for f in OWN_SAMPLES[sample]], as_of=as_of))
+
+
+def _path_bill(path: str, as_of):
+    """A path's bill, kept while the panel moves the other controls; read again when the file at that path changes
+    (its modification time, size or first MiB)."""
+    from . import logs
+    p = Path(path)
+    if not p.is_file():
+        return _Kept(logs.bill(path, as_of=as_of))   # says what is wrong with the path
+    return _kept(("path", str(p.resolve()), as_of, _stamp(p)), lambda: logs.bill(path, as_of=as_of))
+
+
+def _upload_bill(f: dict, as_of):
+    import hashlib
+
+    from . import exports, logs
+    data = bytes(f["content"])
+    return _kept(("upload", f["name"], as_of, hashlib.sha256(data).hexdigest()),
+                 lambda: logs.bill([exports.read_bytes(data, f["name"])], as_of=as_of))
+
+
+#: Held while a figure is drawn: by a calculator's answer, by the panel's background drawing, and (briefly) by a cell
+#: as it starts, so a cell never draws while the background does.
+_MPL_LOCK = threading.RLock()
+
+
+class _Idle:
+    """When the kernel last did anything for the learner (ran a cell, answered a calculator): the background work
+    waits for a pause, so it seldom competes with a cell or a change for the processor, and never draws at the
+    same time as either."""
+
+    PAUSE_S = 1.0   # a learner reading an answer; a robot changing controls back to back never leaves one
+    busy = 0
+    last = 0.0
+    hooked = False
+
+    @classmethod
+    def start(cls, *_) -> None:
+        cls.busy += 1
+
+    @classmethod
+    def stop(cls, *_) -> None:
+        cls.busy = max(0, cls.busy - 1)
+        cls.last = time.monotonic()
+
+    @classmethod
+    def idle(cls) -> bool:
+        return not cls.busy and time.monotonic() - cls.last >= cls.PAUSE_S
+
+    @classmethod
+    def wait(cls) -> None:
+        while not cls.idle():
+            time.sleep(0.05)
+
+    @classmethod
+    def _cell_starts(cls, *_) -> None:
+        cls.start()
+        with _MPL_LOCK:   # a figure being drawn in the background is finished before the cell runs
+            pass
+
+    @classmethod
+    def hook(cls, shell) -> None:
+        """Count the cells ``shell`` runs as busy time; the cell running now (the one that made the panel) too."""
+        if not cls.hooked:
+            shell.events.register("pre_run_cell", cls._cell_starts)
+            shell.events.register("post_run_cell", cls.stop)
+            cls.hooked = True
+            cls.start()
+
+
+#: How many of the nearest other bills get their chart and what-if worked out ahead as well (the others only their
+#: bill): a lever's move makes every kept what-if stale, and working out many again would keep the processor busy.
+NEAR = 3
+
+
+def _ahead(values: dict, samples: list[str], dates: list[str], groups: list[str]) -> list[tuple]:
+    """What the panel may be asked next, nearest first: the next grouping of this bill; this sample at the other
+    prices dates and the next sample at this date, each bill with its chart and what-if at the current settings;
+    then the other bills, and this bill's other groupings. Only the bundled samples: a learner's own file is read
+    when asked for, never speculatively."""
+    if values["upload"] or str(values["path"]).strip():
+        return []
+    sample, day, by = values["sample"], values["as_of"], values["by"]
+    levers = _levers(values["model"], values["cache"], values["batch"], values["cap"])
+    i, j = samples.index(sample), groups.index(by)
+    later = [(s, d) for s in samples[i:] + samples[:i] for d in [day] + [d for d in dates if d != day]][1:]
+    near = sorted(later, key=lambda sd: (sd[0] != sample and sd[1] != day, 0 if sd[0] == sample else 1))
+    tasks = [("chart", sample, day, groups[(j + 1) % len(groups)])]
+    for n, (s, d) in enumerate(near):
+        tasks += [("bill", s, d, None)] + ([("chart", s, d, by), ("what_if", s, d, levers)] if n < NEAR else [])
+    return tasks + [("chart", sample, day, g) for g in groups[j + 1:] + groups[:j]]
+
+
+def _warm(panel_ref, samples: list[str], dates: list[str], groups: list[str]) -> None:
+    """Work out in the kernel's pauses what the panel may be asked next (:func:`_ahead`), so that picking another
+    sample, date or grouping is answered from memory; it follows the panel's settings as they move, and ends when
+    the panel is closed."""
+    failed = set()   # a bill refused once is not worked out again in the background
+    while (panel := panel_ref()) is not None and panel.comm is not None:
+        values = panel.values()
+        del panel
+        todo = []
+        for kind, s, d, extra in _ahead(values, samples, dates, groups):
+            if (s, d) in failed:
+                continue
+            try:
+                kept = _KEPT.get(("sample", s, _prices_day(d)))
+                if kind == "bill" and (kept is None or not kept.done()):
+                    todo = [(kind, s, d, extra)]
+                elif kept is not None and kept.done() and kept.exception() is None:
+                    k = kept.result()
+                    if not k.has(extra if kind == "chart" else None, extra if kind == "what_if" else None):
+                        todo = [(kind, s, d, extra)]
+            except Exception:   # noqa: BLE001 - evicted meanwhile: looked at again next time
+                continue
+            if todo:
+                break
+        if not todo:
+            time.sleep(0.2)
+            continue
+        _Idle.wait()
+        kind, s, d, extra = todo[0]
+        try:
+            kept = _sample_bill(s, _prices_day(d))
+            if kind == "what_if":
+                kept.what_if(extra)
+            elif kind == "chart":
+                with _MPL_LOCK:
+                    if _Idle.idle():   # a change or a cell came in meanwhile: it goes first
+                        kept.chart(extra)
+        except Exception:   # noqa: BLE001 - said when the learner picks it
+            failed.add((s, d))
+
+
+def _prices_day(label: str):
+    """The ``as_of`` of the panel's "prices of" choice (None: each row at its own date's prices)."""
+    return None if label == EACH_ROW else label
+
+
+def _levers(model, cache, batch, cap) -> list[str]:
+    """The panel's lever settings as what-if levers."""
+    return [f"cache={cache}", f"batch={batch}", f"cap={cap}"] + ([] if model == AS_LOGGED else [f"model={model}"])
+
+
+def _own_bill_text(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
+    """(the kept bill, the answer's lines, the what-if table as HTML) for one set of the panel's inputs."""
+    from . import money
+    day = _prices_day(as_of)
     if upload:
-        f = upload[0]
-        b = logs.bill([exports.read_bytes(bytes(f["content"]), f["name"])], as_of=day)
-        source = f"your upload {f['name']}"
+        kept = _upload_bill(upload[0], day)
+        source = f"your upload {upload[0]['name']}"
     elif str(path).strip():
-        b = _sample_or_path_bill("path", str(path).strip(), day)
+        kept = _path_bill(str(path).strip(), day)
         source = f"your file {str(path).strip()}"
     else:
-        b = _sample_or_path_bill("sample", sample, day)
+        kept = _sample_bill(sample, day)
         source = f"sample: {sample}"
-    levers = [f"cache={cache}", f"batch={batch}", f"cap={cap}"] + ([] if model == AS_LOGGED else [f"model={model}"])
-    w = b.what_if(levers)
-    s = b.summary()
-    recon = b.reconcile()
+    w = kept.what_if(_levers(model, cache, batch, cap))
+    h = kept.head
+    s = h["summary"]
     lines = [f"{source}: {s['rows']:,} rows, {s['errors']} row error(s), {s['days']}",
              f"total: {money.md(s['total_usd'], 2)} = "
              + (f"CNY {s['total_cny']:,.2f} (each day at its dated rate), " if s["total_cny"] == s["total_cny"]
@@ -317,19 +532,36 @@ def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload
              f"at the prices of {as_of}",
              "made of: " + ", ".join(f"{k} {money.md(v, 2)}" for k, v in s["components_usd"].items() if v)]
     lines += [f"{n} row(s): {k}" for k, n in s["not_reported"].items()]
-    if len(recon):
-        agree = int((recon["explained_by"] == "agrees").sum())
-        lines.append(f"reconciliation: {agree} of {len(recon)} reported amounts agree within "
-                     f"{logs.RECONCILE_TOLERANCE:.1%}"
-                     + (f"; reconcile() says why the other {len(recon) - agree} differ" if agree < len(recon) else ""))
+    if h["recon"]:
+        agree, n = h["agree"], h["recon"]
+        lines.append(f"reconciliation: {agree} of {n} reported amounts agree within {h['tolerance']:.1%}"
+                     + (f"; reconcile() says why the other {n - agree} differ" if agree < n else ""))
     best = w.iloc[0]
     if best["kind"] == "saving":
         lines.append(f"largest saving: {best['lever']} saves {money.md(best['saving_usd'], 2)} "
                      f"({best['saving_pct']:.1%})")
-    table = w.assign(total=w["total_usd"].map(lambda v: money.md(v, 2)),
-                     saving=w["saving_usd"].map(lambda v: money.md(v, 2) if v == v else "risk, not a saving"),
+    def cell(v):   # a no-break space: "USD 121.77" never wraps between currency and figure in a narrow column
+        return money.md(v, 2).replace(" ", "\u00a0")
+    table = w.assign(total=w["total_usd"].map(cell),
+                     saving=w["saving_usd"].map(lambda v: cell(v) if v == v else "risk, not a saving"),
                      share=w["saving_pct"].map(lambda v: f"{v:.1%}" if v == v else ""))[["lever", "total", "saving", "share", "assumes"]]
-    return lines, plots.bill_breakdown(b, by), table.to_html(index=False)
+    return kept, lines, table.to_html(index=False)
+
+
+def own_bill_answer(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
+    """The own-bill panel's answer for one set of inputs: the bill, what it is made of, how it reconciles and
+    what each lever saves, and the bill by ``by`` as a figure (notebook ``06_your_own_bill``). An upload wins over
+    a path, a path over a sample."""
+    from . import plots
+    kept, lines, table = _own_bill_text(sample, by, as_of, model, cache, batch, cap, path, upload)
+    return lines, plots.bill_breakdown(kept.bill, by), table
+
+
+def _own_bill_shown(sample, by, as_of, model, cache, batch, cap, path="", upload=()):
+    """What the panel shows: :func:`own_bill_answer` with its chart as a PNG drawn once per bill and grouping (a
+    lever's move leaves the chart as it is: it shows the bill, not the what-if)."""
+    kept, lines, table = _own_bill_text(sample, by, as_of, model, cache, batch, cap, path, upload)
+    return lines, kept.chart(by), table
 
 
 def own_bill():
@@ -353,8 +585,16 @@ def own_bill():
         "upload": W.FileUpload(accept=".csv,.json,.jsonl,.ndjson,.parquet,.gz", multiple=False,
                                description="upload"),
     }
-    return Calculator(controls, [["sample", "by", "as_of"], ["model", "cache"], ["batch", "cap"],
-                                 ["path", "upload"]], own_bill_answer, "course-own-bill", hidden=("upload",))
+    panel = Calculator(controls, [["sample", "by", "as_of"], ["model", "cache"], ["batch", "cap"],
+                                  ["path", "upload"]], _own_bill_shown, "course-own-bill", hidden=("upload",))
+    from IPython import get_ipython
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:   # in a running notebook only
+        _Idle.hook(shell)
+        import weakref
+        threading.Thread(target=_warm, args=(weakref.ref(panel), list(OWN_SAMPLES), list(controls["as_of"].options),
+                                             list(GROUPS)), daemon=True, name="own-bill-ahead").start()
+    return panel
 
 
 def _setting(value) -> str:

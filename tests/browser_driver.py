@@ -194,10 +194,14 @@ def inputs_of(answer: str) -> dict:
 def change_and_wait(page, widget, kind, loc, timeout_s: float = 30) -> dict:
     """Change one control; wait for a new answer and, if there is a chart, a complete image.
 
-    Returns the latency in ms from the change to the complete output, measured in the page."""
+    Returns the latency in ms from the control's event (the first input, change, key or pointer event the
+    calculator receives) to the complete output, measured in the page (``latency_ms``), and the same from before
+    the driver starts finding the control's next value (``driver_ms``: that also counts the driver's own round
+    trips to the page, a few tens of ms)."""
     before_text = answer_text(widget)
     before_src = widget.evaluate("el => { const i = el.querySelector('img');"
                                  " return i && i.offsetParent !== null && i.naturalWidth > 0 ? i.src : null; }")
+    widget.evaluate(_MARK_EVENT)
     t0 = page.evaluate("performance.now()")
     change(page, kind, loc)
     page.wait_for_function(
@@ -210,5 +214,19 @@ def change_and_wait(page, widget, kind, loc, timeout_s: float = 30) -> dict:
              if (textDone && imgDone && !el.dataset.doneAt) el.dataset.doneAt = performance.now();
              return textDone && imgDone;
            }""", arg=[widget.element_handle(), before_text, before_src], timeout=timeout_s * 1000, polling="raf")
-    done = float(widget.evaluate("el => { const t = el.dataset.doneAt; delete el.dataset.doneAt; return t; }"))
-    return {"latency_ms": done - t0, "answer": answer_text(widget)}
+    done, event = widget.evaluate("el => { const t = [el.dataset.doneAt, el.dataset.eventAt];"
+                                  " delete el.dataset.doneAt; delete el.dataset.eventAt; return t; }")
+    done = float(done)
+    return {"latency_ms": done - float(event), "driver_ms": done - t0, "answer": answer_text(widget)}
+
+
+# the time of the first event a change gives the calculator (captured on its box before any control sees it)
+_MARK_EVENT = """el => {
+  delete el.dataset.eventAt;
+  if (!el.dataset.marking) {
+    el.dataset.marking = '1';
+    const mark = () => { if (!el.dataset.eventAt) el.dataset.eventAt = performance.now(); };
+    for (const type of ['input', 'change', 'keydown', 'pointerdown', 'mousedown', 'click'])
+      el.addEventListener(type, mark, {capture: true});
+  }
+}"""

@@ -71,3 +71,19 @@ def test_suite_figures_come_from_pytest_output(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "suite.py"), str(log), "--out", str(out)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "no pytest summary line" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["widget_latency_own_bill", "widget_latency_own_bill_paced"])
+def test_the_panel_latency_repeats_and_is_compared_with_the_panel_before(name):
+    """Lesson 06's panel latency: whole runs repeated, each alternated with a run on the course_lib before the
+    change, on committed code (benchmarks/widget_latency.py --runs --against)."""
+    import statistics
+    d = json.loads((ROOT / "benchmarks" / "results" / f"{name}.json").read_text())
+    assert (d["pause_s"] > 0) == name.endswith("_paced")
+    assert d["command"].startswith("python benchmarks/widget_latency.py --notebooks 06_your_own_bill.ipynb")
+    assert len(d["runs"]) >= 3 and len(d["against"]["runs"]) == len(d["runs"])
+    for side in (d, d["against"]):
+        assert side["p95_ms_median"] == pytest.approx(statistics.median(r["p95_ms"] for r in side["runs"]), abs=0.05)
+        assert not side["course_lib"]["course_lib_edited"] and len(side["course_lib"]["commit"]) == 40
+        assert all(r["changes"] == 21 and r["incomplete_charts"] == 0 for r in side["runs"])
+    assert d["course_lib"]["commit"] != d["against"]["course_lib"]["commit"]

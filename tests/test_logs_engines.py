@@ -59,6 +59,12 @@ ZOO = [
     ({"batch": "Yes"}, None),
     ({"batch": "maybe"}, "batch"),
     ({"model": "  "}, "model"),
+    ({"service_tier": "flex"}, None),                              # GPT-5.5 has a published flex price
+    ({"service_tier": " Priority "}, None),
+    ({"service_tier": "DEFAULT"}, None),                           # the standard tier
+    ({"service_tier": "scale"}, "service_tier"),                   # sold by contract: no per-token price
+    ({"service_tier": "turbo"}, "service_tier"),                   # not a tier
+    ({"service_tier": "flex", "batch": "true"}, "service_tier"),   # a batch call has no tier of its own
 ]
 
 
@@ -135,7 +141,9 @@ def adversarial_frames(draw):
                      "requests": draw(st.sampled_from([None, "1", "3", "0"])), "batch": pick("bool"),
                      "long_context": draw(st.sampled_from([None, "false", "true", "sometimes"])),
                      "reported_cost_usd": pick("cost"),
-                     "reported_currency": draw(st.sampled_from([None, "USD", "usd", "EUR"]))})
+                     "reported_currency": draw(st.sampled_from([None, "USD", "usd", "EUR"])),
+                     "service_tier": draw(st.sampled_from([None, "", "default", "auto", "flex", "PRIORITY",
+                                                           " priority ", "fast", "scale", "turbo"]))})
     return pd.DataFrame(rows)
 
 
@@ -152,6 +160,7 @@ def test_property_same_adversarial_rows_same_totals_and_errors(df):
     for c in logs.COST_COLUMNS:
         assert np.allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=0, atol=1e-9), c
     assert a["period"].tolist() == b["period"].tolist() and a["band"].tolist() == b["band"].tolist()
+    assert a["service_tier"].tolist() == b["service_tier"].tolist()
 
 
 def _bill_or_refusal(path, engine):

@@ -85,6 +85,18 @@ def test_unknown_model_names_closest():
     assert isinstance(e.value, ValueError)
 
 
+@pytest.mark.parametrize("typed", ["gpt-5.5-turbo", "ft:gpt-3.5-turbo"])
+def test_the_closest_names_are_never_a_prefix_rule_read_as_a_name_cut_off(typed):
+    """genai-prices lists fine-tunes under a prefix id (``ft:gpt-3.5-turbo-``); the suggestions are whole names."""
+    from course_lib.prices import closest_models, known_models
+    assert "ft:gpt-3.5-turbo-" in known_models()
+    near = closest_models(typed)
+    assert near and not any(m.endswith(("-", ".", ":", "/", "_")) for m in near)
+    with pytest.raises(UnknownModelError) as e:
+        quote(typed)
+    assert not str(e.value).rstrip().endswith("-")
+
+
 @pytest.mark.parametrize("kwargs, field", [
     ({"model": ""}, "model"),
     ({"model": "gpt-5.5", "as_of": "15/06/2026"}, "as_of"),

@@ -26,7 +26,7 @@ def run_bill(*args):
 def test_every_real_export_is_listed_in_the_readme():
     readme = (REAL / "README.md").read_text()
     for p in REAL.iterdir():
-        if p.name not in ("README.md", "LICENSE-openai-cookbook"):
+        if p.name != "README.md" and not p.name.startswith("LICENSE-"):
             assert f"`{p.name}`" in readme, p.name
 
 
@@ -87,20 +87,61 @@ def test_the_dashboard_cost_export_agrees_on_the_days_it_can_and_says_why_not_on
     assert r.loc["2025-10-08", "explained_by"].startswith("no usage rows for this day")
 
 
-def test_an_openai_service_tier_the_book_does_not_price_is_refused_by_name(tmp_path):
-    """The same dashboard columns with service_tier flex and priority: never priced at the standard rate."""
+# GPT-5, USD per 1M tokens, as OpenAI's pricing page prints them (https://developers.openai.com/api/docs/pricing;
+# genai-prices 0.2.3 verified its Flex and Priority tabs on 2026-10-12 and carries them from that day):
+# standard: input 1.25, cached input 0.125, output 10; Flex: input 0.625, cached input 0.0625, output 5.00;
+# Priority: input 2.50, cached input 0.250, output 20.00 (also OpenAI's Priority processing page, "GPT-5").
+GPT_5 = {"standard": (1.25, 0.125, 10.0), "flex": (0.625, 0.0625, 5.0), "priority": (2.50, 0.250, 20.0)}
+
+
+def _tier_rows(tmp_path, tiers, row=2):
+    """The dashboard export's gpt-5 row (2025-10-06: 46,264 input of which 8,192 cached, 60,000 output), once per
+    tier in ``tiers``, as the dashboard writes it."""
     rows = (REAL / "openai_dashboard_completions_usage_2025-10.tsv").read_text().splitlines()
-    header, first = rows[0], rows[1].split("\t")
-    tier = header.split("\t").index("service_tier")
+    header, first = rows[0], rows[row].split("\t")
+    col = header.split("\t").index("service_tier")
     lines = [header]
-    for t in ("flex", "priority", "default"):
-        first[tier] = t
+    for t in tiers:
+        first[col] = t
         lines.append("\t".join(first))
     p = tmp_path / "tiers.tsv"
     p.write_text("\n".join(lines) + "\n")
-    ex = exports.read(p)
-    assert len(ex.rows) == 1 and [e["field"] for e in ex.errors] == ["service_tier", "service_tier"]
-    assert "'flex'" in ex.errors[0]["message"] and "'priority'" in ex.errors[1]["message"]
+    return p
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_openai_flex_and_priority_rows_are_priced_at_their_published_rates(tmp_path, engine):
+    """The real gpt-5 row at the flex, priority and default tiers, priced where the price book has the tiers'
+    rates (as of 2026-10-28): each by hand from OpenAI's printed per-million prices."""
+    p = _tier_rows(tmp_path, ("flex", "priority", "default"))
+    b = logs.bill(p, as_of="2026-10-28", engine=engine)
+    assert b.error_count == 0
+    got = b.lines.groupby("service_tier")["total_usd"].sum()
+    uncached, cached, out = 46_264 - 8_192, 8_192, 60_000
+    for tier, key in (("flex", "flex"), ("priority", "priority"), ("standard", "standard")):
+        r_in, r_read, r_out = GPT_5[key]
+        assert got[tier] == pytest.approx((uncached * r_in + cached * r_read + out * r_out) / M, rel=1e-12), tier
+    # flex is half the standard rate, priority twice it, on every count of this row
+    assert got["flex"] * 2 == pytest.approx(got["standard"]) and got["priority"] == pytest.approx(2 * got["standard"])
+
+
+def test_a_tier_before_the_price_book_carries_it_and_scale_are_refused_by_name(tmp_path):
+    """On the row's own date (2025-10-06) the price book has no dated flex or priority price for gpt-5: refused
+    naming the model, the tier, the tiers priced then and the date tier prices start; Scale Tier is sold by
+    contract. Never priced at the standard rate."""
+    p = _tier_rows(tmp_path, ("flex", "priority", "scale", "default"))
+    for engine in ("pandas", "duckdb"):
+        b = logs.bill(p, engine=engine)
+        assert b.error_count == 3 and len(b.lines) == 1 and (b.lines["service_tier"] == "standard").all()
+        e = b.errors.sort_values("source_row")
+        assert list(e["field"]) == ["service_tier"] * 3
+        flex, priority, scale = e["message"]
+        for msg, tier in ((flex, "flex"), (priority, "priority")):
+            assert f"no {tier} price for gpt-5 (openai) on 2025-10-06" in msg
+            assert "tiers with a price for it then: standard;" in msg and "from 2026-10-12" in msg
+        assert "no scale price for gpt-5" in scale and "sold by contract" in scale
+    r = run_bill(p)
+    assert r.returncode == 0 and "3 row error(s)" in r.stdout and "no flex price for gpt-5" in r.stdout
 
 
 # --- Anthropic --------------------------------------------------------------------------------------------------
@@ -160,7 +201,164 @@ def test_a_usd_bill_before_the_first_exchange_rate_is_never_blocked(tmp_path, mo
     assert any("CNY unknown" in n and "2025-06-01" in n for n in out["notes"])
 
 
-# --- reader rules for formats with no real public export found (rows built from each format's documentation) ---
+# --- LiteLLM, OpenTelemetry and Langfuse exports written by the tools themselves (provenance in the README) ---------
+# USD per 1M tokens (input, output) as published by the provider on the row's date (genai-prices carries the same):
+# https://platform.openai.com/docs/pricing (gpt-3.5-turbo, gpt-4o, gpt-4o-mini, gpt-4.1) and
+# https://ai.google.dev/gemini-api/docs/pricing (gemini-2.5-flash: output includes thinking tokens)
+GPT_35_TURBO = (0.50, 1.50)
+GPT_4O_IO = (2.50, 10.00)
+GPT_4O_MINI = (0.15, 0.60)
+GPT_41 = (2.00, 8.00)
+GEMINI_25_FLASH = (0.30, 2.50)
+BOOK_START = "2025-05-22"   # the first date of the price book's dated history (genai-prices has no launch dates)
+
+
+def io_usd(rate, inp, out):
+    return (inp * rate[0] + out * rate[1]) / M
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_litellms_own_spend_log_row_is_refused_before_the_book_then_priced_and_agrees(engine):
+    """LiteLLM's writer's row for a mocked gpt-4o call on 2025-01-24: prompt_tokens 10, completion_tokens 20, spend
+    0.000225. Before the price book's first date it is refused naming that date; priced at that date's prices it
+    agrees with LiteLLM's own spend."""
+    path = REAL / "litellm_spend_log_payload_litellm_tests.json"
+    assert exports.detect_format(path) == "litellm"
+    r = run_bill(path, "--engine", engine)
+    assert r.returncode == 2 and "2025-01-24" in r.stderr and BOOK_START in r.stderr and "--as-of" in r.stderr
+    b = logs.bill(path, engine=engine, as_of=BOOK_START)
+    assert b.rows == 1 and b.total_usd == pytest.approx(io_usd(GPT_4O_IO, 10, 20), abs=1e-12)
+    rec = b.reconcile()
+    assert rec["reported_usd"].iloc[0] == pytest.approx(0.000225) and rec["explained_by"].iloc[0] == "agrees"
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_litellms_standard_logging_payload_is_read_as_litellm(engine):
+    """The same mocked call as LiteLLM's loggers (S3, GCS, Pub/Sub) write it: response_cost instead of spend, the team and
+    key inside metadata. It was read as a raw response body and refused for a missing "created" time."""
+    path = REAL / "litellm_standard_logging_payload_litellm_tests.json"
+    assert exports.detect_format(path) == "litellm"
+    b = logs.bill(path, engine=engine, as_of=BOOK_START)
+    assert b.rows == 1 and b.total_usd == pytest.approx(io_usd(GPT_4O_IO, 10, 20), abs=1e-12)
+    rec = b.reconcile()
+    assert rec["reported_usd"].iloc[0] == pytest.approx(0.000225) and rec["explained_by"].iloc[0] == "agrees"
+
+
+def test_protobuf_js_integers_and_times_are_read():
+    """OpenLIT's span as Langfuse's OTLP endpoint decodes it: counts and times are protobuf.js Longs of two 32-bit
+    halves. startTimeUnixNano {low: 153687506, high: 404677085} is 404677085 * 2^32 + 153687506 ns."""
+    ex = exports.read(REAL / "otel_openlit_1.27_span_langfuse_tests.json")
+    assert ex.format == "otel" and len(ex.rows) == 1 and not ex.errors
+    row = ex.rows.iloc[0]
+    ns = 404677085 * 2 ** 32 + 153687506
+    assert row["timestamp"][:19] == pd.Timestamp(ns, unit="ns").strftime("%Y-%m-%dT%H:%M:%S")
+    assert (row["model"], row["input_tokens"], row["output_tokens"], row["project"]) == ("gpt-3.5-turbo", 14, 96,
+                                                                                          "default")
+    assert row["reported_cost_usd"] == 0.000151
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_openlit_span_is_priced_and_its_own_cost_agrees(engine):
+    path = REAL / "otel_openlit_1.27_span_langfuse_tests.json"
+    r = run_bill(path, "--engine", engine)
+    assert r.returncode == 2 and "2025-01-28" in r.stderr and BOOK_START in r.stderr
+    b = logs.bill(path, engine=engine, as_of=BOOK_START)
+    assert b.total_usd == pytest.approx(io_usd(GPT_35_TURBO, 14, 96), abs=1e-12)
+    assert b.reconcile()["explained_by"].iloc[0] == "agrees"
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_openllmetry_span_with_the_older_token_names_is_priced(engine):
+    """OpenLLMetry 0.33.9 wrote gen_ai.usage.prompt_tokens 14 and completion_tokens 173; the response model is
+    gpt-3.5-turbo-0125."""
+    b = logs.bill(REAL / "otel_openllmetry_0.33.9_span_langfuse_tests.json", engine=engine, as_of=BOOK_START)
+    assert b.rows == 1 and list(b.by("model").index) == ["gpt-3.5-turbo-0125"]
+    assert b.total_usd == pytest.approx(io_usd(GPT_35_TURBO, 14, 173), abs=1e-12)
+
+
+VERCEL_CALLS = [(14, 20), (50, 9), (63, 156), (15, 112)]   # the 4 doGenerate/doStream spans' gen_ai.usage.*
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_the_otel_js_sdks_finished_spans_are_read_without_counting_outer_spans_twice(engine):
+    """Vercel AI SDK spans as the OpenTelemetry JS SDK holds them (flat attributes, startTime [s, ns]). Each call has an
+    outer span (ai.generateText) carrying the SDK's own ai.usage.* for the same tokens: only the 4 model-call spans,
+    which carry gen_ai.usage.*, are calls."""
+    path = REAL / "otel_vercel_ai_sdk_6_spans_openinference_capture.json"
+    spans = json.loads(path.read_text())
+    assert len(spans) == 8 and exports.detect_format(path) == "otel"
+    b = logs.bill(path, engine=engine)
+    assert b.rows == len(VERCEL_CALLS) and list(b.by("day").index) == ["2026-02-03"]
+    assert b.total_usd == pytest.approx(sum(io_usd(GPT_4O_MINI, i, o) for i, o in VERCEL_CALLS), abs=1e-12)
+
+
+ANY_AGENT_CALLS = [(269, 16), (359, 14), (392, 46)]   # the 3 call_llm spans' gen_ai.usage.input/output_tokens
+# mistral-small-latest on 2025-09-16, USD per 1M tokens (https://mistral.ai/pricing#api-pricing): input 0.10, output 0.30
+MISTRAL_SMALL = (0.10, 0.30)
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_any_agents_saved_trace_of_python_sdk_spans_is_priced_and_its_cost_parts_agree(engine):
+    """any-agent's saved trace ({"spans": [...]}, the Python SDK's spans with start_time in ns): 3 model calls, an
+    agent span and 2 tool spans; its cost is written as gen_ai.usage.input_cost + output_cost per call."""
+    path = REAL / "otel_any_agent_openai_agents_trace.json"
+    assert exports.detect_format(path) == "otel"
+    b = logs.bill(path, engine=engine)
+    assert b.rows == len(ANY_AGENT_CALLS) and list(b.by("model").index) == ["mistral/mistral-small-latest"]
+    assert b.total_usd == pytest.approx(sum(io_usd(MISTRAL_SMALL, i, o) for i, o in ANY_AGENT_CALLS), abs=1e-12)
+    rec = b.reconcile()
+    reported = [2.69e-05 + 4.8e-06, 3.59e-05 + 4.2e-06, 3.92e-05 + 1.38e-05]   # the file's input_cost + output_cost
+    assert rec["reported_usd"].sum() == pytest.approx(sum(reported)) and rec["explained_by"].iloc[0] == "agrees"
+
+
+LANGFUSE_TRACES = {   # file: (model, rate, [(input, output) of each generation], Langfuse's costDetails totals)
+    "openai-agents-2025-09-30": ("gpt-4.1-2025-04-14", GPT_41, [(85, 29), (55, 15)], [0.000402, 0.00023]),
+    "google-gemini-2025-08-01": ("gemini-2.5-flash", GEMINI_25_FLASH, [(6, 2_055)], [0.005139299999]),
+    "microsoft-agent-2025-10-14": ("gpt-4o", GPT_4O_IO, [(631, 35), (25, 70)], [0.0019275, 0.000762499999]),
+    "langgraph-2025-08-22": ("gpt-4o-2024-08-06", GPT_4O_IO, [(60, 15), (108, 51)], [0.000075, 0.000159]),
+}
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+@pytest.mark.parametrize("name", LANGFUSE_TRACES)
+def test_a_trace_downloaded_from_langfuse_is_priced(name, engine):
+    model, rate, calls, reported = LANGFUSE_TRACES[name]
+    path = REAL / f"langfuse_trace_{name}.json"
+    assert exports.detect_format(path) == "langfuse"
+    b = logs.bill(path, engine=engine)
+    assert b.rows == len(calls) and list(b.by("model").index) == [model]
+    assert b.total_usd == pytest.approx(sum(io_usd(rate, i, o) for i, o in calls), abs=1e-12)
+    rec = b.reconcile()
+    assert rec["reported_usd"].sum() == pytest.approx(sum(reported))
+    if name == "langgraph-2025-08-22":
+        # Langfuse priced it at USD 1 per million both ways (that project's model price): less than OpenAI's rate
+        assert rec["explained_by"].iloc[0].startswith("not explained: reported USD 0.0008 less")
+    else:
+        assert set(rec["explained_by"]) == {"agrees"}
+
+
+def test_langfuse_details_inside_input_and_output_are_read_as_parts_of_them():
+    """The Gemini trace: input 6, output 2,055, completion_details.reasoning 1,104, total 2,061 = input + output, so the
+    reasoning is inside output (summed beside it the total would be 3,165)."""
+    ex = exports.read(REAL / "langfuse_trace_google-gemini-2025-08-01.json")
+    row = ex.rows.iloc[0]
+    assert (row["input_tokens"], row["output_tokens"], row["reasoning_tokens"]) == (6, 2_055, 1_104)
+    assert any("inside input and output" in n for n in ex.notes)
+    agents = exports.read(REAL / "langfuse_trace_openai-agents-2025-09-30.json")
+    assert agents.rows["cache_read_tokens"].tolist() == [0, 0] and not agents.errors
+    assert any("2 AGENT, 1 TOOL" in n for n in agents.notes)
+
+
+def test_a_langfuse_total_that_fits_neither_reading_is_refused():
+    obs = {"type": "GENERATION", "startTime": "2026-10-01T10:00:00Z", "model": "gpt-5-mini",
+           "usageDetails": {"input": 10, "output": 20, "completion_details.reasoning": 5, "total": 31}}
+    ex = exports.read_text(json.dumps({"trace": {}, "observations": [obs]}), "trace.json")
+    assert ex.format == "langfuse" and len(ex.rows) == 0
+    assert ex.errors[0]["field"] == "usageDetails.total" and "35" in ex.errors[0]["message"] and \
+        "30" in ex.errors[0]["message"]
+
+
+# --- reader rules also tested on rows built from each format's documentation (labelled: not real exports) -------
 def test_langfuse_openinference_keys_are_read_disjoint():
     """Langfuse sums every usageDetails key into total; OpenInference-instrumented spans arrive with
     prompt_details.cache_read and completion_details.reasoning beside input and output."""
@@ -189,13 +387,23 @@ def test_otel_older_token_names_and_the_reported_cost():
     assert row["reported_cost_usd"] == 0.0021 and row["project"] == "shop"
 
 
-def test_litellm_older_rows_keep_their_tokens_in_usage():
+@pytest.mark.parametrize("engine", logs.ENGINES)
+@pytest.mark.parametrize("kind", [".json", ".csv"])
+def test_litellm_older_rows_keep_their_tokens_in_usage(tmp_path, engine, kind):
+    """Both engines read the tokens inside usage (DuckDB's SQL mapping missed them: input_tokens missing), as JSON or
+    as a CSV cell of JSON text."""
     row = {"request_id": "chatcmpl-1", "call_type": "acompletion", "api_key": "88dc28", "spend": 0.00123,
            "startTime": "2026-10-01T10:00:00Z", "model": "gpt-5-mini",
            "usage": {"prompt_tokens": 120, "completion_tokens": 40, "total_tokens": 160}}
-    ex = exports.read_text(json.dumps([row]), "spend.json")
+    p = tmp_path / f"spend{kind}"
+    if kind == ".json":
+        p.write_text(json.dumps([row]))
+    else:
+        pd.DataFrame([{**row, "usage": json.dumps(row["usage"])}]).to_csv(p, index=False)
+    ex = exports.read(p)
     assert ex.format == "litellm"
-    assert (ex.rows["input_tokens"].iloc[0], ex.rows["output_tokens"].iloc[0]) == (120, 40)
+    assert (int(ex.rows["input_tokens"].iloc[0]), int(ex.rows["output_tokens"].iloc[0])) == (120, 40)
+    assert logs.bill(p, engine=engine).total_usd == pytest.approx((120 * 0.25 + 40 * 2.00) / M)   # gpt-5-mini
 
 
 def test_a_tsv_is_read_as_tab_separated(tmp_path):
@@ -217,3 +425,62 @@ def test_a_langfuse_export_of_spans_only_says_why_nothing_was_priced(tmp_path):
     p.write_text(json.dumps({"data": [{"type": "SPAN", "name": "retrieve", "startTime": "2026-10-01T10:00:00Z"}]}))
     r = run_bill(p)
     assert r.returncode == 2 and "not generations" in r.stderr
+
+
+# --- a count with no published price: said, left out of the total, never $0 -----------------------------------------
+def _as_csv(rows: pd.DataFrame, path: Path, **change) -> Path:
+    rows.drop(columns=["source_row"], errors="ignore").assign(**change).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_searches_a_model_publishes_no_price_for_are_said_not_billed_at_0(engine, tmp_path):
+    """Anthropic's documented row (10 web searches) as if its calls had gone to DeepSeek, which publishes no search
+    price (genai-prices knows the model, not a search rate): the searches are named with the model and left out."""
+    rows = exports.read(REAL / "anthropic_usage_report_docs_example.json").rows
+    searched = logs.bill(_as_csv(rows, tmp_path / "s.csv", model="deepseek-chat"), engine=engine)
+    plain = logs.bill(_as_csv(rows, tmp_path / "p.csv", model="deepseek-chat", web_searches=None), engine=engine)
+    assert searched.components()["searches and audio"] == 0
+    assert searched.total_usd == pytest.approx(plain.total_usd, abs=1e-15)
+    assert searched.unreported()["deepseek-chat: 10 web searches with no published price, left out of the total"] == 1
+    assert not any("deepseek" in k for k in plain.unreported())
+
+
+COOKBOOK_AUDIO = next(r for b in json.loads((REAL / "openai_usage_cookbook_2025-01.json").read_text())
+                      for r in b["results"] if r["input_audio_tokens"])
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_audio_a_model_publishes_no_audio_price_for_is_said_on_both_engines(engine, tmp_path):
+    """The cookbook's real bucket with audio (5,776 input and 3,166 output audio tokens) on GPT-4o audio preview,
+    which genai-prices lists without an audio rate (OpenAI's page gives one): the tokens are billed at the text
+    rate and the audio price is said to be unknown, not $0; lesson 01's one-call bill says the same."""
+    from course_lib.billing import cost
+    from course_lib.usage import Usage
+    r = COOKBOOK_AUDIO
+    row = pd.DataFrame([{"timestamp": "2025-08-01", "model": "gpt-4o-audio-preview",
+                         "requests": r["num_model_requests"], "input_tokens": r["input_tokens"],
+                         "output_tokens": r["output_tokens"], "cache_read_tokens": r["input_cached_tokens"],
+                         "input_audio_tokens": r["input_audio_tokens"],
+                         "output_audio_tokens": r["output_audio_tokens"]}])
+    b = logs.bill(_as_csv(row, tmp_path / "a.csv"), engine=engine)
+    assert b.components()["searches and audio"] == 0
+    said = [k for k in b.unreported() if k.startswith("gpt-4o-audio-preview: ")]
+    assert said and "5,776 input audio tokens, 3,166 output audio tokens with no published price" in said[0]
+    one = cost(Usage(input_tokens=r["input_tokens"], output_tokens=r["output_tokens"],
+                     modalities={"input_audio_tokens": r["input_audio_tokens"],
+                                 "output_audio_tokens": r["output_audio_tokens"]}),
+               "gpt-4o-audio-preview", as_of="2025-08-01")
+    assert one.unpriced == ("input_audio_tokens", "output_audio_tokens") and one.extras_usd == 0
+
+
+@pytest.mark.parametrize("engine", logs.ENGINES)
+def test_a_what_if_to_a_model_without_a_search_price_does_not_count_the_searches_as_saved(engine, tmp_path):
+    """Anthropic's documented row (10 searches, USD 10 per 1,000 on Claude Sonnet 4) moved to deepseek-chat: the
+    searches are left out of the new total, and the lever says by how much its saving is unknown."""
+    b = logs.bill(REAL / "anthropic_usage_report_docs_example.json", engine=engine)
+    w = b.what_if(["model=deepseek-chat", "model=claude-sonnet-4-20250514"]).set_index("lever")
+    assert "1 line(s) with web searches or audio that deepseek-chat has no price for" in \
+        w.loc["model=deepseek-chat", "assumes"]
+    assert f"USD {10 * SONNET_4['search']:,.4f} at the bill's own rates" in w.loc["model=deepseek-chat", "assumes"]
+    assert "no price for" not in w.loc["model=claude-sonnet-4-20250514", "assumes"]

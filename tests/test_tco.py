@@ -367,11 +367,26 @@ def test_the_8b_curve_shape_predicts_the_32b_and_70b_curves():
     ttft4 = raw8[4]["ttft_p95_s"] / raw8[1]["ttft_p50_s"] * raw32[1]["ttft_p50_s"]
     assert t.loc[4, "predicted p95 TTFT, s"] == pytest.approx(ttft4)
     assert t.loc[4, "measured requests/s"] == pytest.approx(raw32[4]["out_tok_s"] / 128)
-    assert t.loc[1, "requests/s, predicted ÷ measured"] == pytest.approx(1, rel=0.01)
+    assert t.loc[1, "requests/s, measured ÷ predicted"] == pytest.approx(1, rel=0.01)
+    assert t.loc[4, "p95 TTFT, measured ÷ predicted"] == pytest.approx(raw32[4]["ttft_p95_s"] / ttft4)
     for target in ("qwen2.5-32b", "llama-3.1-70b"):
         r = tco.shape_transfer_check("llama-3.1-8b", target)
-        assert r["requests/s, predicted ÷ measured"].between(0.7, 1.1).all()  # never far, and on the safe side
-        assert r["p95 TTFT, predicted ÷ measured"].between(0.8, 1.3).all()
+        # the prediction ÷ the measurement: never far, and on the safe side
+        assert (1 / r["requests/s, measured ÷ predicted"]).between(0.7, 1.1).all()
+        assert (1 / r["p95 TTFT, measured ÷ predicted"]).between(0.8, 1.3).all()
+
+
+def test_both_curve_checks_give_their_ratios_one_way():
+    """The shape check across models and the request-shape check share one table: every ratio measured ÷ predicted,
+    computed from the two columns beside it."""
+    for t in (tco.shape_transfer_check("llama-3.1-8b", "llama-3.1-70b"), tco.request_shape_check("llama-3.1-8b")):
+        ratios = [c for c in t.columns if "÷" in c]
+        assert ratios and all(c.endswith("measured ÷ predicted") for c in ratios)
+        for c in ratios:
+            name = c.removesuffix(", measured ÷ predicted")
+            meas = next(m for m in t.columns if m.startswith(f"measured {name}"))
+            pred = next(p for p in t.columns if p.startswith(f"predicted {name}"))
+            assert (t[c] == t[meas] / t[pred]).all()
 
 
 def test_lesson_05_example_by_hand(box):

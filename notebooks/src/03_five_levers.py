@@ -37,12 +37,18 @@ tasks.drop(columns="source").rename(columns=lambda c: c.replace("_tokens", "").r
 # %%
 tasks[["source"]]
 
-# %% [markdown]
-# The **baseline** is the anti-pattern configuration: every request to the flagship (GPT-5.5), `max_tokens`
-# 4096 with thinking on (1,000 thinking tokens a call, an assumption), free-form answers (1.5 times the length of
-# a structured one, an assumption), full history, RAG top-k 12, no caching, no guard. Its day, per kind. The token
-# columns are one normal run; the agent's cost per task also carries its runaway loops: 5% of agent tasks (an
-# assumption) loop for 60 turns, so its expected cost is 95% of `usd_typical` plus 5% of `usd_runaway`:
+# %%
+from IPython.display import Markdown, display
+
+B = levers.BASELINE
+display(Markdown(
+    f"The **baseline** is the anti-pattern configuration: every request to the flagship ({B.strong_model}), "
+    f"`max_tokens` {B.max_tokens} with thinking on ({B.thinking_tokens:,} thinking tokens a call, an assumption), "
+    f"free-form answers ({levers.assumption('free_form_factor'):g} times the length of a structured one, an "
+    f"assumption), {B.history} history, RAG top-k {B.rag_top_k}, no caching, no guard. Its day, per kind. The token "
+    f"columns are one normal run; the agent's cost per task also carries its runaway loops: {B.runaway_share:.0%} of "
+    f"agent tasks (an assumption) loop for {B.runaway_turns} turns, so its expected cost is {1 - B.runaway_share:.0%} "
+    f"of `usd_typical` plus {B.runaway_share:.0%} of `usd_runaway`:"))
 
 # %%
 base = levers.daily_cost(levers.BASELINE)
@@ -52,22 +58,27 @@ base[["calls", "input_tokens", "output_tokens", "finish", "usd_typical", "runawa
 
 # %% [markdown]
 # ## 2. The levers, one by one
-#
-# | lever | what it changes here |
-# |---|---|
-# | 1 model routing (模型路由) | classification and extraction go to Gemini Flash-Lite; reviews stay on the strong model (the quality gate); 10% of hard tasks are misrouted, rejected by the gate and retried on the strong model. The router (a classification call per task) and the gate (a check of every small-model answer) are calls too, billed on the small model |
-# | 2 context control (控制 context) | RAG top-k 12 → 4; history beyond the last 4 turns summarised to 1,500 tokens, by a small-model call for each turn that leaves the window; tool results capped at 800 tokens |
-# | 3 output control (约束 output) | `max_tokens` sized to what each task needs (it bounds thinking too, as the APIs do), thinking off, structured output for the answers that are a label or small JSON (classification, extraction); reviews keep their length |
-# | 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: the prefix (and, in an agent, the previous request) is read from the cache on 90% of calls and written again on the rest, once per cache lifetime; the changing suffix is never written; nothing below the provider's minimum is cached (`data/cache_rules.csv`, §5) |
-# | 5 metering & guard (埋点与告警) | cost per task recorded, alerts, a turn limit of 20 that stops runaway loops |
-#
+
+# %%
+ctx = levers.lever_context(B)
+display(Markdown(f"""
+| lever | what it changes here |
+|---|---|
+| 1 model routing (模型路由) | classification and extraction go to {B.small_model}; reviews stay on the strong model (the quality gate); {B.router_error:.0%} of hard tasks are misrouted, rejected by the gate and retried on the strong model. The router (a classification call per task) and the gate (a check of every small-model answer) are calls too, billed on the small model |
+| 2 context control (控制 context) | RAG top-k {B.rag_top_k} → {ctx.rag_top_k}; history beyond the last {ctx.history_window} turns summarised to {ctx.summary_tokens:,} tokens, by a small-model call for each turn that leaves the window; tool results capped at {ctx.tool_result_cap:,} tokens |
+| 3 output control (约束 output) | `max_tokens` sized to what each task needs (it bounds thinking too, as the APIs do), thinking off, structured output for the answers that are a label or small JSON (classification, extraction); reviews keep their length |
+| 4 prompt caching (Prompt Caching) | stable prefix first, dynamic last: the prefix (and, in an agent, the previous request) is read from the cache on {B.cache_hit_rate:.0%} of calls and written again on the rest, once per cache lifetime; the changing suffix is never written; nothing below the provider's minimum is cached (`data/cache_rules.csv`, §5) |
+| 5 metering & guard (埋点与告警) | cost per task recorded, alerts, a turn limit of {B.max_turns} that stops runaway loops |
+"""))
+
+# %% [markdown]
 # A `max_tokens` below what a task needs is not a lever: the call ends with `finish_reason` = `length` (with
 # thinking on it may end before any answer), is billed, and has to be retried. The model bills it that way (the
 # cost explorer in §8 shows it).
 #
-# The rates and sizes behind the model (router error 10%, cache hits 90%, free-form answers 1.5 times longer,
-# one agent task in twenty looping, a retry after truncation, the router, gate and summariser calls, ...) are
-# assumptions, each labelled as one with its reason in `data/lever_assumptions.csv`:
+# The rates and sizes behind the model (the router's error rate, the cache hit rate, how much longer free-form
+# answers run, the share of agent tasks that loop, a retry after truncation, the router, gate and summariser
+# calls, ...) are assumptions, each labelled as one with its reason in `data/lever_assumptions.csv`:
 
 # %%
 a = pd.DataFrame(levers.data_rows("lever_assumptions.csv")).set_index("name")[["value", "unit", "kind", "why"]]
@@ -106,7 +117,7 @@ plt.show()
 # Each lever alone, and the order a greedy measurement gives (at each step, the lever that saves most next):
 
 # %%
-print("saving of each lever alone:")
+print("saving of each lever alone, % of the baseline's daily bill:")
 print(levers.alone().round(1).to_string())
 order = levers.measured_order()
 print("\nmeasured order:", " → ".join(order))
@@ -116,8 +127,6 @@ waterfall_chart(levers.waterfall(order), "Savings waterfall, in the measured ord
 plt.show()
 
 # %%
-from IPython.display import Markdown, display
-
 display(Markdown(f"On this workload the page's ranking does **not** hold: output control saves most, because "
                  f"{levers.assumption('thinking_tokens'):,} thinking tokens a call are billed as output on every call "
                  f"of every task at GPT-5.5's output price ({money.md(levers.quote('gpt-5.5').output, 0)} per million, "
@@ -127,6 +136,7 @@ display(Markdown(f"On this workload the page's ranking does **not** hold: output
 # %%
 no_thinking = replace(levers.BASELINE, thinking_tokens=0)
 print("without thinking, measured order:", " → ".join(levers.measured_order(no_thinking)))
+print("saving of each lever alone, % of that baseline's daily bill:")
 print(levers.alone(no_thinking).round(1).to_string())
 
 # %% [markdown]
@@ -163,23 +173,36 @@ from pathlib import Path
 
 rec = json.loads(Path("../data/recorded/cache_timestamp_llamacpp.json").read_text())
 print(rec["how"])
-pd.DataFrame({k: [u["prompt_tokens_details"]["cached_tokens"] for u in v] for k, v in rec["usage"].items()},
-             index=pd.RangeIndex(1, 6, name="request")).rename_axis("cached tokens of 417", axis=1)
+prompt = {u["prompt_tokens"] for v in rec["usage"].values() for u in v}
+assert len(prompt) == 1, prompt  # every request of the recording is the same size
+prompt = prompt.pop()
+cached = pd.DataFrame({k: [u["prompt_tokens_details"]["cached_tokens"] for u in v] for k, v in rec["usage"].items()})
+cached.index = pd.RangeIndex(1, len(cached) + 1, name="request")
+cached.rename_axis(f"cached tokens of {prompt}", axis=1)
+
+# %%
+later = cached.iloc[1:]  # after the first request
+first, last = later["timestamp first, swa_full=True"], later["timestamp last, swa_full=True"]
+reused = int(later.filter(like="swa_full=False").max().max())
+display(Markdown(
+    f"With the full-size window cache (the last two columns): timestamp last, {last.min()}–{last.max()} of {prompt} "
+    f"prompt tokens come from the cache after the first request; timestamp first, {first.min()}–{first.max()}. "
+    "The first two columns hold a second lesson: without that cache (`--swa-full`), a sliding-window model in "
+    f"llama.cpp reuses {reused or 'nothing'} of a prefix whose ending changed, wherever the timestamp is."))
 
 # %% [markdown]
-# With the timestamp last, 401–403 of 417 prompt tokens come from the cache after the first request; with it
-# first, about 24. The first two columns hold a second lesson: on a sliding-window model llama.cpp reuses a
-# prefix whose ending changed only with its full-size window cache (`--swa-full`).
-#
 # Whether a prefix is cached at all depends on its length: each provider has a minimum, per model where its page
-# lists models apart, and the pages change (Google's went from 1,024 to 2,048 tokens for Gemini 2.5 Flash in
-# 2026). Each rule with the date the course read it:
+# lists models apart, and the pages change (Google's row: its page of 2025-05-07 said 1,024 tokens for Gemini 2.5
+# Flash, its page updated 2026-10-13 says 2,048). Each rule with the date the course read it:
 
 # %%
 pd.DataFrame(levers.data_rows("cache_rules.csv")).set_index(["provider", "model"])
 
-# %% [markdown]
-# A cache write costs a premium (Anthropic: 125% of input for 5 minutes, 200% for an hour). It pays off after:
+# %%
+q = levers.quote("claude-sonnet-4-6")
+display(Markdown(f"A cache write costs a premium (Anthropic, Claude Sonnet 4.6: {q.cache_write / q.input:.0%} of the "
+                 f"input price for 5 minutes, {q.cache_write_1h / q.input:.0%} for an hour; a read "
+                 f"{q.cache_read / q.input:.0%}). It pays off after:"))
 
 # %%
 for model in ("claude-sonnet-4-6",):
@@ -214,7 +237,12 @@ for a in alerts:
 # the OpenTelemetry attribute names (gen_ai.usage.*) are long; the table shows short names
 short = {"input_tokens": "input", "output_tokens": "output", "cache_read.input_tokens": "cache read",
          "cache_creation.input_tokens": "cache write", "reasoning.output_tokens": "reasoning"}
-meter.per_task().rename(columns=lambda c: short.get(c.removeprefix("gen_ai.usage."), c))
+per_task = meter.per_task().rename(columns=lambda c: short.get(c.removeprefix("gen_ai.usage."), c))
+per_task
+
+# %%
+print(f"{len(alerts)} alert: it fires on the call that takes the task past its threshold ({money.fmt(alerts[0].spent_usd)} "
+      f"so far); the task goes on to {money.fmt(per_task.loc['PR-7', 'cost_usd'])}. An alert reports; the guard below stops.")
 
 # %% [markdown]
 # A runaway agent (here: a policy that runs the tests forever) against a guard with a USD budget. Without
@@ -323,21 +351,31 @@ for r in bench.drop_duplicates("source").itertuples():
     print(f"{r.agent}: {r.source}")
 bench.drop(columns="source")
 
-# %% [markdown]
-# None of these pages prints a date; `read_by` is the day the course copied the row, so each row says only "this
-# was on the page by then", for models of 2024 and 2025. Each row is one harness (the agent: its prompts, tools
-# and turn limits) with one model, and a harness changes the bill as much as a model does, so rows of different
-# harnesses do not compare. Within one harness, which is all the table supports:
+# %%
+undated = bench["as_of"].str.startswith("undated")
+dated = bench[~undated].drop_duplicates("agent")
+display(Markdown(
+    f"Only {' and '.join(f'the {r.agent} page dates its run ({r.as_of})' for r in dated.itertuples())}; the other "
+    "pages print no date, so for their rows `read_by`, the day the course copied the row, says only "
+    "\"this was on the page by then\", for models of 2024 and 2025. Each row is one harness (the agent: its prompts, tools and turn limits) "
+    "with one model, and a harness changes the bill as much as a model does, so rows of different harnesses do not "
+    "compare. Within one harness, which is all the table supports:"))
 
 # %%
 levers.within_harness().round(4)
 
+# %%
+hal = bench[bench["agent"] == "HAL generalist agent"].sort_values("resolved_pct", ascending=False)
+top, rest = hal.iloc[0], hal.iloc[1:]
+display(Markdown(
+    f"In HAL's harness the highest score ({top['model']}, {top['resolved_pct']}%) was also the cheapest per solved "
+    f"task: the other models spent more per task ({', '.join(money.md(v, 4) for v in rest['cost_per_task_usd'])} "
+    f"against {money.md(top['cost_per_task_usd'], 4)}) and solved fewer "
+    f"({', '.join(f'{v}%' for v in rest['resolved_pct'])}). The other rows are one model each under different "
+    "harnesses; they show how wide cost per solved task ranges, not which model is cheaper. Compute tokens and cost "
+    "per solved task on your own tasks, under your own harness."))
+
 # %% [markdown]
-# In HAL's harness the highest score was also the cheapest per solved task: a cheaper model per token solved
-# fewer tasks, and unresolved runs cost the most. The other rows are one model each under different harnesses;
-# they show how wide cost per solved task ranges, not which model is cheaper. Compute tokens and cost per solved
-# task on your own tasks, under your own harness.
-#
 # ## Recap
 #
 # - Each lever is a change to the workflow: route, trim context, bound output, cache the stable prefix, meter and guard;

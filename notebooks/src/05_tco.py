@@ -8,7 +8,7 @@
 #   operations, each input with a source;
 # - read a measured curve of throughput against concurrency, and take a box's **capacity** from it at a latency
 #   target (time to first token, time per output token), sized for the peak hour, not the daily average;
-# - find the break-even at equal capability *and* equal latency, as a verdict that depends on the traffic and
+# - find the break-even (回本点) at equal capability *and* equal latency, as a verdict that depends on the traffic and
 #   says how many boxes it needs; set an owned box beside a GPU rented by the hour;
 # - work through the source page's RTX 4090 example: reconstruct its ¥570 a month and resolve its contradiction.
 #
@@ -22,6 +22,10 @@ from course_lib import money, plots, tco
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_colwidth", None)  # never cut a source or a reason short
+# a curve's columns, named so that they wrap and the table fits the notebook's width
+CURVE_COLUMNS = {"ttft_p50_s": "p50 TTFT, s", "ttft_p95_s": "p95 TTFT, s", "tpot_p50_ms": "p50 TPOT, ms",
+                 "tpot_p95_ms": "p95 TPOT, ms", "output_tok_s": "output tokens/s", "requests_per_s": "requests/s (λ)",
+                 "time_in_system_s": "time in system, s (W)", "little_L": "λ × W"}
 
 # %% [markdown]
 # ## 1. The inputs, each with a source
@@ -36,13 +40,16 @@ tco.defaults()
 # ## 2. The API side
 #
 # A workload is tasks per day and the tokens of one task. Here: 1,000 code reviews a day at V2's profile
-# (25K input, 800 output), on DeepSeek V4-Pro at the June prices, then with the levers of lesson 03:
+# (25K input, 800 output), on DeepSeek V4-Pro at the June prices; then with caching (a lever of lesson 03); at
+# DeepSeek's later prices (the rows dated 2026-09-01: higher standard prices, and a peak-hour price on top for the
+# share sent at peak); and on Claude Sonnet 4.6, with and without the batch API:
 
 # %%
 w = tco.Workload(tasks_per_day=1_000, input_tokens=25_000, output_tokens=800, model="deepseek-v4-pro")
 rows = []
 for label, wk in [("standard", w), ("80% cache hits", tco.Workload(**{**w.__dict__, "cache_hit_rate": 0.8})),
-                  ("after 2026-08-17, 30% at peak", tco.Workload(**{**w.__dict__, "as_of": "2026-09-01", "peak_share": 0.3})),
+                  ("prices of 2026-09-01", tco.Workload(**{**w.__dict__, "as_of": "2026-09-01"})),
+                  ("prices of 2026-09-01, 30% at peak", tco.Workload(**{**w.__dict__, "as_of": "2026-09-01", "peak_share": 0.3})),
                   ("on Claude Sonnet 4.6", tco.Workload(**{**w.__dict__, "model": "claude-sonnet-4-6"})),
                   ("Sonnet, half via batch", tco.Workload(**{**w.__dict__, "model": "claude-sonnet-4-6", "batch_share": 0.5}))]:
     a = tco.api_monthly(wk)
@@ -110,17 +117,26 @@ fig.tight_layout()
 plt.show()
 t8 = curves["llama-3.1-8b"].table()
 t8.round({"ttft_p50_s": 2, "ttft_p95_s": 2, "tpot_p50_ms": 1, "tpot_p95_ms": 1, "requests_per_s": 2,
-          "time_in_system_s": 2, "little_L": 2}).set_index("concurrency")
+          "time_in_system_s": 2, "little_L": 2}).set_index("concurrency").rename(columns=CURVE_COLUMNS)
+
+# %%
+from IPython.display import Markdown, display
+
+lo, hi = t8.iloc[0], t8.iloc[-1]
+display(Markdown(
+    f"Read the 8B row by row: {hi['concurrency']:.0f} requests at once give {hi['output_tok_s'] / lo['output_tok_s']:.1f}× "
+    f"the output of one, while the p95 time to first token grows {hi['ttft_p95_s'] / lo['ttft_p95_s']:.0f}-fold. "
+    "The last column is **Little's law** (利特尔法则), which holds for any stable queue: *requests in the system = "
+    "arrival rate × time each spends in it* (L = λ × W). With requests/s as λ and the p50 TTFT + "
+    f"{curves['llama-3.1-8b'].output_tokens - 1} × the p50 TPOT as W, λ × W gives back the concurrency the sweep held "
+    f"({t8['little_L'].min():.2f} to {t8['little_L'].max():.2f} for 1 to {hi['concurrency']:.0f}): the measured rate "
+    "and latency agree. Turned round, it is the capacity question: at a target time in system W, the box can take "
+    "λ = L ÷ W."))
 
 # %% [markdown]
-# Read the 8B row by row: 32 requests at once give about 2.5× the output of one, while the p95 time to first
-# token grows about 45-fold. The last column is **Little's law** (利特尔法则), which holds for any stable queue:
-# *requests in the system = arrival rate × time each spends in it* (L = λ × W). With requests/s as λ and
-# TTFT + 127 × TPOT as W, λ × W gives back the concurrency the sweep held: the measured rate and latency agree.
-# Turned round, it is the capacity question: at a target time in system W, the box can take λ = L ÷ W.
-#
-# **Capacity at a latency target** is then the busiest level whose p95 TTFT (and TPOT) still meets the target:
-# the box's goodput, not its raw throughput.
+# **Capacity at a latency target** is then read at the level that meets the target (p95 TTFT, and TPOT) with the
+# most requests/s: on a curve that still rises, the busiest such level. That is the box's goodput, not its raw
+# throughput.
 # Two more decisions, both labelled assumptions in `data/tco_defaults.csv`:
 #
 # - **peak, not average**: traffic is not spread evenly over 24 hours. If the day's tasks arrive in 8 working
@@ -165,25 +181,31 @@ print(f"{model_14b} on the {box.gpu}: {n_fit} requests of {w.input_tokens + w.ou
       f"with an f16 KV cache, {n_fit_q8} with q8_0; the measured levels that fit: "
       f"{list(curve_4090.levels['concurrency'])}")
 print(curve_4090.source)
-curve_4090.table().round(2).set_index("concurrency")
+curve_4090.table().round(2).set_index("concurrency").rename(columns=CURVE_COLUMNS)
 
 # %% [markdown]
 # **Does a curve's shape carry over?** The H200 sweep can check that step against itself: the 8B curve's shape at
 # the 32B's (and the 70B's) own speed alone, beside the curves measured for those models:
 
 # %%
-pd.concat({m: tco.shape_transfer_check("llama-3.1-8b", m)[["requests/s, predicted ÷ measured", "p95 TTFT, predicted ÷ measured"]]
-           for m in ("qwen2.5-32b", "llama-3.1-70b")}).round(2)
+transfer = pd.concat({m: tco.shape_transfer_check("llama-3.1-8b", m)[["requests/s, measured ÷ predicted",
+                                                                        "p95 TTFT, measured ÷ predicted"]]
+                      for m in ("qwen2.5-32b", "llama-3.1-70b")})
+transfer.round(2)
 
-# %% [markdown]
-# Across models at one request shape, the carried-over shape gets the throughput right or low (the bigger models
-# gain a little more from batching) and TTFT within about a fifth. **The request shape is another matter.** The
-# same H200 server was measured at the review's own 25,000 + 800 tokens
-# (`data/measured/h200_llamacpp/conc_review.jsonl`); the short-request curve carried to that shape, beside it:
+# %%
+rps_r, ttft_r = transfer["requests/s, measured ÷ predicted"], transfer["p95 TTFT, measured ÷ predicted"]
+display(Markdown(
+    f"Across models at one request shape, the carried-over shape gets the throughput right or low (measured "
+    f"{rps_r.min():.2f}–{rps_r.max():.2f}× the prediction: the bigger models gain a little more from batching) and "
+    f"TTFT within about a fifth ({ttft_r.min():.2f}–{ttft_r.max():.2f}×). **The request shape is another matter.** "
+    "The same H200 server was measured at the review's own 25,000 + 800 tokens "
+    "(`data/measured/h200_llamacpp/conc_review.jsonl`); the short-request curve carried to that shape, beside it "
+    "(the same direction: measured ÷ predicted):"))
 
 # %%
 check = tco.request_shape_check("llama-3.1-8b")
-check.round(3)
+check.round(3).T  # one column per level: fits the page
 
 # %%
 r = check["requests/s, measured ÷ predicted"]
@@ -207,12 +229,31 @@ print(f"At 25,000-token prompts the server gave {r.min():.0%}-{r.max():.0%} of t
 # against the target:
 
 # %%
+levels_4090 = curve_4090.table().set_index("concurrency")
+next_measured = min((n for n in check.index if n > n_fit), default=None)
+
+
+def why_not_more(c, t_s):
+    """Why the capacity is read at this level and not a busier one, from the curve itself."""
+    if c["concurrency"] is None:
+        return c["reason"]
+    busier = levels_4090[levels_4090.index > c["concurrency"]]
+    if busier.empty:
+        return (f"no busier level fits: {n_fit} requests fit with an f16 KV cache, and the next level measured at long "
+                f"prompts is {next_measured}")
+    n, b = busier.index[0], busier.iloc[0]
+    if b["ttft_p95_s"] > t_s or b["tpot_p95_ms"] > slo_tpot:
+        return f"{n} at once misses the target: p95 TTFT {b['ttft_p95_s']:.1f} s, p95 TPOT {b['tpot_p95_ms']:.0f} ms"
+    return (f"{n} at once meets the target but serves fewer requests/s ({b['requests_per_s']:.4f} against "
+            f"{c['requests_per_s']:.4f})")
+
+
 rows = []
 for t_s in (2, 10, 20, 30, 60):
     c = tco.capacity_at_slo(curve_4090, t_s, slo_tpot)
-    rows.append({"p95 TTFT target, s": t_s, "requests at once": c["concurrency"],
+    rows.append({"p95 TTFT target, s": t_s, "requests at once": c["concurrency"] or "none",
                  "p95 TTFT at it, s": None if c["ttft_p95_s"] is None else round(c["ttft_p95_s"], 1),
-                 "tasks/day per box": round(c["capacity_tasks_per_day"]), "why not more": c["reason"] or "the next level misses the target or does not fit"})
+                 "tasks/day per box": round(c["capacity_tasks_per_day"]), "why not more": why_not_more(c, t_s)})
 pd.DataFrame(rows).set_index("p95 TTFT target, s")
 
 # %%
@@ -232,13 +273,21 @@ u = tco.utilisation(w.tasks_per_day, cap_slo)
 print(f"at {w.tasks_per_day:,.0f} tasks/day the box runs at {u['peak_utilisation']:.0%} of its measured rate in the peak "
       f"hour and {u['average_utilisation']:.0%} on the daily average")
 
+# %%
+one_l, two_l = levels_4090.iloc[0], levels_4090.iloc[1]
+display(Markdown(
+    f"More requests at once do not help here, unlike on the H200's short chats: at {levels_4090.index[1]} at once the "
+    f"box curve serves {'fewer' if two_l['requests_per_s'] < one_l['requests_per_s'] else 'hardly more'} requests/s "
+    f"than one alone ({two_l['requests_per_s']:.4f} against {one_l['requests_per_s']:.4f}), and its p95 TTFT of "
+    f"{two_l['ttft_p95_s']:.1f} s misses the {slo_ttft:g}-s target. With 25,000-token prompts, reading the prompt "
+    "(prefill) is a large share of each request's time, prefill does not batch for free, and each long prefill "
+    f"stalls the other slot's decoding. Memory caps it too: {n_fit} requests of "
+    f"{w.input_tokens + w.output_tokens:,} tokens fit with an f16 KV cache, so the next level the long-prompt run "
+    f"measured, {next_measured} at once, needs a q8_0 cache ({n_fit_q8} fit), and the course has not measured what "
+    "an 8-bit cache does to review quality (lesson 04 covers its memory, not its quality): test it on your own tasks "
+    "before you count on it."))
+
 # %% [markdown]
-# More requests at once help less here than on the H200's short chats: with 25,000-token prompts, reading the
-# prompt (prefill) is a large share of each request's time, and prefill does not batch for free. More slots need
-# memory the 4090 does not have: a third or fourth slot needs a q8_0 KV cache, and the course has not measured
-# what an 8-bit cache does to review quality (lesson 04 covers its memory, not its quality): test it on your own
-# tasks before you count on it.
-#
 # ## 6. Break-even at equal capability and equal latency
 #
 # The local cost is fixed per **box**; the API cost grows with every task. A break-even only means something
@@ -250,6 +299,10 @@ print(f"at {w.tasks_per_day:,.0f} tasks/day the box runs at {u['peak_utilisation
 traffic = [250, 500, 800, 1_000, 2_000, 5_000, 10_000, 20_000]
 vf = tco.verdict_by_traffic(flash, box, cap, traffic)
 vp = tco.verdict_by_traffic(w, box, cap, traffic)
+fx = money.fx_rate(w.as_of)
+print(f"monthly amounts in CNY, the source page's currency; in USD at {fx.rate} CNY per USD ({fx.day}): one box's "
+      f"month is {money.both(local['monthly_usd'])}, and V4-Flash at {traffic[0]:,} tasks/day "
+      f"{money.both(vf['api_cny'].iloc[0] / fx.rate)}")
 pd.DataFrame({"tasks/day": traffic, "boxes": vf["boxes"], "local CNY/month": vf["local_cny"].round(0),
               "V4-Flash API CNY/month": vf["api_cny"].round(0), "cheaper (equal capability)": vf["cheaper"],
               "V4-Pro API CNY/month": vp["api_cny"].round(0), "cheaper (against V4-Pro)": vp["cheaper"]}).set_index("tasks/day")
@@ -284,13 +337,13 @@ pd.DataFrame(rows).set_index(["peak factor", "headroom"])
 # %% [markdown]
 # Per task, the comparison is one line: a box full to capacity costs its TCO ÷ the tasks it serves. Above the API's
 # price per task, adding boxes never helps; below it, local wins from the break-even on, box after box. A million
-# tokens (input + output) cost, at the traffic each column names:
+# tokens (input + output) cost, at the traffic each row names (the third row is one box full to its capacity):
 
 # %%
 rows = []
-for tasks in (250, 500, int(cap), 2_000):
+for tasks in (250, 500, cap, 2_000):
     r = tco.local_cost_per_mtok(box, tasks, flash, cap)
-    rows.append({"tasks/day": tasks, "boxes": r["boxes"], "local USD per M tokens": round(r["usd_per_mtok"], 3)})
+    rows.append({"tasks/day": round(tasks), "boxes": r["boxes"], "local USD per M tokens": round(r["usd_per_mtok"], 3)})
 api_mtok = {m: tco.api_cost_per_task(tco.Workload(**{**w.__dict__, "model": m})) / (w.input_tokens + w.output_tokens) * 1e6
             for m in ("deepseek-v4-flash", "deepseek-v4-pro")}
 print("API, USD per M tokens of this workload: " + ", ".join(f"{m} {v:.3f}" for m, v in api_mtok.items()))
@@ -346,12 +399,13 @@ print(f"H200 with qwen2.5-32b: {cap_h200['concurrency']} at once, p95 TTFT {cap_
 pd.DataFrame(rows).set_index("option")
 
 # %% [markdown]
-# Read the last two columns: a GPU pays against an API model only where its cost per task, full to the target,
-# is below the API's. Renting the same card costs more than owning it busy for three years, but it is the way to
+# Read the two "cheaper than" columns: a GPU pays against an API model only where its cost per task, full to the
+# target, is below the API's. Renting the same card costs more than owning it busy for three years, but it is the way to
 # **test** a local model on your own tasks before buying anything, and to cover a peak.
 #
 # Which inputs move the (one-box) break-even most, at equal capability? Each moved by ±50% (fractions by ±50
-# points); the dotted line is one box's capacity at the target: a break-even to its right means one box never pays.
+# points, kept between 0 and 1: the cache hit rate starts with no hits, so its bar goes one way only); the dotted
+# line is one box's capacity at the target: a break-even to its right means one box never pays.
 
 # %%
 sens = tco.sensitivity(flash, box)
