@@ -4,8 +4,8 @@ stays flat as the file grows (notebook ``06_your_own_bill``).
 A bill reads the file once. Each row's counts, amount and date-time are read and checked as it streams past
 (:func:`_checks`, the checks of :mod:`~course_lib.logs_rows` in their order), and the rows are summed by their
 labels as written, hour and long-context bucket: a few thousand groups. The checks of a cell with few values
-(model, batch, long_context, currency, status) are made once per group, on the same SQL; the prices are joined to
-the groups, never to the rows. Refused rows are listed, with the check each failed, by a second reading, only when
+(model, batch, service tier, long_context, currency, status) are made once per group, on the same SQL; the prices
+are joined to the groups, never to the rows. Refused rows are listed, with the check each failed, by a second reading, only when
 there are any.
 """
 from __future__ import annotations
