@@ -2,7 +2,7 @@
 
     python benchmarks/own_logs.py --rows 1000000 --json
     python benchmarks/own_logs.py --rows 1000000,10000000 --engines duckdb --json
-    python benchmarks/own_logs.py --rows 100000000 --parquet --engines duckdb --json
+    python benchmarks/own_logs.py --rows 100000000 --engines plain,duckdb --repeat 1 --dir /tmp --json
     python benchmarks/own_logs.py --rows 10000000 --engines plain,duckdb --repeat 5 --json
 
 Writes N realistic rows to disk as a CSV export in the canonical columns (or Parquet with --parquet): six
@@ -14,6 +14,10 @@ through the batch API, four projects and eight keys. The rows are a deterministi
 Each engine runs in its own child process, which reports its seconds, rows per second and peak resident memory
 (ru_maxrss); both price the same file with dated prices, tiers and peak/off-peak, and their totals must agree
 to 1e-6 USD.
+
+Each child also reports its CPU seconds (user + system, all threads) over the same span: on a shared machine the
+seconds depend on what else runs, the CPU seconds much less (``cpu_ratio_to_plain``). DuckDB is imported before
+either clock starts.
 
 ``plain`` is the yardstick: what an analyst would write by hand in DuckDB over the same file, one typed scan
 joined to a table of each model's four rates on one date and summed by day and model, with no row checks, no
@@ -103,18 +107,27 @@ def _plain(path: str) -> dict:
             "total_usd": float(lines["total_usd"].sum()), "lines": len(lines)}
 
 
+def _cpu() -> float:
+    """This process's CPU seconds (user + system, every thread): the work done, whatever else the machine runs."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _child(path: str, engine: str) -> None:
     sys.path.insert(0, str(ROOT))
+    import duckdb  # noqa: F401  (imported before the clock starts, by every engine alike)
     if engine == "plain":
+        from course_lib import prices  # noqa: F401  (as the bill's modules are, before the clock)
+        cpu0 = _cpu()
         got = _plain(path)
     else:
         from course_lib import logs
-        t0 = time.perf_counter()
+        cpu0, t0 = _cpu(), time.perf_counter()
         b = logs.bill(path, engine=engine)
         got = {"seconds": time.perf_counter() - t0, "rows": b.rows, "errors": b.error_count,
                "total_usd": b.total_usd, "lines": len(b.lines)}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"engine": engine, **got, "peak_rss_bytes": rss}))
+    print(json.dumps({"engine": engine, **got, "cpu_seconds": _cpu() - cpu0, "peak_rss_bytes": rss}))
 
 
 def run_engine(path: Path, engine: str, timeout: float) -> dict:
@@ -134,6 +147,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each engine (median and spread reported)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--note", default=None, help="a sentence kept with each size's result (why fewer runs, say)")
     ap.add_argument("--out", default=None, help="also write the result to this JSON file, adding to its results "
                     "(benchmarks/results/own_logs.json is what lesson 06 and the README show)")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -163,6 +177,7 @@ def main() -> None:
                 assert all(g["rows"] == n and g["errors"] == 0 for g in got_runs), got_runs
                 row[engine] = {"seconds": round(med, 2), "seconds_min": round(secs[0], 2),
                                "seconds_max": round(secs[-1], 2), "runs": len(secs), "rows_per_s": round(n / med),
+                               "cpu_seconds": round(statistics.median(g["cpu_seconds"] for g in got_runs), 2),
                                "peak_rss_mib": round(max(g["peak_rss_bytes"] for g in got_runs) / 2 ** 20),
                                "lines": got["lines"], "total_usd": round(got["total_usd"], 6)}
             if "duckdb" in runs and "plain" in runs:
@@ -170,6 +185,11 @@ def main() -> None:
                                                                              strict=True))
                 row["ratio_to_plain"] = {"median": round(statistics.median(ratios), 2),
                                          "min": round(ratios[0], 2), "max": round(ratios[-1], 2)}
+                cpu_ratios = [d["cpu_seconds"] / p["cpu_seconds"] for d, p in zip(runs["duckdb"], runs["plain"],
+                                                                                  strict=True)]
+                row["cpu_ratio_to_plain"] = round(statistics.median(cpu_ratios), 2)
+            if a.note:
+                row["note"] = a.note
             if "duckdb" in row and "pandas" in row:
                 row["totals_differ_usd"] = abs(row["duckdb"]["total_usd"] - row["pandas"]["total_usd"])
                 assert row["totals_differ_usd"] < 1e-6 * max(1.0, row["duckdb"]["total_usd"] / 1e6), row

@@ -45,7 +45,7 @@ from .logs_levers import LEVERS, parse_lever, what_if
 from .logs_pandas import check_rows, pandas_lines, price_rows_pandas
 from .logs_rates import EXTRA_NAMES, price_table
 from .logs_reconcile import RECONCILE_TOLERANCE, reconcile
-from .logs_rows import COST_COLUMNS, COUNTS, DUPLICATE_CHECK_ROWS, ENGINES, GROUPS, KEYS, M, UNREPORTED, \
+from .logs_rows import COST_COLUMNS, COUNTS, ENGINES, GROUPS, KEYS, M, UNREPORTED, \
     check_engine
 from .logs_sql import duckdb_reads
 
@@ -89,12 +89,18 @@ def _repeated_files(paths) -> list[str]:
     return notes
 
 
-def _repeated_rows(name: str, n: int) -> list[str]:
-    """A note for rows that repeat an earlier row of the same file exactly (every column the same)."""
-    if not n:
+def _repeated_rows(name: str, repeats: int, compared: int, stride: int) -> list[str]:
+    """A note for rows that repeat an earlier row of the same file exactly (every column the same), among the rows
+    compared (:func:`~course_lib.logs_rows.duplicate_stride`)."""
+    if not repeats:
         return []
-    return [f"{name}: {n:,} row(s) repeat an earlier row exactly (every column the same): each is counted; if the "
-            f"export repeats rows, remove the repeats (rows compared: the first {DUPLICATE_CHECK_ROWS:,})"]
+    if stride == 1:
+        return [f"{name}: {repeats:,} row(s) repeat an earlier row exactly (every column the same): each is counted; "
+                "if the export repeats rows, remove the repeats (rows compared: every row)"]
+    return [f"{name}: about {repeats * stride:,} row(s) repeat an earlier row exactly (every column the same): each "
+            f"is counted; if the export repeats rows, remove the repeats ({repeats:,} among the {compared:,} rows "
+            f"compared, one in {stride} chosen by a hash of their values, so that a row and its repeats are compared "
+            "together)"]
 
 
 def _dates_outside_the_price_book(lines: pd.DataFrame) -> list[str]:
@@ -218,6 +224,13 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
     parts, errs, n_err, reported, notes, sources, gateway = [], [], 0, [], [], [], set()
     notes += _repeated_files(paths)
     seen = set()
+
+    def priced(name: str, got: tuple) -> None:   # one file's lines, row errors and repeats, from either engine
+        nonlocal n_err
+        lines, e, n, repeats = got
+        parts.append(lines), errs.append(e.assign(source=name))
+        n_err += n
+        notes.extend(_repeated_rows(name, *repeats))
     for item in paths:
         if isinstance(item, exports.Export):
             ex = item
@@ -229,17 +242,11 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
                 seen.add(p.resolve())
             fmt = exports.detect_format(p) if format == "auto" and p.is_file() else format
             if engine in ("auto", "duckdb") and p.is_file() and duckdb_reads(fmt, p):
-                lines, e, n, dup = duckdb_lines(p, as_of, fmt=fmt)
-                parts.append(lines), errs.append(e.assign(source=p.name))
-                n_err += n
-                notes += _repeated_rows(p.name, dup)
+                priced(p.name, duckdb_lines(p, as_of, fmt=fmt))
                 sources.append(f"{p.name} ({fmt}, duckdb)")
                 continue
             if fmt == "csv" and engine == "pandas" and p.is_file():
-                lines, e, n, dup = pandas_lines(p, as_of)
-                parts.append(lines), errs.append(e.assign(source=p.name))
-                n_err += n
-                notes += _repeated_rows(p.name, dup)
+                priced(p.name, pandas_lines(p, as_of))
                 sources.append(f"{p.name} (csv, pandas)")
                 continue
             ex = exports.read(p, fmt)
@@ -253,14 +260,8 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
         if ex.format == "openrouter":
             gateway |= set(ex.rows["model"].dropna())
         if len(ex.rows):
-            if engine == "duckdb":
-                lines, e, n, dup = duckdb_lines(as_text(ex.rows), as_of)
-            else:
-                lines, e, n, dup = pandas_lines(ex.rows, as_of)
-            parts.append(lines)
-            errs.append(e.assign(source=Path(ex.path).name))
-            n_err += n
-            notes += _repeated_rows(Path(ex.path).name, dup)
+            priced(Path(ex.path).name, duckdb_lines(as_text(ex.rows), as_of) if engine == "duckdb"
+                   else pandas_lines(ex.rows, as_of))
     if not parts:
         raise ValueError("paths: no usage rows to price" + _why_no_rows(errs, reported, notes))
     lines = pd.concat(parts, ignore_index=True)

@@ -1,19 +1,55 @@
-"""The DuckDB engine: one SQL query over the file itself (CSV, JSON Lines or Parquet) with the prices joined as a
-table; memory stays flat as the file grows (notebook ``06_your_own_bill``).
+"""The DuckDB engine: SQL over the file itself (CSV, JSON Lines or Parquet), the prices joined as a table; memory
+stays flat as the file grows (notebook ``06_your_own_bill``).
+
+A bill reads the file once. Each row's counts, amount and date-time are read and checked as it streams past
+(:func:`_checks`, the checks of :mod:`~course_lib.logs_rows` in their order), and the rows are summed by their
+labels as written, hour and long-context bucket: a few thousand groups. The checks of a cell with few values
+(model, batch, service tier, long_context, currency, status) are made once per group, on the same SQL; the prices
+are joined to the groups, never to the rows. Refused rows are listed, with the check each failed, by a second reading, only when
+there are any.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from . import exports, prices
-from .logs_rates import EXTRAS, price_table
-from .logs_rows import AMOUNT_PATTERN, BIG, COST_COLUMNS, COUNT_PATTERN, COUNTS, DUPLICATE_CHECK_ROWS, \
-    FALSE_WORDS, KEYS, M, MAX_COUNT, REQUIRED_COUNTS, STANDARD_TIERS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, \
-    UNREPORTED, cells, check_message, key_error_field
-from .logs_sql import SQL_MAPPINGS, relation
+from .logs_rates import EXTRAS, PRICE_KEYS, price_table, tier_edges
+from .logs_rows import AMOUNT_PATTERN, BIG, COST_COLUMNS, COUNT_PATTERN, COUNTS, FALSE_WORDS, KEYS, M, MAX_COUNT, \
+    REQUIRED_COUNTS, STANDARD_TIERS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, cells, check_message, \
+    duplicate_stride, key_error_field
+from .logs_sql import SQL_MAPPINGS, relation, rows_at_most
+
+#: Microseconds in an hour: the rows are grouped by their hour since 1970 (UTC), day and hour of day come after.
+_HOUR_US = 3_600_000_000
+#: Columns whose checks read one cell with few distinct values: made once per group of rows (:func:`_checks`).
+_GROUP_CELLS = ("model", "batch", "service_tier", "long_context", "reported_currency", "_status")
+#: What picks a row's prices in the price table (with the hour and the long-context band): model, day, batch and
+#: service tier (:data:`~course_lib.logs_rates.PRICE_KEYS`). A new price key is a cell of :data:`_GROUP_CELLS`, a
+#: value in :func:`_labels` and a name there.
+_PRICE_KEYS = tuple(PRICE_KEYS)
+
+
+def _labels(types: dict) -> dict:
+    """The labels a row is billed under, from its raw cells (made once per group of rows in a bill): the model, the
+    batch flag and the service tier (price keys: an empty tier or a standard word of
+    :data:`~course_lib.logs_rows.STANDARD_TIERS` is "standard", any other word lower-cased), and the project, key
+    and feature, trimmed ("" when empty)."""
+    batch = f"coalesce(lower({_trimmed('batch')}) IN {TRUE_WORDS}, false)" if "batch" in types else "false"
+    tier = f"lower({_trimmed('service_tier')})"
+    tier = (f"CASE WHEN {tier} IS NULL OR {tier} IN {STANDARD_TIERS} THEN 'standard' ELSE {tier} END"
+            if "service_tier" in types else "'standard'")
+    return {"model": _trimmed("model"), "batch": batch, "service_tier": tier,
+            **{c: f"coalesce({_trimmed(c) if c in types else 'NULL'}, '')" for c in ("project", "api_key", "feature")}}
+
+
+def _same_price_key(a: str, b: str) -> str:
+    """SQL: rows ``a`` and ``b`` have the same price key."""
+    return " AND ".join(f"{a}.{k} = {b}.{k}" for k in _PRICE_KEYS)
+
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
     """The canonical columns of ``df`` as text cells (None where empty), with ``source_row``: what DuckDB reads
@@ -26,65 +62,95 @@ def as_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _sql_text(types: dict, c: str) -> str:
-    """A column's cells as trimmed text, NULL when empty: JSON values by their text (a JSON string count ``"12"``
-    reads as 12, as Python reads it), every other type cast to text."""
-    if c not in types:
-        return "CAST(NULL AS VARCHAR)"
-    raw = f'json_extract_string("{c}", \'$\')' if types[c] == "JSON" else f'CAST("{c}" AS VARCHAR)'
-    return f"NULLIF(trim({raw}), '')"   # trim() removes spaces: BLANKS
+def _sql_raw(types: dict, c: str) -> str:
+    """A column's cells as written, as text (JSON values by their text: a JSON string count ``"12"`` reads as 12,
+    as Python reads it; every other type cast to text)."""
+    if types[c] == "JSON":
+        return f'json_extract_string("{c}", \'$\')'
+    return f'"{c}"' if types[c] == "VARCHAR" else f'CAST("{c}" AS VARCHAR)'
 
 
-def _sql_checks(types: dict) -> tuple[str, str, str]:
-    """SQL for the typed columns, the code of the first failed check of each row (in
-    :data:`~course_lib.logs_rows.CHECKS`' order), and the text that check read."""
-    def t(c):
-        return _sql_text(types, c)
+def _trimmed(c: str) -> str:
+    """A raw cell ``r_<c>`` trimmed (spaces: :data:`~course_lib.logs_rows.BLANKS`), NULL when empty."""
+    return f"NULLIF(trim(\"r_{c}\"), '')"
 
-    def matches(text, pattern):
-        return f"regexp_full_match({text}, '{pattern}')"
-    sel = [f"{t('model')} AS model", f"{t('timestamp')} AS ts_text",
-           f"CASE WHEN {matches(t('timestamp'), TIMESTAMP_PATTERN)} THEN TRY_CAST({t('timestamp')} AS TIMESTAMPTZ) "
-           "END AS ts"]
-    for c in COUNTS:
-        sel.append(f"{t(c)} AS {c}_t")
-        sel.append(f"CASE WHEN {matches(t(c), COUNT_PATTERN)} THEN TRY_CAST({t(c)} AS DOUBLE) END AS {c}_v")
-    for c in ("batch", "long_context"):
-        sel.append(f"{t(c)} AS {c}_raw")
-        sel.append(f"lower({t(c)}) AS {c}_t")
-    sel += [f"{t('reported_cost_usd')} AS cost_t",
-            f"CASE WHEN {matches(t('reported_cost_usd'), AMOUNT_PATTERN)} THEN TRY_CAST({t('reported_cost_usd')} "
-            "AS DOUBLE) END AS cost_v", f"{t('reported_currency')} AS cur_t"]
-    for c in ("project", "api_key", "feature"):
-        sel.append(f"coalesce({t(c)}, '') AS {c}")
-    checks = ["WHEN model IS NULL THEN 'model'", "WHEN ts IS NULL THEN 'timestamp'"]
-    got = {"timestamp": "ts_text", "reported_cost_usd": "cost_t", "reported_currency": "cur_t"}
-    if "_status" in types:   # a gateway's log of a failed call: not billed by most providers, never priced
-        sel.append(f"{t('_status')} AS status_t")
-        checks.insert(0, "WHEN status_t IS NOT NULL AND status_t <> 'success' THEN 'status'")
-    for c in COUNTS:
-        if c in REQUIRED_COUNTS:
-            checks.append(f"WHEN {c}_t IS NULL THEN '{c}:missing'")
-        checks.append(f"WHEN {c}_t IS NOT NULL AND NOT coalesce({c}_v <= {MAX_COUNT}, false) THEN '{c}'")
-        got[c] = f"{c}_t"
+
+def _values(types: dict) -> tuple[list[str], list[str]]:
+    """SQL for each row's typed values, in two steps: counts and amount where their text matches its pattern whole
+    (spaces around allowed, as trimmed), and the date-time in microseconds since 1970 (UTC); then whether each cell
+    is empty, the hour since 1970 and whether a time of day is given, the long-context tier, the requests a row
+    stands for and which extras (searches, audio) it uses."""
+    def matches(c, pattern):
+        return f"regexp_full_match(\"r_{c}\", ' *({pattern}) *')"
+    first, then = [], []
+    for c, pattern, name in [*((c, COUNT_PATTERN, c) for c in COUNTS), ("reported_cost_usd", AMOUNT_PATTERN, "cost")]:
+        if c in types:
+            # digits as a whole number writes them read without the pattern (most cells); any other by it
+            first.append(f"CASE WHEN CAST(TRY_CAST(\"r_{c}\" AS UBIGINT) AS VARCHAR) = \"r_{c}\" "
+                         f"THEN CAST(\"r_{c}\" AS DOUBLE) WHEN {matches(c, pattern)} THEN TRY_CAST(\"r_{c}\" AS DOUBLE) "
+                         f"END AS {name}_v")
+            then.append(f"CASE WHEN {name}_v IS NOT NULL THEN false ELSE {_trimmed(c)} IS NULL END AS {name}_empty")
+        else:
+            first.append(f"CAST(NULL AS DOUBLE) AS {name}_v")
+            then.append(f"true AS {name}_empty")
+    # DuckDB reads an ISO date-time with an offset; a date alone only without spaces around it
+    first.append(f"epoch_us(CASE WHEN regexp_full_match(r_timestamp, '{TIMESTAMP_PATTERN}') "
+                 f"THEN TRY_CAST(r_timestamp AS TIMESTAMPTZ) WHEN {matches('timestamp', TIMESTAMP_PATTERN)} "
+                 "THEN TRY_CAST(trim(r_timestamp) AS TIMESTAMPTZ) END) AS ts_us")
+    then += [f"(ts_us - ((ts_us % {_HOUR_US}) + {_HOUR_US}) % {_HOUR_US}) // {_HOUR_US} AS utc_hour",
+             "contains(r_timestamp, ':') AS timed"]
     req = "requests_v" if "requests" in types else "1.0"
-    checks += [f"WHEN {req} = 0 THEN 'requests:zero'",
-               "WHEN coalesce(cache_read_tokens_v, 0) + coalesce(cache_write_tokens_v, 0) > input_tokens_v "
-               "THEN 'cache_read_tokens:sum'"]
-    checks += [f"WHEN coalesce({part}_v, 0) > coalesce({whole}_v, 0) THEN '{code}'" for code, part, whole in SUMS]
+    lc = f"lower({_trimmed('long_context')})" if "long_context" in types else "NULL"
+    then += [f"CASE WHEN {lc} IN {TRUE_WORDS} THEN {BIG - 1} WHEN {lc} IN {FALSE_WORDS} THEN 0 "
+             f"ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens", f"{req} AS requests_n"]
+    then += [f"{v} AS {k}_used" for k, v in _EXTRA_USED.items()]
+    return first, then
+
+
+def _checks(types: dict) -> list[tuple[str, str, str]]:
+    """Every check of :data:`~course_lib.logs_rows.CHECKS` this table can fail, in that order: (code, SQL that is
+    true when a row fails it, the text the message quotes). The SQL reads the raw cells ``r_<column>`` and the
+    values of :func:`_values`; a check of :data:`_GROUP_CELLS` reads only those cells (and ``cost_empty``), so it
+    can be made on a group of rows that share them."""
+    out = []
+    if "_status" in types:   # a gateway's log of a failed call: not billed by most providers, never priced
+        out.append(("status", f"coalesce({_trimmed('_status')} <> 'success', false)", _trimmed("_status")))
+    out += [("model", f"{_trimmed('model')} IS NULL", "NULL"),
+            ("timestamp", "utc_hour IS NULL", _trimmed("timestamp"))]
+    for c in COUNTS:
+        if c not in types:
+            continue
+        if c in REQUIRED_COUNTS:
+            out.append((f"{c}:missing", f"{c}_empty", "NULL"))
+        out.append((c, f"NOT {c}_empty AND NOT coalesce({c}_v <= {MAX_COUNT}, false)", _trimmed(c)))
+    if "requests" in types:
+        out.append(("requests:zero", "coalesce(requests_v = 0, false)", "NULL"))
+    out.append(("cache_read_tokens:sum", "coalesce(coalesce(cache_read_tokens_v, 0) + coalesce(cache_write_tokens_v, 0)"
+                " > input_tokens_v, false)", "NULL"))
+    out += [(code, f"coalesce({part}_v, 0) > coalesce({whole}_v, 0)", "NULL") for code, part, whole in SUMS
+            if part in types]
     for c in ("batch", "long_context"):
-        checks.append(f"WHEN {c}_t IS NOT NULL AND {c}_t NOT IN {TRUE_WORDS + FALSE_WORDS} THEN '{c}'")
-        got[c] = f"{c}_raw"
-    checks += ["WHEN cost_t IS NOT NULL AND NOT coalesce(isfinite(cost_v), false) THEN 'reported_cost_usd'",
-               "WHEN cost_t IS NOT NULL AND cur_t IS NOT NULL AND upper(cur_t) <> 'USD' THEN 'reported_currency'"]
-    value = "CASE err " + " ".join(f"WHEN '{code}' THEN {col}" for code, col in got.items()) + " END"
-    return ",\n  ".join(sel), "CASE " + " ".join(checks) + " END", value
+        if c in types:
+            out.append((c, f"coalesce(lower({_trimmed(c)}) NOT IN {TRUE_WORDS + FALSE_WORDS}, false)", _trimmed(c)))
+    if "reported_cost_usd" in types:
+        out.append(("reported_cost_usd", "NOT cost_empty AND NOT coalesce(isfinite(cost_v), false)",
+                    _trimmed("reported_cost_usd")))
+        if "reported_currency" in types:
+            out.append(("reported_currency", f"NOT cost_empty AND coalesce(upper({_trimmed('reported_currency')}) "
+                        "<> 'USD', false)", _trimmed("reported_currency")))
+    return out
+
+
+def _by_group(code: str) -> bool:
+    """Whether check ``code`` reads only cells with few values (made once per group of rows)."""
+    return code.split(":")[0] in (*_GROUP_CELLS, "status", "reported_currency")
 
 
 def _open(source, as_of, fmt: str):
-    """A DuckDB connection with the view ``t``: every row of ``source`` (a file path or a text DataFrame from
-    :func:`as_text`) typed, with the code of its first failed check (``err``) and the text that check read."""
-    import duckdb
+    """A DuckDB connection with the views ``t`` (every row of ``source``, a file path or a text DataFrame from
+    :func:`as_text`, with its raw cells ``r_<column>`` and typed values), ``t_numbered`` (the same with the file's
+    row numbers) and ``t_rows`` (numbered, with the code of each row's first failed check, ``err``, the text it
+    read, and its labels trimmed); returns the connection and the columns' types."""
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     con.execute("SET enable_progress_bar=false")
@@ -93,94 +159,111 @@ def _open(source, as_of, fmt: str):
         rel = "src_df"
     else:
         rel = relation(Path(source))
+        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
         if fmt != "csv":
-            types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
             rel = f"({SQL_MAPPINGS[fmt][1](types, rel)})"
+        elif rel.startswith("read_csv"):   # sniffed once: the readings that follow are told the columns
+            rel = relation(Path(source), list(types))
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
     missing = [c for c in exports.REQUIRED if c not in types]
     if missing:
         con.close()
         raise ValueError(f"{missing[0]}: missing column; a usage table needs {', '.join(exports.REQUIRED)}")
-    sel, check, got = _sql_checks(types)
+    present = [c for c in (*exports.CANONICAL, "_status") if c in types]
+    raw = ", ".join(f"{_sql_raw(types, c)} AS \"r_{c}\"" for c in present)
     con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM {rel}")
-    day = "CAST(CAST(ts AS DATE) AS VARCHAR)"
-    price_day = day if as_of is None else f"'{prices.as_date(as_of).isoformat()}'"
-    req = "requests_v" if "requests" in types else "1.0"
     # the file's row numbers are only needed to list refused rows and to return priced rows: a window over the
-    # whole file, kept out of the scans that price and sum
+    # whole file (one thread), kept out of the scan that sums
     given = "source_row" in types
-    # service tier: a price key beside model, day and batch (empty or a standard word: "standard")
-    tier = f"lower({_sql_text(types, 'service_tier')})"
-    tier = f"CASE WHEN {tier} IS NULL OR {tier} IN {STANDARD_TIERS} THEN 'standard' ELSE {tier} END"
+    first, then = _values(types)
     for name, src_row in (("t", "CAST(source_row AS BIGINT)" if given else "NULL"),
                           ("t_numbered", "CAST(source_row AS BIGINT)" if given else "row_number() OVER ()")):
-        con.execute(f"""CREATE TEMP VIEW {name} AS
-          WITH raw AS (SELECT {src_row} AS source_row, {sel}, {tier} AS service_tier FROM src)
-          SELECT *, {check} AS err, {day} AS day,
-            CASE WHEN length(ts_text) > 10 THEN hour(ts) ELSE -1 END AS hour,
-            {price_day} AS price_day, coalesce(batch_t IN {TRUE_WORDS}, false) AS batch,
-            CASE WHEN long_context_t IN {TRUE_WORDS} THEN {BIG - 1} WHEN long_context_t IN {FALSE_WORDS} THEN 0
-                 ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens,
-            {req} AS requests_n
-          FROM raw""")
-    con.execute(f"CREATE TEMP VIEW t_got AS SELECT source_row, err, {got} AS got FROM t_numbered "
-                "WHERE err IS NOT NULL")
+        con.execute(f"""CREATE TEMP VIEW {name} AS SELECT *, {', '.join(then)} FROM (
+          SELECT *, {', '.join(first)} FROM (SELECT {src_row} AS source_row, {raw} FROM src))""")
+    checks = _checks(types)
+    err = "CASE " + " ".join(f"WHEN {sql} THEN '{code}'" for code, sql, _ in checks) + " END"
+    got = "CASE err " + " ".join(f"WHEN '{code}' THEN {text}" for code, _, text in checks) + " END"
+    price_day = "day" if as_of is None else f"'{prices.as_date(as_of).isoformat()}'"
+    con.execute(f"""CREATE TEMP VIEW t_rows AS SELECT *, {got} AS got, {price_day} AS price_day FROM (
+      SELECT *, {err} AS err, {_day('utc_hour')} AS day, {_hour('utc_hour', 'timed')} AS hour,
+        {', '.join(f'{v} AS {k}' for k, v in _labels(types).items())}
+      FROM t_numbered)""")
     return con, types
 
 
-def _price_keys(con, types: dict) -> int:
-    """Register the price table ``p`` of every (model, day, batch) in the file and the refusals ``kerr`` of the
-    keys the price book cannot price; a light scan (three columns). Returns how many keys were refused."""
-    keys = con.execute("SELECT DISTINCT model, price_day, batch, service_tier FROM t "
-                       "WHERE model IS NOT NULL AND price_day IS NOT NULL").df()
+def _day(utc_hour: str) -> str:
+    """The day (text, UTC) of an hour since 1970 (whole hours, floor division also before 1970)."""
+    return f"CAST(DATE '1970-01-01' + CAST(({utc_hour} - (({utc_hour} % 24) + 24) % 24) // 24 AS INTEGER) AS VARCHAR)"
+
+
+def _hour(utc_hour: str, timed: str) -> str:
+    """The hour of day (UTC) of an hour since 1970; -1 where the date-time gives no time of day."""
+    return f"CASE WHEN {timed} THEN CAST((({utc_hour} % 24) + 24) % 24 AS INTEGER) ELSE -1 END"
+
+
+def _register_prices(con, keys: pd.DataFrame, types: dict) -> pd.DataFrame:
+    """Register the price table ``p`` of the price keys (:data:`_PRICE_KEYS`) ``keys`` and the refusals ``kerr`` of
+    the keys the price book cannot price; returns the price table."""
     table, key_err = price_table(keys, extras=tuple(c for c in EXTRAS if c in types))
-    table.insert(0, "pid", range(len(table)))   # one price row: model, day, batch, hour and band
+    table.insert(0, "pid", range(len(table)))   # one price row: its price key, hour and band
     con.register("p", table)
-    kerr = pd.DataFrame([{"model": m, "price_day": d, "batch": b, "service_tier": st, "field": key_error_field(msg),
-                          "message": msg} for (m, d, b, st), msg in key_err.items()],
-                        columns=["model", "price_day", "batch", "service_tier", "field", "message"])
+    kerr = pd.DataFrame([{**dict(zip(_PRICE_KEYS, key, strict=True)), "field": key_error_field(msg), "message": msg}
+                         for key, msg in key_err.items()], columns=[*_PRICE_KEYS, "field", "message"])
     con.register("kerr", kerr)
-    return len(kerr)
+    return table
 
 
-def _list_errors(con, limit: int) -> pd.DataFrame:
-    """The first ``limit`` refused rows, in file order: the failed check's words, or the price book's refusal."""
-    errors = con.execute(f"""
-      SELECT source_row, err AS field, NULL AS message, got FROM t_got
+def _list_errors(con, limit: int) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` refused rows, in file order (the failed check's words, or the price book's refusal),
+    and how many rows are refused."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE refused AS
+      SELECT source_row, err AS field, NULL AS message, got FROM t_rows WHERE err IS NOT NULL
       UNION ALL SELECT t.source_row, k.field, k.message, NULL AS got
-        FROM t_numbered t JOIN kerr k ON t.model = k.model AND t.price_day = k.price_day AND t.batch = k.batch
-          AND t.service_tier = k.service_tier
-        WHERE t.err IS NULL
-      ORDER BY source_row LIMIT {limit}""").df()
+        FROM t_rows t JOIN kerr k ON {_same_price_key("t", "k")}
+        WHERE t.err IS NULL""")
+    errors = con.execute(f"SELECT * FROM refused ORDER BY source_row LIMIT {limit}").df()
     listed = [(f, m) if isinstance(m, str) else check_message(f, None if pd.isna(g) else g)
               for f, m, g in zip(errors["field"], errors["message"], errors.pop("got"), strict=True)]
-    return errors.assign(field=[f for f, _ in listed], message=[m for _, m in listed])
+    n = int(con.execute("SELECT count(*) FROM refused").fetchone()[0])
+    return errors.assign(field=[f for f, _ in listed], message=[m for _, m in listed]), n
 
 
-#: A good row joined to its price: same day, batch, service tier, hour of day and long-context band.
-_JOIN = """t.err IS NULL AND t.model = p.model AND t.price_day = p.price_day AND t.batch = p.batch
-  AND t.service_tier = p.service_tier
+#: A good row joined to its price: same price key, hour of day and long-context band.
+_JOIN = f"""t.err IS NULL AND {_same_price_key("t", "p")}
   AND t.hour = p.hour AND t.tier_tokens > p.t_lo AND t.tier_tokens <= p.t_hi"""
-#: The priced columns of a row (the same arithmetic as :func:`course_lib.logs_rates.costs`).
-_PRICED = f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, t.service_tier, p.band, p.period,
-  p.provider, t.price_day, t.requests_n AS requests, t.input_tokens_v AS input_tokens,
-  t.output_tokens_v AS output_tokens, t.cache_read_tokens_v AS cache_read_tokens,
-  t.cache_write_tokens_v AS cache_write_tokens, t.cache_write_1h_tokens_v AS cache_write_1h_tokens,
-  t.reasoning_tokens_v AS reasoning_tokens, t.input_audio_tokens_v AS input_audio_tokens,
-  t.output_audio_tokens_v AS output_audio_tokens, t.web_searches_v AS web_searches,
-  t.cost_v AS reported_cost_usd,
-  (t.input_tokens_v - coalesce(t.cache_read_tokens_v, 0) - coalesce(t.cache_write_tokens_v, 0)) * p.r_in / {M}
-    AS input_usd,
-  coalesce(t.cache_read_tokens_v, 0) * p.r_read / {M} AS cache_read_usd,
-  ((coalesce(t.cache_write_tokens_v, 0) - coalesce(t.cache_write_1h_tokens_v, 0)) * p.r_write
-    + coalesce(t.cache_write_1h_tokens_v, 0) * p.r_w1h) / {M} AS cache_write_usd,
-  t.output_tokens_v * p.r_out / {M} AS output_usd,
-  coalesce(t.web_searches_v, 0) * coalesce(p.r_search, 0)
-    + coalesce(t.input_audio_tokens_v, 0) * coalesce(p.r_audio_in, 0) / {M}
-    + coalesce(t.output_audio_tokens_v, 0) * coalesce(p.r_audio_out, 0) / {M} AS extras_usd,
-  CAST((coalesce(t.web_searches_v, 0) > 0 AND p.r_search IS NULL)
-    OR (coalesce(t.input_audio_tokens_v, 0) > 0 AND p.r_audio_in IS NULL)
-    OR (coalesce(t.output_audio_tokens_v, 0) > 0 AND p.r_audio_out IS NULL) AS BIGINT) AS extras_unpriced"""
+
+
+def _costs(n, p: str) -> dict:
+    """The cost columns (the same arithmetic as :func:`course_lib.logs_rates.costs`) of the counts ``n(count)`` at
+    the rates of price row ``p``: one row's counts, or the sums of rows that share a price row (a cost is a count
+    times a rate, so the cost of a sum is the sum of the costs)."""
+    def c(name):
+        return f"coalesce({n(name)}, 0)"
+    return {
+        "input_usd": f"({n('input_tokens')} - {c('cache_read_tokens')} - {c('cache_write_tokens')}) * {p}.r_in / {M}",
+        "cache_read_usd": f"{c('cache_read_tokens')} * {p}.r_read / {M}",
+        "cache_write_usd": f"(({c('cache_write_tokens')} - {c('cache_write_1h_tokens')}) * {p}.r_write "
+                           f"+ {c('cache_write_1h_tokens')} * {p}.r_w1h) / {M}",
+        "output_usd": f"{n('output_tokens')} * {p}.r_out / {M}",
+        "extras_usd": f"{c('web_searches')} * coalesce({p}.r_search, 0) + {c('input_audio_tokens')} "
+                      f"* coalesce({p}.r_audio_in, 0) / {M} + {c('output_audio_tokens')} "
+                      f"* coalesce({p}.r_audio_out, 0) / {M}"}
+
+
+#: Whether a row uses each extra (the counts priced per unit beside the text tokens).
+_EXTRA_USED = {"web_searches": "coalesce(web_searches_v, 0) > 0",
+               "audio_in": "coalesce(input_audio_tokens_v, 0) > 0",
+               "audio_out": "coalesce(output_audio_tokens_v, 0) > 0"}
+#: A row (or group of rows, ``t``) uses an extra its price row ``p`` has no rate for (audio in and out are priced
+#: apart): that part is left unbilled.
+_EXTRAS_UNPRICED = ("({t}.web_searches_used AND {p}.r_search IS NULL) OR ({t}.audio_in_used AND {p}.r_audio_in IS NULL)"
+                    " OR ({t}.audio_out_used AND {p}.r_audio_out IS NULL)")
+#: The priced columns of a row.
+_PRICED = (f"""t.day, t.hour, t.model, t.project, t.api_key, t.feature, t.batch, t.service_tier, p.band, p.period,
+  p.provider, t.price_day, t.requests_n AS requests, {', '.join(f't.{c}_v AS {c}' for c in COUNTS if c != 'requests')},
+  t.cost_v AS reported_cost_usd, """
+           + ", ".join(f"{v} AS {k}" for k, v in _costs(lambda c: f"t.{c}_v", "p").items())
+           + f", CAST({_EXTRAS_UNPRICED.format(t='t', p='p')} AS BIGINT) AS extras_unpriced")
 _TOTAL = "(input_usd + cache_read_usd + cache_write_usd + output_usd + extras_usd)"
 
 
@@ -189,67 +272,122 @@ def duckdb_rows(source, as_of=None, *, limit_errors: int = 10_000) -> tuple[pd.D
     canonical file path or a text DataFrame. Taught in notebook ``06_your_own_bill``."""
     con, types = _open(source, as_of, "csv")
     try:
-        _price_keys(con, types)
+        keys = con.execute(f"SELECT DISTINCT {', '.join(_PRICE_KEYS)} FROM t_rows WHERE err IS NULL").df()
+        _register_prices(con, keys, types)
         rows = con.execute(f"""SELECT *, {_TOTAL} AS total_usd FROM (
-          SELECT t.source_row, {_PRICED} FROM t_numbered t JOIN p ON {_JOIN}) ORDER BY source_row""").df()
-        return rows, _list_errors(con, limit_errors)
+          SELECT t.source_row, {_PRICED} FROM t_rows t JOIN p ON {_JOIN}) ORDER BY source_row""").df()
+        return rows, _list_errors(con, limit_errors)[0]
     finally:
         con.close()
 
 
 def duckdb_lines(source, as_of=None, *, fmt: str = "csv",
-                 limit_errors: int = 10_000) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+                 limit_errors: int = 10_000) -> tuple[pd.DataFrame, pd.DataFrame, int, tuple]:
     """Bill lines summed by DuckDB in one scan of the rows, never held: (lines by :data:`KEYS`, the first
-    ``limit_errors`` errors, the number of rows refused, the number of exact repeats among the first
-    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS` rows). ``fmt`` maps a gateway's or the meter's columns in SQL
-    (:data:`~course_lib.logs_sql.SQL_MAPPINGS`). Taught in notebook ``06_your_own_bill``."""
+    ``limit_errors`` errors, the number of rows refused, and (exact repeats, rows compared, one row in how many)
+    among the rows compared: :func:`~course_lib.logs_rows.duplicate_stride`). ``fmt`` maps a gateway's or the
+    meter's columns in SQL (:data:`~course_lib.logs_sql.SQL_MAPPINGS`). Taught in notebook ``06_your_own_bill``.
+
+    The rows are summed by their labels, hour and long-context bucket (between two thresholds of
+    :func:`~course_lib.logs_rates.tier_edges`) as they stream past; the prices are joined to those sums. A price
+    row with a threshold outside the buckets (a model the hint did not know) has the rows summed again with it."""
+    stride = duplicate_stride(len(source) if isinstance(source, pd.DataFrame) else rows_at_most(source))
     con, types = _open(source, as_of, fmt)
     try:
-        _price_keys(con, types)
-        groups = _sum_lines(con)
-        good = groups["err"].isna() & ~groups["unpriced"].astype(bool)
-        n_err = int(groups.loc[~good, "rows"].sum())
-        errors = _list_errors(con, limit_errors) if n_err else pd.DataFrame(columns=["source_row", "field",
-                                                                                     "message"])
-        duplicates = _duplicates(con, types)
+        edges = tier_edges()
+        while True:
+            _sum_groups(con, types, edges, as_of, stride)
+            keys = con.execute(f"SELECT DISTINCT {', '.join(_PRICE_KEYS)} FROM g WHERE ok").df()
+            table = _register_prices(con, keys, types)
+            more = set(int(x) for x in table["t_lo"] if x >= 0) - set(edges)
+            if not more:
+                break
+            edges = tuple(sorted(set(edges) | more))
+        lines = _price_groups(con, types, edges)
+        good = lines["ok"] & ~lines["unpriced"]
+        n_err = int(lines.loc[~good, "rows"].sum())
+        errors = pd.DataFrame(columns=["source_row", "field", "message"])
+        if n_err:
+            errors, listed = _list_errors(con, limit_errors)
+            if listed != n_err:   # the two readings apply the same checks: a difference is a bug, never a bill
+                raise RuntimeError(f"duckdb_lines: {n_err} rows refused by the sums but {listed} by the listing")
+        repeats, compared = (int(x) for x in con.execute(
+            "SELECT coalesce(sum(len(hashes) - len(list_distinct(hashes))), 0), coalesce(sum(len(hashes)), 0) "
+            "FROM g").fetchone())
     finally:
         con.close()
-    lines = groups[good].drop(columns=["err", "unpriced"]).reset_index(drop=True)
-    return lines, errors, n_err, duplicates
+    return (lines[good].drop(columns=["ok", "unpriced"]).reset_index(drop=True), errors, n_err,
+            (repeats, compared, stride))
 
 
-def _duplicates(con, types: dict) -> int:
-    """Rows that repeat an earlier row exactly (every canonical cell the same as text) among the first
-    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS` rows: a bounded scan, whatever the file's length."""
-    cells = ", ".join(_sql_text(types, c) for c in exports.CANONICAL if c in types)
-    return int(con.execute(f"""SELECT count(*) - count(DISTINCT h) FROM (
-      SELECT hash({cells}) AS h FROM (SELECT * FROM src LIMIT {DUPLICATE_CHECK_ROWS}))""").fetchone()[0])
+def _sum_groups(con, types: dict, edges: tuple, as_of, stride: int) -> None:
+    """The table ``g``: the rows summed, in one pass, by whether they pass the per-row checks, the cells of
+    :data:`_GROUP_CELLS` as written, the hour, the long-context bucket and the labels; then per group the checks on
+    those cells (``ok``: every check passed), the labels trimmed, the day and hour. Each group keeps the hashes of
+    its rows that are compared for repeats (one in ``stride``, by a hash of their values: a row and its repeat have
+    the same values)."""
+    checks = _checks(types)
+    row_bad = " OR ".join(f"({sql})" for code, sql, _ in checks if not _by_group(code)) or "false"
+    group_bad = " OR ".join(f"({sql})" for code, sql, _ in checks if _by_group(code)) or "false"
+    have = [c for c in COUNTS if c in types and c != "requests"]
+    sums = [f"sum(coalesce({c}_v, 0)) AS {c}" for c in have]
+    sums += [f"count({c}_v) AS {c}_known" for c in UNREPORTED if c in types]
+    if "reported_cost_usd" in types:
+        sums += ["sum(coalesce(cost_v, 0)) AS reported_cost_usd", "count(cost_v) AS reported_rows"]
+    labels = [f'"r_{c}"' for c in (*_GROUP_CELLS, "project", "api_key", "feature") if c in types]
+    if any(c in types for c in EXTRAS):   # which extras a row uses: whether its price book prices them is per group
+        labels += [f"{c}_used" for c in _EXTRA_USED]
+    if "reported_currency" in types and "reported_cost_usd" in types:
+        labels.append("cost_empty")   # the currency is checked only where an amount is given
+    bucket = ("CASE " + " ".join(f"WHEN tier_tokens > {e} THEN {i}" for i, e in reversed(list(enumerate(edges, 1))))
+              + " ELSE 0 END") if edges else "0"
+    # a repeat is a row whose canonical cells, trimmed, are all those of an earlier row
+    cells = ", ".join(_trimmed(c) for c in exports.CANONICAL if c in types)
+    sample = "" if stride == 1 else f"WHEN hash(utc_hour, input_tokens_v, output_tokens_v) % {stride} <> 0 THEN NULL "
+    hashed = f"CASE {sample}WHEN true THEN hash({cells}) END"
+    price_day = "day" if as_of is None else f"'{prices.as_date(as_of).isoformat()}'"
+    requests = ("sum(requests_n) AS requests, count(requests_n) AS requests_known," if "requests" in types
+                else "count(*) AS requests, count(*) AS requests_known,")
+    label_text = ", ".join(f"{v} AS {k}" for k, v in _labels(types).items())
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE g AS
+      SELECT *, {price_day} AS price_day FROM (
+        SELECT *, row_ok AND NOT ({group_bad}) AS ok, {label_text},
+          {_day('utc_hour')} AS day, {_hour('utc_hour', 'timed')} AS hour
+        FROM (
+          SELECT NOT ({row_bad}) AS row_ok, utc_hour, timed, {bucket} AS bucket, {', '.join(labels)},
+            count(*) AS rows, {requests}
+            {', '.join(sums) + ',' if sums else ''} list(h) FILTER (WHERE h IS NOT NULL) AS hashes
+          FROM (SELECT *, {hashed} AS h FROM t)
+          GROUP BY ALL))""")
 
 
-def _sum_lines(con) -> pd.DataFrame:
-    """The good rows summed by :data:`KEYS`, and the refused ones counted by check (``err``) or as ``unpriced``.
-
-    The rows are grouped by their price row (``pid``: model, day, batch, hour, band) and the labels, then the
-    price row's columns are joined to the groups: fewer and narrower keys in the one pass over the rows."""
-    unrep = ", ".join(f"sum(CAST({c} IS NULL AS DOUBLE)) AS {c.replace('_tokens', '_unreported')}"
-                      for c in UNREPORTED)
-    sums = ", ".join(f"sum(coalesce({c}, 0)) AS {c}" for c in COUNTS if c != "requests")
-    cost_sums = ", ".join(f"sum({c}) AS {c}" for c in COST_COLUMNS[:-1])
-    labels = [k for k in KEYS if k in ("day", "project", "api_key", "feature")]
-    from_price = ", ".join(f"q.{k}" for k in KEYS if k not in labels)
+def _price_groups(con, types: dict, edges: tuple) -> pd.DataFrame:
+    """The sums of ``g`` joined to their price rows and summed again by :data:`KEYS` (groups whose labels differ
+    only as written, or whose buckets share a band, make one line); a good group without a price row is
+    ``unpriced``."""
+    def n(c):
+        if c == "requests":
+            return "g.requests"
+        return f"g.{c}" if c in types else "0.0"
+    rep = "CASE g.bucket WHEN 0 THEN 0 " + " ".join(f"WHEN {i} THEN {e + 1}" for i, e in enumerate(edges, 1)) + " END"
+    costs = _costs(n, "q")
+    unpriced_extras = f"CASE WHEN {_EXTRAS_UNPRICED.format(t='g', p='q')} THEN g.rows ELSE 0 END" \
+        if any(c in types for c in EXTRAS) else "0"
+    sums = {"rows": "g.rows", **{c: n(c) for c in COUNTS}, **costs,
+            "total_usd": " + ".join(f"({v})" for v in costs.values()),
+            "reported_cost_usd": "g.reported_cost_usd" if "reported_cost_usd" in types else "0.0",
+            "reported_rows": "g.reported_rows" if "reported_cost_usd" in types else "0",
+            "requests_unknown": "g.rows - g.requests_known", "extras_unpriced": unpriced_extras,
+            **{c.replace("_tokens", "_unreported"): f"g.rows - g.{c}_known" if c in types else "g.rows"
+               for c in UNREPORTED}}
+    assert list(sums) == _LINE_SUMS
+    keys = ", ".join(f"q.{k}" if k in ("band", "period", "provider") else f"g.{k}" for k in KEYS)
     return con.execute(f"""
-      WITH g AS (
-        SELECT err, pid, {', '.join(labels)}, CAST(count(*) AS DOUBLE) AS rows,
-          sum(coalesce(requests, 0)) AS requests, {sums},
-          {cost_sums}, sum({_TOTAL}) AS total_usd, sum(coalesce(reported_cost_usd, 0)) AS reported_cost_usd,
-          sum(CAST(reported_cost_usd IS NOT NULL AS DOUBLE)) AS reported_rows,
-          sum(CAST(requests IS NULL AS DOUBLE)) AS requests_unknown,
-          CAST(sum(extras_unpriced) AS DOUBLE) AS extras_unpriced, {unrep}
-        FROM (SELECT t.err, p.pid, {_PRICED} FROM t LEFT JOIN p ON {_JOIN})
-        GROUP BY ALL)
-      SELECT g.err, g.pid IS NULL AS unpriced, {from_price}, g.* EXCLUDE (err, pid)
-      FROM g LEFT JOIN p q ON g.pid = q.pid
-      ORDER BY {', '.join(KEYS)}""").df()[["err", "unpriced", *KEYS, *_LINE_SUMS]]
+      SELECT ok, unpriced, {', '.join(KEYS)}, {', '.join(f'CAST(sum({k}) AS DOUBLE) AS {k}' for k in sums)}
+      FROM (SELECT g.ok, g.ok AND q.pid IS NULL AS unpriced, {keys},
+              {', '.join(f'{v} AS {k}' for k, v in sums.items())}
+            FROM g LEFT JOIN p q ON g.ok AND {_same_price_key("g", "q")} AND g.hour = q.hour AND q.t_lo < {rep} AND {rep} <= q.t_hi)
+      GROUP BY ALL ORDER BY {', '.join(KEYS)}""").df()[["ok", "unpriced", *KEYS, *_LINE_SUMS]]
 
 
 _LINE_SUMS = ["rows", *COUNTS, *COST_COLUMNS, "reported_cost_usd", "reported_rows", "requests_unknown",

@@ -13,10 +13,10 @@ import pandas as pd
 
 from . import exports, prices
 from .logs_rates import EXTRAS, PRICE_KEYS, costs, price_table
-from .logs_rows import AMOUNT_PATTERN, BIG, BLANKS, COST_COLUMNS, COUNT_PATTERN, COUNTS, DUPLICATE_CHECK_ROWS, \
+from .logs_rows import AMOUNT_PATTERN, BIG, BLANKS, COST_COLUMNS, COUNT_PATTERN, COUNTS, duplicate_stride, \
     FALSE_WORDS, KEYS, MAX_COUNT, REQUIRED_COUNTS, STANDARD_TIERS, SUMS, TIMESTAMP_PATTERN, TRUE_WORDS, UNREPORTED, \
     cells, check_message, key_error_field
-from .logs_sql import csv_delimiter, open_text
+from .logs_sql import csv_delimiter, open_text, rows_at_most
 
 #: Rows the pandas engine holds at once when it reads a file (CSV, JSON Lines, Parquet): about 2 KB each while
 #: they are checked, so about 100 MB whatever the file's size. A single JSON document (``.json``) is read whole.
@@ -160,8 +160,8 @@ def _lines_of(priced: pd.DataFrame) -> pd.DataFrame:
 
 def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
     """Bill lines with pandas, a chunk at a time for a file: (lines by :data:`KEYS`, errors, how many rows were
-    refused, how many rows repeat an earlier one exactly among the first
-    :data:`~course_lib.logs_rows.DUPLICATE_CHECK_ROWS`). Taught in notebook ``06_your_own_bill``."""
+    refused, and (rows that repeat an earlier one exactly, rows compared, one in how many) among the rows compared:
+    :func:`~course_lib.logs_rows.duplicate_stride`). Taught in notebook ``06_your_own_bill``."""
     if isinstance(path_or_df, pd.DataFrame):
         chunks = [path_or_df]
     else:
@@ -175,12 +175,11 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
             chunks = _parquet_chunks(p, chunk_rows)
         else:
             chunks = _numbered([pd.DataFrame(_json_rows(p))])
-    parts, errs, hashes, hashed = [], [], [], 0
+    stride = duplicate_stride(len(path_or_df) if isinstance(path_or_df, pd.DataFrame) else rows_at_most(path_or_df))
+    parts, errs, hashes = [], [], []
     for chunk in chunks:
-        if hashed < DUPLICATE_CHECK_ROWS:
-            head = chunk.iloc[:DUPLICATE_CHECK_ROWS - hashed]
-            hashes.append(_row_hashes(head))
-            hashed += len(head)
+        h = _row_hashes(chunk)
+        hashes.append(h if stride == 1 else h[h % np.uint64(stride) == 0])
         priced, e = price_rows_pandas(chunk, as_of)
         parts.append(_lines_of(priced))
         errs.append(e)
@@ -188,8 +187,8 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
     sums = [c for c in lines.columns if c not in KEYS]
     lines = lines.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
     errors = pd.concat(errs, ignore_index=True)
-    duplicates = hashed - len(np.unique(np.concatenate(hashes))) if hashes else 0
-    return lines, errors, len(errors), int(duplicates)
+    compared = np.concatenate(hashes) if hashes else np.array([], dtype=np.uint64)
+    return lines, errors, len(errors), (len(compared) - len(np.unique(compared)), len(compared), stride)
 
 
 def _row_hashes(df: pd.DataFrame) -> np.ndarray:

@@ -88,26 +88,23 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
         except ValueError as e:
             errors[(model, day_text, bool(batch), tier)] = str(e)
             continue
-        per_period = {}
+        per_period = {}   # period -> its band rows (the same for every hour of that period)
         for hour, period in _hours_periods(base.provider, day):
             if period not in per_period:
                 p = prices.quote(model, day, batch=bool(batch), period=period, tier=tier)
-                rates = (per_unit(model, day, bool(batch), period, "web_searches", 1000, tier),
-                         per_unit(model, day, bool(batch), period, "input_audio_tokens", M, tier) * M,
-                         per_unit(model, day, bool(batch), period, "output_audio_tokens", M, tier) * M)
-                per_period[period] = (p, rates)
-            p, (r_search, r_ai, r_ao) = per_period[period]
-            for band, lo, hi in _bands(p):
-                n = lo + 1
-                rows.append({"model": model, "price_day": day_text, "batch": bool(batch), "service_tier": tier,
-                             "hour": hour,
-                             "band": band, "t_lo": lo, "t_hi": hi, "period": period, "provider": p.provider,
-                             "r_in": p.rate("input", n), "r_read": p.rate("cache_read", n),
-                             "r_write": p.rate("cache_write", n), "r_w1h": rate_1h(p, n),
-                             "r_out": p.rate("output", n), "r_search": r_search, "r_audio_in": r_ai,
-                             "r_audio_out": r_ao})
-    cols = ["model", "price_day", "batch", "service_tier", "hour", "band", "t_lo", "t_hi", "period", "provider", "r_in", "r_read",
-            "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
+                r_search, r_ai, r_ao = (per_unit(model, day, bool(batch), period, "web_searches", 1000, tier),
+                                        per_unit(model, day, bool(batch), period, "input_audio_tokens", M, tier) * M,
+                                        per_unit(model, day, bool(batch), period, "output_audio_tokens", M, tier) * M)
+                per_period[period] = [
+                    {"band": band, "t_lo": lo, "t_hi": hi, "period": period, "provider": p.provider,
+                     "r_in": p.rate("input", lo + 1), "r_read": p.rate("cache_read", lo + 1),
+                     "r_write": p.rate("cache_write", lo + 1), "r_w1h": rate_1h(p, lo + 1),
+                     "r_out": p.rate("output", lo + 1), "r_search": r_search, "r_audio_in": r_ai,
+                     "r_audio_out": r_ao} for band, lo, hi in _bands(p)]
+            rows += [{"model": model, "price_day": day_text, "batch": bool(batch), "service_tier": tier, "hour": hour,
+                      **band} for band in per_period[period]]
+    cols = ["model", "price_day", "batch", "service_tier", "hour", "band", "t_lo", "t_hi", "period", "provider",
+            "r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
     return pd.DataFrame(rows, columns=cols), errors
 
 
@@ -197,3 +194,20 @@ def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataF
         hit = out["extras_unpriced"].astype(bool)
         unpriced.append((int(hit.sum()), float(lines.loc[hit, "extras_usd"].sum()) if "extras_usd" in lines else 0.0))
     return out["total_usd"]
+
+
+@lru_cache(maxsize=1)
+def tier_edges() -> tuple[int, ...]:
+    """Every long-context threshold in genai-prices' data (input tokens per request above which a tier's rates
+    apply), sorted: the buckets in which the DuckDB engine sums rows before it joins their prices. A hint only: a
+    price row with another threshold has the rows summed again with it. Taught in notebook ``06_your_own_bill``."""
+    from genai_prices import data_snapshot
+    from genai_prices.types import TieredPrices
+    edges = set()
+    for provider in data_snapshot.get_snapshot().providers:
+        for model in provider.models:
+            for variant in model.prices if isinstance(model.prices, list) else [model.prices]:
+                for value in vars(getattr(variant, "prices", variant)).values():
+                    if isinstance(value, TieredPrices):
+                        edges |= {int(t.start) for t in value.tiers}
+    return tuple(sorted(edges))

@@ -163,6 +163,31 @@ def test_property_same_adversarial_rows_same_totals_and_errors(df):
     assert a["service_tier"].tolist() == b["service_tier"].tolist()
 
 
+def _bill_or_refusal(path, engine):
+    try:
+        b = logs.bill(path, engine=engine)
+    except ValueError as e:
+        return str(e)
+    return b.rows, b.error_count, _errors(b), b.total_usd, b.lines["rows"].sum(), b.notes
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(adversarial_frames(), st.sampled_from([",", ";"]))
+def test_property_same_adversarial_file_same_bill_from_both_engines(tmp_path, df, sep):
+    """The same adversarial rows written to a file: DuckDB sums them in one reading (the checks of cells with few
+    values made once per group of rows) and lists the refused ones in a second; pandas checks row by row. Same rows
+    priced, same refusals, same notes, totals to 1e-9 USD."""
+    path = tmp_path / "adversarial.csv"
+    df.drop(columns="source_row").to_csv(path, index=False, sep=sep)
+    a, d = (_bill_or_refusal(path, e) for e in logs.ENGINES)
+    if isinstance(a, str) or isinstance(d, str):
+        assert a == d
+        return
+    assert a[:3] == d[:3] and a[4] == d[4] and a[5] == d[5]
+    assert a[3] == pytest.approx(d[3], abs=1e-9)
+
+
 @pytest.mark.parametrize("engine", logs.ENGINES)
 def test_a_file_where_no_row_prices_is_one_clear_error(tmp_path, engine):
     path = tmp_path / "nothing.csv"
@@ -297,3 +322,17 @@ def test_repeated_rows_are_counted_and_named_alike_by_both_engines(tmp_path, kin
     pd.DataFrame(rows[:2]).to_csv(clean, index=False)
     for engine in logs.ENGINES:
         assert not any("repeat an earlier row" in n for n in logs.bill(clean, engine=engine).notes)
+
+
+def test_a_long_context_threshold_the_hint_lacks_has_the_rows_summed_again(tmp_path, monkeypatch):
+    """DuckDB sums rows in long-context buckets between the thresholds of logs_rates.tier_edges (a hint read from
+    genai-prices); a price row with a threshold outside them (here: the hint emptied) has the rows summed again, so
+    a request above GPT-5.5's 272,000-token tier is still priced at the tier's rates, as pandas prices it."""
+    from course_lib import logs_duckdb
+    path = tmp_path / "long.csv"
+    pd.DataFrame([OK, {**OK, "input_tokens": "300000"}, {**OK, "input_tokens": "272000"}]).to_csv(path, index=False)
+    want = logs.bill(path, engine="pandas")
+    monkeypatch.setattr(logs_duckdb, "tier_edges", lambda: ())
+    got = logs.bill(path, engine="duckdb")
+    assert got.total_usd == pytest.approx(want.total_usd, abs=1e-12)
+    assert sorted(got.lines["band"]) == sorted(want.lines["band"]) == [0, 1]   # 272,000 is not above 272,000

@@ -94,6 +94,11 @@ def _own_logs_figures(d: dict) -> str:
             s += (f" against a plain DuckDB scan joined to a price table {p['seconds']} s ({p['seconds_min']}-"
                   f"{p['seconds_max']} s, {p['peak_rss_mib']} MiB): **{q['median']}×** the plain scan "
                   f"({q['min']}-{q['max']}×)")
+            if "cpu_ratio_to_plain" in r:   # CPU seconds, all threads: less at the mercy of a shared machine
+                s += (f", in CPU time {dk['cpu_seconds']} s against {p['cpu_seconds']} s: "
+                      f"{r['cpu_ratio_to_plain']}×")
+        if "note" in r:
+            s += f" ({r['note']})"
         if "pandas" in r:
             pd_ = r["pandas"]
             s += (f"; pandas {pd_['seconds']} s ({pd_['seconds_min']}-{pd_['seconds_max']} s, "
