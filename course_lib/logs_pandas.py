@@ -88,7 +88,8 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
     for c in COUNTS:
         t = text(c)
         ok = _matches(t, COUNT_PATTERN)
-        v = pd.to_numeric(t.where(ok), errors="coerce").astype(float)
+        # float() of digits (a whole number, maybe ".0") is exact up to 2**53, far above MAX_COUNT
+        v = pd.Series([float(x) if k else np.nan for x, k in zip(t, ok, strict=True)], index=t.index, dtype=float)
         bad = t.notna() & ~(ok & (v <= MAX_COUNT))
         if c in REQUIRED_COUNTS:
             flag(t.isna(), f"{c}:missing")
