@@ -49,6 +49,14 @@ from .logs_rows import COST_COLUMNS, COUNTS, ENGINES, GROUPS, KEYS, M, UNREPORTE
     check_engine
 from .logs_sql import duckdb_reads
 
+#: ``engine="auto"`` prices a file smaller than this with pandas and a larger one with DuckDB. DuckDB's cost per bill
+#: is mostly fixed (a connection, its views and a query plan: about 0.15 s even for a 24-row file), pandas' grows with
+#: the rows; on this project's 2-core machine the two crossed between 0.57 MB (pandas 0.87x DuckDB's time) and 1.15 MB
+#: (1.28x) of ``team_calls.csv`` rows, median of 5 bills each (issue 20, helper panel2's report). Both engines
+#: give the same answers (``tests/test_logs_engines.py``), so the size only chooses the faster one; a file this small
+#: fits in memory either way.
+PANDAS_BELOW_BYTES = 768 * 1024
+
 __all__ = ["COST_COLUMNS", "COUNTS", "ENGINES", "GROUPS", "KEYS", "LEVERS", "M", "RECONCILE_TOLERANCE", "UNREPORTED",
            "LogBill", "bill", "check_rows", "duckdb_reads", "parse_lever", "price_rows", "price_table", "reconcile",
            "what_if"]
@@ -214,8 +222,9 @@ class LogBill:
 def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine: str = "auto") -> LogBill:
     """The bill of one or more export files (usage files are priced; cost files are reconciled against).
 
-    ``engine="auto"`` runs DuckDB over a canonical CSV, JSON Lines or Parquet file and pandas over a
-    provider's export once read. Taught in notebook ``06_your_own_bill``.
+    ``engine="auto"`` runs DuckDB over a canonical CSV, JSON Lines or Parquet file (or an export DuckDB reads in
+    place) of :data:`PANDAS_BELOW_BYTES` or more, and pandas over a smaller file and over a provider's export once
+    read. Taught in notebook ``06_your_own_bill``.
     """
     if isinstance(paths, (str, Path, exports.Export)):
         paths = [paths]
@@ -241,11 +250,12 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
                     continue   # the same file given twice is read once (said in the notes)
                 seen.add(p.resolve())
             fmt = exports.detect_format(p) if format == "auto" and p.is_file() else format
-            if engine in ("auto", "duckdb") and p.is_file() and duckdb_reads(fmt, p):
+            small = engine == "auto" and p.is_file() and p.stat().st_size < PANDAS_BELOW_BYTES
+            if engine in ("auto", "duckdb") and not small and p.is_file() and duckdb_reads(fmt, p):
                 priced(p.name, duckdb_lines(p, as_of, fmt=fmt))
                 sources.append(f"{p.name} ({fmt}, duckdb)")
                 continue
-            if fmt == "csv" and engine == "pandas" and p.is_file():
+            if fmt == "csv" and p.is_file() and (engine == "pandas" or (small and duckdb_reads(fmt, p))):
                 priced(p.name, pandas_lines(p, as_of))
                 sources.append(f"{p.name} (csv, pandas)")
                 continue

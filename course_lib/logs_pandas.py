@@ -32,8 +32,8 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
 
 def _matches(t: pd.Series, pattern: str) -> pd.Series:
     """Whether each non-empty text matches ``pattern`` whole (empty: False)."""
-    rx = re.compile(pattern)
-    return pd.Series([v is not None and rx.fullmatch(v) is not None for v in t], index=t.index, dtype=bool)
+    full = re.compile(pattern).fullmatch   # re keeps its compiled patterns: compiled once per process
+    return pd.Series([v is not None and full(v) is not None for v in t], index=t.index, dtype=bool)
 
 
 def _bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -65,51 +65,64 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
         for i in np.flatnonzero(mask):
             err_field[i], err_msg[i] = check_message(code, None if text is None else text.iat[i])
 
-    out = pd.DataFrame({"source_row": src}, index=df.index)
-    model = _text(df, "model")
+    texts: dict[str, pd.Series] = {}
+
+    def text(c: str) -> pd.Series:   # each column read as text once
+        if c not in texts:
+            texts[c] = _text(df, c)
+        return texts[c]
+
+    # The columns are gathered in a dict and made into one frame at the end: a column added to a frame one at a time
+    # costs a copy of the frame's block each time, most of a small file's time.
+    out: dict[str, object] = {"source_row": src}
+    model = text("model")
     flag(model.isna(), "model")
     out["model"] = model
-    ts_text = _text(df, "timestamp")
+    ts_text = text("timestamp")
     ts_ok = _matches(ts_text, TIMESTAMP_PATTERN)
     ts = pd.to_datetime(ts_text.where(ts_ok), utc=True, format="ISO8601", errors="coerce")
     flag(ts.isna(), "timestamp", ts_text)
-    known = ts_text.map(lambda v: v is not None and len(v) > 10)
+    known = np.fromiter((v is not None and len(v) > 10 for v in ts_text), dtype=bool, count=n)
     out["day"] = ts.dt.strftime("%Y-%m-%d")
-    out["hour"] = np.where(known & ts.notna(), ts.dt.hour.fillna(-1), -1).astype(np.int64)
+    out["hour"] = np.where(known & ts.notna().to_numpy(), ts.dt.hour.fillna(-1), -1).astype(np.int64)
     for c in COUNTS:
-        t = _text(df, c)
+        t = text(c)
         ok = _matches(t, COUNT_PATTERN)
-        v = pd.to_numeric(t.where(ok), errors="coerce").astype(float)
+        # float() of digits (a whole number, maybe ".0") is exact up to 2**53, far above MAX_COUNT
+        v = pd.Series([float(x) if k else np.nan for x, k in zip(t, ok, strict=True)], index=t.index, dtype=float)
         bad = t.notna() & ~(ok & (v <= MAX_COUNT))
         if c in REQUIRED_COUNTS:
             flag(t.isna(), f"{c}:missing")
         flag(bad, c, t)
         out[c] = v.where(~bad)
     if "requests" not in df.columns:
-        out["requests"] = 1.0   # one row, one call
+        out["requests"] = pd.Series(1.0, index=df.index)   # one row, one call
     flag(out["requests"] == 0, "requests:zero")
     read, write = out["cache_read_tokens"].fillna(0), out["cache_write_tokens"].fillna(0)
     flag(read + write > out["input_tokens"], "cache_read_tokens:sum")
     for code, part, whole in SUMS:
         flag(out[part].fillna(0) > out[whole].fillna(0), code)
     for c in ("batch", "long_context"):
-        val, bad = _bool(_text(df, c))
-        flag(bad, c, _text(df, c))
+        val, bad = _bool(text(c))
+        flag(bad, c, text(c))
         out[c] = val
-    cost_t, cur = _text(df, "reported_cost_usd"), _text(df, "reported_currency")
+    cost_t, cur = text("reported_cost_usd"), text("reported_currency")
     cost_ok = _matches(cost_t, AMOUNT_PATTERN)
     cost = pd.to_numeric(cost_t.where(cost_ok), errors="coerce").astype(float)
     flag(cost_t.notna() & ~(cost_ok & np.isfinite(cost)), "reported_cost_usd", cost_t)
     flag(cost_t.notna() & cur.notna() & (cur.map(lambda v: (v or "").upper()) != "USD"), "reported_currency", cur)
     out["reported_cost_usd"] = cost
     for c in ("project", "api_key", "feature"):
-        out[c] = _text(df, c).fillna("")
+        out[c] = text(c).fillna("")
     out["batch"] = out["batch"].fillna(False).astype(bool)
-    out["service_tier"] = [_tier(v) for v in _text(df, "service_tier")]
+    out["service_tier"] = [_tier(v) for v in text("service_tier")]
     out["price_day"] = out["day"] if as_of is None else prices.as_date(as_of).isoformat()
     per_request = np.floor(out["input_tokens"] / out["requests"])
     lc = out["long_context"]
     out["tier_tokens"] = np.where(lc.eq(True), BIG - 1, np.where(lc.eq(False), 0, per_request.fillna(0)))
+    pos = pd.RangeIndex(n)   # made on positions, then given df's index: an index with repeated labels is kept as is
+    out = pd.DataFrame({c: v.set_axis(pos) if isinstance(v, pd.Series) else v for c, v in out.items()}, index=pos)
+    out.index = df.index
     bad = pd.notna(err_field)
     errors = pd.DataFrame({"source_row": src[bad], "field": err_field[bad], "message": err_msg[bad]})
     return out[~bad], errors
@@ -144,17 +157,23 @@ def price_rows_pandas(df: pd.DataFrame, as_of: date | str | None = None) -> tupl
 
 
 def _lines_of(priced: pd.DataFrame) -> pd.DataFrame:
-    """Priced rows summed into bill lines by :data:`KEYS`."""
-    p = priced.copy()
-    p["rows"] = 1
+    """Priced rows summed into bill lines by :data:`KEYS` (the summed columns made in one frame, not added one at a
+    time to a copy of the rows)."""
+    def count(mask) -> np.ndarray:
+        return np.asarray(mask, dtype=np.int64).astype(float)
+
+    n = len(priced)
+    cols = {k: priced[k] for k in KEYS}
+    cols["rows"] = np.ones(n)
+    for c in [*COUNTS, *COST_COLUMNS, "reported_cost_usd", "extras_unpriced"]:
+        cols[c] = priced[c].fillna(0).astype(float)
+    cols["reported_rows"] = count(priced["reported_cost_usd"].notna())
+    cols["requests_unknown"] = count(priced["requests"].isna())
     for c in UNREPORTED:
-        p[c.replace("_tokens", "_unreported")] = p[c].isna().astype(np.int64)
-    p["requests_unknown"] = p["requests"].isna().astype(np.int64)
-    p["reported_rows"] = p["reported_cost_usd"].notna().astype(np.int64)
+        cols[c.replace("_tokens", "_unreported")] = count(priced[c].isna())
     sums = ["rows", *COUNTS, *COST_COLUMNS, "reported_cost_usd", "reported_rows", "requests_unknown",
             "extras_unpriced", *(c.replace("_tokens", "_unreported") for c in UNREPORTED)]
-    for c in sums:
-        p[c] = p[c].fillna(0).astype(float)
+    p = pd.DataFrame(cols, index=priced.index)
     return p.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
 
 
@@ -183,9 +202,11 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
         priced, e = price_rows_pandas(chunk, as_of)
         parts.append(_lines_of(priced))
         errs.append(e)
-    lines = pd.concat(parts, ignore_index=True)
-    sums = [c for c in lines.columns if c not in KEYS]
-    lines = lines.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
+    lines = parts[0]   # one chunk's lines are already summed by KEYS
+    if len(parts) > 1:
+        lines = pd.concat(parts, ignore_index=True)
+        sums = [c for c in lines.columns if c not in KEYS]
+        lines = lines.groupby(list(KEYS), dropna=False, sort=True)[sums].sum().reset_index()
     errors = pd.concat(errs, ignore_index=True)
     compared = np.concatenate(hashes) if hashes else np.array([], dtype=np.uint64)
     return lines, errors, len(errors), (len(compared) - len(np.unique(compared)), len(compared), stride)

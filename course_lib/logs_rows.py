@@ -5,8 +5,6 @@ names and say the same thing about a bad one.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from . import prices
 
 M = 1_000_000
@@ -104,7 +102,8 @@ def check_message(code: str, value=None) -> tuple[str, str]:
 def cells(values) -> list:
     """Each value as text, None for an empty cell (None or NaN); both engines read a row from this text
     (notebook ``06_your_own_bill``)."""
-    return [None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+    return [v if type(v) is str else None if v is None or (isinstance(v, float) and v != v) else str(v)  # v != v: NaN
+            for v in values]
 
 
 def key_error_field(message: str) -> str:
