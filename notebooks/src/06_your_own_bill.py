@@ -372,7 +372,8 @@ from course_lib import focus
 
 charges, focus_notes = focus.focus_rows(team)
 shown = ["ChargePeriodStart", "ServiceProviderName", "SkuId", "SkuMeter", "PricingQuantity", "PricingUnit",
-         "ListUnitPrice", "BilledCost", "Tags"]
+         "ListUnitPrice", "BilledCost"]
+display(Markdown(f"The first charge's `Tags` (the bill's labels): `{focus.as_text(charges)['Tags'].iloc[0]}`"))
 focus.as_text(charges)[shown].head(6)
 
 # %%
