@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import prices
 from .billing import rate_1h
-from .logs_rows import BIG, COUNTS, M
+from .logs_rows import BIG, M
 
 def _bands(price: prices.Price) -> list[tuple[int, int, int]]:
     """(band, t_lo, t_hi]: the long-context tiers as ranges of input tokens per request."""
@@ -189,11 +189,29 @@ def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataF
     r = rates(lines, overrides, batch_fallback=batch_fallback)
     if fell_back is not None:
         fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
-    out = costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))
+    total, hit = _total(t, r if r.index.equals(t.index) else r.reindex(t.index))
     if unpriced is not None:
-        hit = out["extras_unpriced"].astype(bool)
         unpriced.append((int(hit.sum()), float(lines.loc[hit, "extras_usd"].sum()) if "extras_usd" in lines else 0.0))
-    return out["total_usd"]
+    return pd.Series(total, index=t.index, name="total_usd")
+
+
+def _total(t: pd.DataFrame, r: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`costs`' total and its ``extras_unpriced`` as arrays, the same operations in the same order on the
+    columns' values (re-pricing a bill does it several times over: pandas' overhead per column was most of it)."""
+    def v(df, c, fill=None):
+        a = df[c].to_numpy(dtype=float)
+        return a if fill is None else np.where(np.isnan(a), fill, a)
+    read, write, w1h = v(t, "cache_read_tokens", 0), v(t, "cache_write_tokens", 0), v(t, "cache_write_1h_tokens", 0)
+    uncached = v(t, "input_tokens") - read - write
+    searches, audio_in, audio_out = v(t, "web_searches", 0), v(t, "input_audio_tokens", 0), v(t, "output_audio_tokens", 0)
+    r_search, r_ai, r_ao = v(r, "r_search"), v(r, "r_audio_in"), v(r, "r_audio_out")
+    extras = (searches * np.where(np.isnan(r_search), 0, r_search) + audio_in * np.where(np.isnan(r_ai), 0, r_ai) / M
+              + audio_out * np.where(np.isnan(r_ao), 0, r_ao) / M)
+    total = (uncached * v(r, "r_in") / M + read * v(r, "r_read") / M
+             + ((write - w1h) * v(r, "r_write") + w1h * v(r, "r_w1h")) / M + v(t, "output_tokens") * v(r, "r_out") / M
+             + extras)
+    hit = (((searches > 0) & np.isnan(r_search)) | ((audio_in > 0) & np.isnan(r_ai)) | ((audio_out > 0) & np.isnan(r_ao)))
+    return total, hit
 
 
 @lru_cache(maxsize=1)
