@@ -138,6 +138,12 @@ def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback:
     With ``batch_fallback``, a line whose new model or date has no batch price, or no price at the line's service
     tier, is priced interactive at the standard tier and counted in the ``fell_back`` column."""
     o = overrides or {}
+    k, table = _keyed(lines, o, batch_fallback)
+    return _picked(lines, k, table, o)
+
+
+def _keyed(lines: pd.DataFrame, o: dict, batch_fallback: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each line's price keys after the overrides ``o`` (model, price_day, batch) and the price table for them."""
     k = pd.DataFrame({"model": o.get("model", lines["model"]), "price_day": o.get("price_day", lines["price_day"]),
                       "batch": o.get("batch", lines["batch"]), "hour": lines["hour"]}, index=lines.index)
     k["service_tier"] = lines["service_tier"] if "service_tier" in lines else "standard"
@@ -154,6 +160,11 @@ def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback:
         table, key_err = price_table(k)
     if key_err:
         raise ValueError("; ".join(sorted(set(key_err.values()))))
+    return k, table
+
+
+def _picked(lines: pd.DataFrame, k: pd.DataFrame, table: pd.DataFrame, o: dict) -> pd.DataFrame:
+    """The rate columns for each line from its keys ``k`` and their ``table``, at the period and band of ``o``."""
     k = k.reset_index(drop=True).reset_index(names="line")   # "line": the line's position
     if "period" in o:   # the same calls at another time of day: any hour of that period, else the standard price
         t = table.drop(columns="hour").drop_duplicates([*PRICE_KEYS, "band", "period"])
@@ -187,6 +198,24 @@ def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataF
     Taught in notebook ``06_your_own_bill``."""
     t = lines if tokens is None else tokens
     r = rates(lines, overrides, batch_fallback=batch_fallback)
+    return _repriced(lines, t, r, fell_back, unpriced)
+
+
+def reprice_each(lines: pd.DataFrame, overrides: list[dict]) -> list[pd.Series]:
+    """:func:`reprice` of the lines at each of ``overrides`` (no fallback), the price keys and table worked out once
+    for all the overrides that move only the band or the period (reconciliation re-prices a bill five ways);
+    notebook ``06_your_own_bill``."""
+    keyed: dict = {}
+    out = []
+    for o in overrides:
+        moved = tuple((name, repr(o[name])) for name in ("model", "price_day", "batch") if name in o)
+        if moved not in keyed:
+            keyed[moved] = _keyed(lines, o, False)
+        out.append(_repriced(lines, lines, _picked(lines, *keyed[moved], o), None, None))
+    return out
+
+
+def _repriced(lines, t, r, fell_back, unpriced) -> pd.Series:
     if fell_back is not None:
         fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
     total, hit = _total(t, r if r.index.equals(t.index) else r.reindex(t.index))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import money, prices
-from .logs_rates import rates, reprice
+from .logs_rates import rates, reprice_each
 from .logs_rows import M
 
 if TYPE_CHECKING:
@@ -133,14 +133,12 @@ def _line_parts(lines: pd.DataFrame) -> pd.DataFrame:
     """Per line, what each pricing rule added or saved (the rules that can explain a difference), and the ends of
     what the export hides: every call at peak, every request in band 0 or in the top band, all input read from
     cache."""
-    base = reprice(lines, overrides={"band": 0})
-    interactive = reprice(lines, overrides={"batch": False})
-    standard = reprice(lines, overrides={"period": "standard"})
-    at_peak = reprice(lines, overrides={"period": "peak"})
-    r = rates(lines)
     tiers = {(m, d): len(prices.quote(m, d).tiers) for m, d in set(zip(lines["model"], lines["price_day"], strict=True))}
     top_band = np.array([tiers[k] for k in zip(lines["model"], lines["price_day"], strict=True)])
-    top = reprice(lines, overrides={"band": top_band}) if top_band.any() else lines["total_usd"]
+    ways = [{"band": 0}, {"batch": False}, {"period": "standard"}, {"period": "peak"}]
+    base, interactive, standard, at_peak, *top = reprice_each(lines, ways + ([{"band": top_band}] if top_band.any() else []))
+    top = top[0] if top else lines["total_usd"]
+    r = rates(lines)
     uncached = lines["input_tokens"] - lines["cache_read_tokens"].fillna(0) - lines["cache_write_tokens"].fillna(0)
     return pd.DataFrame({
         "cache-write premium": lines["cache_write_usd"] - lines["cache_write_tokens"] * r["r_in"] / M,
