@@ -73,7 +73,10 @@ def _p(d: dict, key: str) -> dict:
 #: What each commit measured as "before" was, for the panel's sentence (a commit not listed is named by its hash).
 BEFORE_PANEL = {"27be84b": "the panel before it kept its bills and charts",
                 "8001c48": "the panel before the engines' fixed cost per bill was cut (pandas' checks built in one "
-                           "frame, small files priced by pandas; the panel itself unchanged)"}
+                           "frame, small files priced by pandas; the panel itself unchanged)",
+                "1067893": "the panel before its reconciliation and chart were made cheaper (re-pricings summed on "
+                           "arrays and sharing one price lookup, the chart's margins measured from its labels instead "
+                           "of tight_layout)"}
 
 
 def widget_latency_own_bill(d: dict) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import prices
 from .billing import rate_1h
-from .logs_rows import BIG, COUNTS, M
+from .logs_rows import BIG, M
 
 def _bands(price: prices.Price) -> list[tuple[int, int, int]]:
     """(band, t_lo, t_hi]: the long-context tiers as ranges of input tokens per request."""
@@ -138,6 +138,12 @@ def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback:
     With ``batch_fallback``, a line whose new model or date has no batch price, or no price at the line's service
     tier, is priced interactive at the standard tier and counted in the ``fell_back`` column."""
     o = overrides or {}
+    k, table = _keyed(lines, o, batch_fallback)
+    return _picked(lines, k, table, o)
+
+
+def _keyed(lines: pd.DataFrame, o: dict, batch_fallback: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each line's price keys after the overrides ``o`` (model, price_day, batch) and the price table for them."""
     k = pd.DataFrame({"model": o.get("model", lines["model"]), "price_day": o.get("price_day", lines["price_day"]),
                       "batch": o.get("batch", lines["batch"]), "hour": lines["hour"]}, index=lines.index)
     k["service_tier"] = lines["service_tier"] if "service_tier" in lines else "standard"
@@ -154,6 +160,11 @@ def rates(lines: pd.DataFrame, overrides: dict | None = None, *, batch_fallback:
         table, key_err = price_table(k)
     if key_err:
         raise ValueError("; ".join(sorted(set(key_err.values()))))
+    return k, table
+
+
+def _picked(lines: pd.DataFrame, k: pd.DataFrame, table: pd.DataFrame, o: dict) -> pd.DataFrame:
+    """The rate columns for each line from its keys ``k`` and their ``table``, at the period and band of ``o``."""
     k = k.reset_index(drop=True).reset_index(names="line")   # "line": the line's position
     if "period" in o:   # the same calls at another time of day: any hour of that period, else the standard price
         t = table.drop(columns="hour").drop_duplicates([*PRICE_KEYS, "band", "period"])
@@ -187,13 +198,49 @@ def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataF
     Taught in notebook ``06_your_own_bill``."""
     t = lines if tokens is None else tokens
     r = rates(lines, overrides, batch_fallback=batch_fallback)
+    return _repriced(lines, t, r, fell_back, unpriced)
+
+
+def reprice_each(lines: pd.DataFrame, overrides: list[dict]) -> list[pd.Series]:
+    """:func:`reprice` of the lines at each of ``overrides`` (no fallback), the price keys and table worked out once
+    for all the overrides that move only the band or the period (reconciliation re-prices a bill five ways);
+    notebook ``06_your_own_bill``."""
+    keyed: dict = {}
+    out = []
+    for o in overrides:
+        moved = tuple((name, repr(o[name])) for name in ("model", "price_day", "batch") if name in o)
+        if moved not in keyed:
+            keyed[moved] = _keyed(lines, o, False)
+        out.append(_repriced(lines, lines, _picked(lines, *keyed[moved], o), None, None))
+    return out
+
+
+def _repriced(lines, t, r, fell_back, unpriced) -> pd.Series:
     if fell_back is not None:
         fell_back.append(int(lines.loc[r["fell_back"].astype(bool), "rows"].sum()))
-    out = costs(pd.concat([t[[*COUNTS]], r[RATE_COLUMNS]], axis=1))
+    total, hit = _total(t, r if r.index.equals(t.index) else r.reindex(t.index))
     if unpriced is not None:
-        hit = out["extras_unpriced"].astype(bool)
         unpriced.append((int(hit.sum()), float(lines.loc[hit, "extras_usd"].sum()) if "extras_usd" in lines else 0.0))
-    return out["total_usd"]
+    return pd.Series(total, index=t.index, name="total_usd")
+
+
+def _total(t: pd.DataFrame, r: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`costs`' total and its ``extras_unpriced`` as arrays, the same operations in the same order on the
+    columns' values (re-pricing a bill does it several times over: pandas' overhead per column was most of it)."""
+    def v(df, c, fill=None):
+        a = df[c].to_numpy(dtype=float)
+        return a if fill is None else np.where(np.isnan(a), fill, a)
+    read, write, w1h = v(t, "cache_read_tokens", 0), v(t, "cache_write_tokens", 0), v(t, "cache_write_1h_tokens", 0)
+    uncached = v(t, "input_tokens") - read - write
+    searches, audio_in, audio_out = v(t, "web_searches", 0), v(t, "input_audio_tokens", 0), v(t, "output_audio_tokens", 0)
+    r_search, r_ai, r_ao = v(r, "r_search"), v(r, "r_audio_in"), v(r, "r_audio_out")
+    extras = (searches * np.where(np.isnan(r_search), 0, r_search) + audio_in * np.where(np.isnan(r_ai), 0, r_ai) / M
+              + audio_out * np.where(np.isnan(r_ao), 0, r_ao) / M)
+    total = (uncached * v(r, "r_in") / M + read * v(r, "r_read") / M
+             + ((write - w1h) * v(r, "r_write") + w1h * v(r, "r_w1h")) / M + v(t, "output_tokens") * v(r, "r_out") / M
+             + extras)
+    hit = (((searches > 0) & np.isnan(r_search)) | ((audio_in > 0) & np.isnan(r_ai)) | ((audio_out > 0) & np.isnan(r_ao)))
+    return total, hit
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import money, prices
-from .logs_rates import rates, reprice
+from .logs_rates import rates, reprice_each
 from .logs_rows import M
 
 if TYPE_CHECKING:
@@ -61,53 +61,69 @@ def reconcile(b: LogBill, tolerance: float = RECONCILE_TOLERANCE) -> pd.DataFram
     split: the cache-read discount) that contains it; else it says "not explained". Taught in notebook
     ``06_your_own_bill``.
     """
-    lines = b.lines
+    lines = b.lines.reset_index(drop=True)   # positions: each group's lines are picked as arrays, not frames
     parts = _line_parts(lines)
+    cols = {**{c: lines[c].to_numpy(dtype=float) for c in {*_COMPONENT_NAMES, "requests", "rows", "cache_read_unreported"}},
+            **{c: parts[c].to_numpy() for c in parts}}
     rows = []
-    for (day, model), g in lines[lines["reported_rows"] > 0].groupby(["day", "model"]):
-        rows.append(_recon_row(day, model, "reported per row", g, float(g["reported_cost_usd"].sum()),
-                               parts, tolerance))
+    reported = lines["reported_rows"] > 0
+    for (day, model), at in lines.groupby(["day", "model"]).indices.items():
+        if reported.iloc[at].any():
+            at = at[reported.iloc[at].to_numpy()]
+            rows.append(_recon_row(day, model, "reported per row", at, _sum(lines["reported_cost_usd"].to_numpy()[at]),
+                                   cols, tolerance))
+    rows.sort(key=lambda r: (r["day"], r["model"]))
     rep = b.reported
     if len(rep):
+        none = np.array([], dtype=np.intp)
+        by_model = lines.groupby(["day", "model"]).indices
+        by_provider = lines.groupby(["day", "provider"]).indices
         rep = rep.assign(component=rep["item"].map(ITEM_COMPONENTS).fillna("total_usd"))
         has_model = rep["model"].notna()
         for (day, model, comp), g in rep[has_model].groupby(["day", "model", "component"]):
-            sel = lines[(lines["day"] == day) & (lines["model"] == model)]
-            rows.append(_recon_row(day, model, f"cost report ({g['source'].iloc[0]})", sel,
-                                   float(g["amount_usd"].sum()), parts, tolerance, comp))
+            rows.append(_recon_row(day, model, f"cost report ({g['source'].iloc[0]})", by_model.get((day, model), none),
+                                   float(g["amount_usd"].sum()), cols, tolerance, comp))
         for (day, provider), g in rep[~has_model].groupby(["day", "provider"]):
-            sel = lines[(lines["day"] == day) & (lines["provider"] == provider)]
-            rows.append(_recon_row(day, f"(all {provider})", f"cost report ({g['source'].iloc[0]})", sel,
-                                   float(g["amount_usd"].sum()), parts, tolerance))
+            rows.append(_recon_row(day, f"(all {provider})", f"cost report ({g['source'].iloc[0]})",
+                                   by_provider.get((day, provider), none), float(g["amount_usd"].sum()), cols,
+                                   tolerance))
     cols = ["day", "model", "line", "reported_by", "repriced_usd", "reported_usd", "difference_usd", "explained_by"]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _recon_row(day, model, by, sel: pd.DataFrame, theirs: float, parts: pd.DataFrame, tolerance: float,
+def _sum(a: np.ndarray) -> float:
+    """``Series.sum()`` of these values (missing ones skipped), without building a Series."""
+    return float(np.where(np.isnan(a), 0.0, a).sum())
+
+
+def _recon_row(day, model, by, at: np.ndarray, theirs: float, cols: dict, tolerance: float,
                component: str = "total_usd") -> dict:
-    ours = float(sel[component].sum())
+    """One reconciliation row: the lines at positions ``at`` against ``theirs``; ``cols`` holds the lines' and their
+    parts' columns as arrays."""
+    ours = _sum(cols[component][at])
     diff = theirs - ours
     row = {"day": day, "model": model, "line": _COMPONENT_NAMES[component], "reported_by": by, "repriced_usd": ours,
            "reported_usd": theirs, "difference_usd": diff}
     tol = max(tolerance * max(ours, theirs), 1e-6)
-    if not len(sel):
+    if not len(at):
         return {**row, "explained_by": "no usage rows for this day in the files given: the reported cost is of usage "
                                        "these files do not hold (another export, or another product)"}
     if component != "total_usd":   # one line item: only an exact agreement or a plain "not explained"
         return {**row, "explained_by": _explain(diff, {}, [], tol)}
-    p = parts.loc[sel.index]
-    rules = {k: float(p[k].sum()) for k in _RULE_SIGN}
+    def p(c):
+        return cols[c][at]
+    rules = {k: _sum(p(k)) for k in _RULE_SIGN}
     bounds = []
-    peak = float(p["peak premium if all at peak"].sum())
+    peak = _sum(p("peak premium if all at peak"))
     if peak > tol:
         bounds.append((0.0, peak, "no time of day, so priced off-peak; had every call run in the peak hours"))
-    many = (sel["requests"] > sel["rows"]) & p["has_tiers"]
+    many = (p("requests") > p("rows")) & p("has_tiers")
     if many.any():
-        low = float((p.loc[many, "all in band 0"] - sel.loc[many, "total_usd"]).sum())
-        high = float((p.loc[many, "all in the top band"] - sel.loc[many, "total_usd"]).sum())
+        low = _sum(p("all in band 0")[many] - p("total_usd")[many])
+        high = _sum(p("all in the top band")[many] - p("total_usd")[many])
         bounds.append((low, high, "buckets of many requests priced by their average size, so the long-context "
                                   "tier of the calls inside cannot be seen"))
-    saving = float(p["cache-read discount if all input were read"].where(sel["cache_read_unreported"] > 0, 0).sum())
+    saving = _sum(np.where(p("cache_read_unreported") > 0, p("cache-read discount if all input were read"), 0))
     if saving > tol:
         bounds.append((-saving, 0.0, "no cache split, so cached input is re-priced as plain input"))
     return {**row, "explained_by": _explain(diff, rules, bounds, tol)}
@@ -117,14 +133,12 @@ def _line_parts(lines: pd.DataFrame) -> pd.DataFrame:
     """Per line, what each pricing rule added or saved (the rules that can explain a difference), and the ends of
     what the export hides: every call at peak, every request in band 0 or in the top band, all input read from
     cache."""
-    base = reprice(lines, overrides={"band": 0})
-    interactive = reprice(lines, overrides={"batch": False})
-    standard = reprice(lines, overrides={"period": "standard"})
-    at_peak = reprice(lines, overrides={"period": "peak"})
-    r = rates(lines)
     tiers = {(m, d): len(prices.quote(m, d).tiers) for m, d in set(zip(lines["model"], lines["price_day"], strict=True))}
     top_band = np.array([tiers[k] for k in zip(lines["model"], lines["price_day"], strict=True)])
-    top = reprice(lines, overrides={"band": top_band}) if top_band.any() else lines["total_usd"]
+    ways = [{"band": 0}, {"batch": False}, {"period": "standard"}, {"period": "peak"}]
+    base, interactive, standard, at_peak, *top = reprice_each(lines, ways + ([{"band": top_band}] if top_band.any() else []))
+    top = top[0] if top else lines["total_usd"]
+    r = rates(lines)
     uncached = lines["input_tokens"] - lines["cache_read_tokens"].fillna(0) - lines["cache_write_tokens"].fillna(0)
     return pd.DataFrame({
         "cache-write premium": lines["cache_write_usd"] - lines["cache_write_tokens"] * r["r_in"] / M,
