@@ -75,19 +75,22 @@ def _trimmed(c: str) -> str:
     return f"NULLIF(trim(\"r_{c}\"), '')"
 
 
-def _values(types: dict) -> tuple[list[str], list[str]]:
-    """SQL for each row's typed values, in two steps: counts and amount where their text matches its pattern whole
+def _values(types: dict) -> tuple[list[str], list[str], list[str]]:
+    """SQL for each row's typed values, in three steps: each count's and the amount's cell read as a whole number
+    (``<name>_u``, NULL where it is not one); counts and amount where their text matches its pattern whole
     (spaces around allowed, as trimmed), and the date-time in microseconds since 1970 (UTC); then whether each cell
     is empty, the hour since 1970 and whether a time of day is given, the long-context tier, the requests a row
     stands for and which extras (searches, audio) it uses."""
     def matches(c, pattern):
         return f"regexp_full_match(\"r_{c}\", ' *({pattern}) *')"
-    first, then = [], []
+    whole, first, then = [], [], []
     for c, pattern, name in [*((c, COUNT_PATTERN, c) for c in COUNTS), ("reported_cost_usd", AMOUNT_PATTERN, "cost")]:
         if c in types:
-            # digits as a whole number writes them read without the pattern (most cells); any other by it
-            first.append(f"CASE WHEN CAST(TRY_CAST(\"r_{c}\" AS UBIGINT) AS VARCHAR) = \"r_{c}\" "
-                         f"THEN CAST(\"r_{c}\" AS DOUBLE) WHEN {matches(c, pattern)} THEN TRY_CAST(\"r_{c}\" AS DOUBLE) "
+            # digits as a whole number writes them read without the pattern (most cells), from that number (read
+            # once: the same double as the text's, both rounded to the nearest); any other by the pattern
+            whole.append(f"TRY_CAST(\"r_{c}\" AS UBIGINT) AS {name}_u")
+            first.append(f"CASE WHEN CAST({name}_u AS VARCHAR) = \"r_{c}\" "
+                         f"THEN CAST({name}_u AS DOUBLE) WHEN {matches(c, pattern)} THEN TRY_CAST(\"r_{c}\" AS DOUBLE) "
                          f"END AS {name}_v")
             then.append(f"CASE WHEN {name}_v IS NOT NULL THEN false ELSE {_trimmed(c)} IS NULL END AS {name}_empty")
         else:
@@ -104,7 +107,7 @@ def _values(types: dict) -> tuple[list[str], list[str]]:
     then += [f"CASE WHEN {lc} IN {TRUE_WORDS} THEN {BIG - 1} WHEN {lc} IN {FALSE_WORDS} THEN 0 "
              f"ELSE coalesce(floor(input_tokens_v / {req}), 0) END AS tier_tokens", f"{req} AS requests_n"]
     then += [f"{v} AS {k}_used" for k, v in _EXTRA_USED.items()]
-    return first, then
+    return whole, first, then
 
 
 def _checks(types: dict) -> list[tuple[str, str, str]]:
@@ -175,11 +178,12 @@ def _open(source, as_of, fmt: str):
     # the file's row numbers are only needed to list refused rows and to return priced rows: a window over the
     # whole file (one thread), kept out of the scan that sums
     given = "source_row" in types
-    first, then = _values(types)
+    whole, first, then = _values(types)
     for name, src_row in (("t", "CAST(source_row AS BIGINT)" if given else "NULL"),
                           ("t_numbered", "CAST(source_row AS BIGINT)" if given else "row_number() OVER ()")):
         con.execute(f"""CREATE TEMP VIEW {name} AS SELECT *, {', '.join(then)} FROM (
-          SELECT *, {', '.join(first)} FROM (SELECT {src_row} AS source_row, {raw} FROM src))""")
+          SELECT *, {', '.join(first)} FROM (
+            SELECT *{''.join(', ' + w for w in whole)} FROM (SELECT {src_row} AS source_row, {raw} FROM src)))""")
     checks = _checks(types)
     err = "CASE " + " ".join(f"WHEN {sql} THEN '{code}'" for code, sql, _ in checks) + " END"
     got = "CASE err " + " ".join(f"WHEN '{code}' THEN {text}" for code, _, text in checks) + " END"
