@@ -111,23 +111,30 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
 def costs(df: pd.DataFrame) -> pd.DataFrame:
     """The cost columns from token counts and joined rates (the same arithmetic as the SQL; notebook
     ``06_your_own_bill``)."""
-    read, write = df["cache_read_tokens"].fillna(0), df["cache_write_tokens"].fillna(0)
-    w1h = df["cache_write_1h_tokens"].fillna(0)
-    uncached = df["input_tokens"] - read - write
-    out = pd.DataFrame(index=df.index)
-    out["input_usd"] = uncached * df["r_in"] / M
-    out["cache_read_usd"] = read * df["r_read"] / M
-    out["cache_write_usd"] = ((write - w1h) * df["r_write"] + w1h * df["r_w1h"]) / M
-    out["output_usd"] = df["output_tokens"] * df["r_out"] / M
-    out["extras_usd"] = (df["web_searches"].fillna(0) * df["r_search"].fillna(0)
-                         + df["input_audio_tokens"].fillna(0) * df["r_audio_in"].fillna(0) / M
-                         + df["output_audio_tokens"].fillna(0) * df["r_audio_out"].fillna(0) / M)
+    return pd.DataFrame(_cost_arrays(df, df), index=df.index)
+
+
+def _cost_arrays(t: pd.DataFrame, r: pd.DataFrame) -> dict:
+    """The cost columns as arrays from the counts of ``t`` and the rates of ``r`` (row for row): the one place of
+    the cost arithmetic, for :func:`costs` and for re-pricing, which does it several times over (pandas' overhead
+    per column was most of a re-pricing)."""
+    def v(df, c, fill=None):
+        a = df[c].to_numpy(dtype=float, na_value=np.nan)
+        return a if fill is None else np.where(np.isnan(a), fill, a)
+    read, write, w1h = v(t, "cache_read_tokens", 0), v(t, "cache_write_tokens", 0), v(t, "cache_write_1h_tokens", 0)
+    uncached = v(t, "input_tokens") - read - write
+    searches, audio_in, audio_out = v(t, "web_searches", 0), v(t, "input_audio_tokens", 0), v(t, "output_audio_tokens", 0)
+    r_search, r_ai, r_ao = v(r, "r_search"), v(r, "r_audio_in"), v(r, "r_audio_out")
+    out = {"input_usd": uncached * v(r, "r_in") / M, "cache_read_usd": read * v(r, "r_read") / M,
+           "cache_write_usd": ((write - w1h) * v(r, "r_write") + w1h * v(r, "r_w1h")) / M,
+           "output_usd": v(t, "output_tokens") * v(r, "r_out") / M,
+           "extras_usd": (searches * np.where(np.isnan(r_search), 0, r_search)
+                          + audio_in * np.where(np.isnan(r_ai), 0, r_ai) / M
+                          + audio_out * np.where(np.isnan(r_ao), 0, r_ao) / M)}
     out["total_usd"] = (out["input_usd"] + out["cache_read_usd"] + out["cache_write_usd"] + out["output_usd"]
                         + out["extras_usd"])
-    out["extras_unpriced"] = (((df["web_searches"].fillna(0) > 0) & df["r_search"].isna())
-                              | ((df["input_audio_tokens"].fillna(0) > 0) & df["r_audio_in"].isna())
-                              | ((df["output_audio_tokens"].fillna(0) > 0) & df["r_audio_out"].isna())
-                              ).astype(np.int64)
+    out["extras_unpriced"] = (((searches > 0) & np.isnan(r_search)) | ((audio_in > 0) & np.isnan(r_ai))
+                              | ((audio_out > 0) & np.isnan(r_ao))).astype(np.int64)
     return out
 
 
@@ -225,22 +232,9 @@ def _repriced(lines, t, r, fell_back, unpriced) -> pd.Series:
 
 
 def _total(t: pd.DataFrame, r: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`costs`' total and its ``extras_unpriced`` as arrays, the same operations in the same order on the
-    columns' values (re-pricing a bill does it several times over: pandas' overhead per column was most of it)."""
-    def v(df, c, fill=None):
-        a = df[c].to_numpy(dtype=float)
-        return a if fill is None else np.where(np.isnan(a), fill, a)
-    read, write, w1h = v(t, "cache_read_tokens", 0), v(t, "cache_write_tokens", 0), v(t, "cache_write_1h_tokens", 0)
-    uncached = v(t, "input_tokens") - read - write
-    searches, audio_in, audio_out = v(t, "web_searches", 0), v(t, "input_audio_tokens", 0), v(t, "output_audio_tokens", 0)
-    r_search, r_ai, r_ao = v(r, "r_search"), v(r, "r_audio_in"), v(r, "r_audio_out")
-    extras = (searches * np.where(np.isnan(r_search), 0, r_search) + audio_in * np.where(np.isnan(r_ai), 0, r_ai) / M
-              + audio_out * np.where(np.isnan(r_ao), 0, r_ao) / M)
-    total = (uncached * v(r, "r_in") / M + read * v(r, "r_read") / M
-             + ((write - w1h) * v(r, "r_write") + w1h * v(r, "r_w1h")) / M + v(t, "output_tokens") * v(r, "r_out") / M
-             + extras)
-    hit = (((searches > 0) & np.isnan(r_search)) | ((audio_in > 0) & np.isnan(r_ai)) | ((audio_out > 0) & np.isnan(r_ao)))
-    return total, hit
+    """:func:`costs`' total and its ``extras_unpriced`` (as a mask) as arrays."""
+    a = _cost_arrays(t, r)
+    return a["total_usd"], a["extras_unpriced"].astype(bool)
 
 
 @lru_cache(maxsize=1)
