@@ -67,7 +67,8 @@ def reconcile(b: LogBill, tolerance: float = RECONCILE_TOLERANCE) -> pd.DataFram
             **{c: parts[c].to_numpy() for c in parts}}
     rows = []
     reported = lines["reported_rows"] > 0
-    for (day, model), at in lines.groupby(["day", "model"]).indices.items():
+    by_model = lines.groupby(["day", "model"]).indices
+    for (day, model), at in by_model.items():
         if reported.iloc[at].any():
             at = at[reported.iloc[at].to_numpy()]
             rows.append(_recon_row(day, model, "reported per row", at, _sum(lines["reported_cost_usd"].to_numpy()[at]),
@@ -76,7 +77,6 @@ def reconcile(b: LogBill, tolerance: float = RECONCILE_TOLERANCE) -> pd.DataFram
     rep = b.reported
     if len(rep):
         none = np.array([], dtype=np.intp)
-        by_model = lines.groupby(["day", "model"]).indices
         by_provider = lines.groupby(["day", "provider"]).indices
         rep = rep.assign(component=rep["item"].map(ITEM_COMPONENTS).fillna("total_usd"))
         has_model = rep["model"].notna()
@@ -87,8 +87,8 @@ def reconcile(b: LogBill, tolerance: float = RECONCILE_TOLERANCE) -> pd.DataFram
             rows.append(_recon_row(day, f"(all {provider})", f"cost report ({g['source'].iloc[0]})",
                                    by_provider.get((day, provider), none), float(g["amount_usd"].sum()), cols,
                                    tolerance))
-    cols = ["day", "model", "line", "reported_by", "repriced_usd", "reported_usd", "difference_usd", "explained_by"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=["day", "model", "line", "reported_by", "repriced_usd", "reported_usd",
+                                       "difference_usd", "explained_by"])
 
 
 def _sum(a: np.ndarray) -> float:
