@@ -22,14 +22,28 @@ def open_text(path: Path):
     return open(path, encoding="utf-8", newline="")
 
 
-def csv_delimiter(path: Path) -> str:
-    """The separator of a delimited table, from its header line: both engines read the file with it (a
-    semicolon-separated export, as spreadsheets in many locales write, and a ``.tsv``). Taught in notebook
-    ``06_your_own_bill``."""
+def csv_header(path: Path) -> tuple[str, list[str]]:
+    """The separator of a delimited table and its column names, from its header line: the separator is the one of
+    :data:`DELIMITERS` that splits the line into the most columns (a semicolon-separated export, as spreadsheets in
+    many locales write, and a ``.tsv``). Taught in notebook ``06_your_own_bill``."""
     with open_text(path) as f:
         header = f.readline()
     best = max(DELIMITERS, key=lambda d: len(next(csv.reader([header], delimiter=d), [])))
-    return best if len(next(csv.reader([header], delimiter=best), [])) > 1 else ","
+    names = next(csv.reader([header], delimiter=best), [])
+    return (best, names) if len(names) > 1 else (",", next(csv.reader([header]), []))
+
+
+def csv_delimiter(path: Path) -> str:
+    """The separator of a delimited table, from its header line (:func:`csv_header`): both engines read the file
+    with it. Taught in notebook ``06_your_own_bill``."""
+    return csv_header(path)[0]
+
+
+def _plain_names(names: list[str]) -> bool:
+    """Whether a header's names can be given to DuckDB as they are: each written, unique, without spaces around it
+    or a byte-order mark (any other header is read by DuckDB's own sniffer, which names such columns its way)."""
+    return bool(names) and len(set(names)) == len(names) and all(
+        n and n == n.strip() and "\ufeff" not in n for n in names)
 
 
 def rows_at_most(path: Path) -> int:
@@ -55,8 +69,8 @@ def rows_at_most(path: Path) -> int:
 
 def relation(path: Path, columns: list | None = None) -> str:
     """The DuckDB table function that reads ``path`` by its kind (CSV as text, JSON, Parquet); notebook
-    ``06_your_own_bill``. A CSV's ``columns``, once known, are given to it so that a second reading does not sniff
-    the file again."""
+    ``06_your_own_bill``. A CSV is read as text with the columns of its header line (:func:`csv_header`), or
+    ``columns`` where given, so that DuckDB does not sniff the file for them."""
     p = str(path).replace("'", "''")
     suffix = exports.suffix(path)
     if suffix == ".parquet":
@@ -65,7 +79,10 @@ def relation(path: Path, columns: list | None = None) -> str:
         return f"read_json('{p}', format='newline_delimited')"
     if suffix == ".json":
         return f"read_json('{p}', format='auto')"   # JSON Lines, or one JSON array of rows
-    sep = csv_delimiter(path).replace("'", "''")
+    sep, names = csv_header(path)
+    sep = sep.replace("'", "''")
+    if columns is None and _plain_names(names):   # the header's own names: DuckDB need not sniff the file for them
+        columns = names
     given = ""
     if columns:
         names = ", ".join("'{}': 'VARCHAR'".format(c.replace("'", "''")) for c in columns)

@@ -336,3 +336,43 @@ def test_a_long_context_threshold_the_hint_lacks_has_the_rows_summed_again(tmp_p
     got = logs.bill(path, engine="duckdb")
     assert got.total_usd == pytest.approx(want.total_usd, abs=1e-12)
     assert sorted(got.lines["band"]) == sorted(want.lines["band"]) == [0, 1]   # 272,000 is not above 272,000
+
+
+def _near_zulu_timestamps() -> list[str]:
+    """Texts of the shape most exports write (2026-10-28T10:20:30Z) that differ from a good one in one place (any
+    printable character) or two (a character that might pass for part of a date), every hour, minute and second
+    from 00 to 99, and years at the edges of the accepted range."""
+    base = "2026-10-28T10:20:30Z"
+    digits = [i for i, ch in enumerate(base) if ch.isdigit()]
+    out = {base}
+    for i in range(len(base)):
+        out |= {base[:i] + chr(c) + base[i + 1:] for c in range(32, 127)}
+    odd = " \t.-+:TZ_,/a"
+    for i in digits:
+        for j in digits:
+            if i < j:
+                for a in odd:
+                    for b in odd + "09":
+                        s = list(base)
+                        s[i], s[j] = a, b
+                        out.add("".join(s))
+    for n in range(100):
+        out |= {f"2026-10-28T{n:02d}:20:30Z", f"2026-10-28T10:{n:02d}:30Z", f"2026-10-28T10:20:{n:02d}Z",
+                f"2026-{n:02d}-28T10:20:30Z", f"2026-02-{n:02d}T10:20:30Z"}
+    out |= {f"{y}-10-28T10:20:30Z" for y in ("0000", "0001", "1899", "1900", "2199", "2200", "9999")}
+    return sorted(out)
+
+
+def test_the_common_timestamp_shape_is_read_as_the_pattern_reads_it(tmp_path):
+    """DuckDB reads a date-time of the shape 2026-10-28T10:20:30Z without the pattern (strptime, once the year is in
+    range): on every text of that shape one or two characters away from a good one, it prices and refuses exactly
+    the rows pandas does, at the same hour."""
+    stamps = _near_zulu_timestamps()
+    path = tmp_path / "stamps.csv"
+    pd.DataFrame([{**OK, "timestamp": s} for s in stamps]).to_csv(path, index=False)
+    a, d = (logs.bill(path, engine=e) for e in logs.ENGINES)
+    assert a.error_count == d.error_count and 0 < a.error_count < len(stamps) - 150   # some 200 are read
+    listed = _errors(d)   # DuckDB lists the first 10,000 refused rows, pandas every one
+    assert listed == {r: e for r, e in _errors(a).items() if r in listed} and len(listed) == min(10_000, d.error_count)
+    by_hour = ["day", "hour"]
+    assert a.lines.groupby(by_hour)["rows"].sum().to_dict() == d.lines.groupby(by_hour)["rows"].sum().to_dict()
