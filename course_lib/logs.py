@@ -43,7 +43,7 @@ from . import exports, money, prices
 from .logs_duckdb import as_text, duckdb_lines, duckdb_rows
 from .logs_levers import LEVERS, parse_lever, what_if
 from .logs_pandas import check_rows, pandas_lines, price_rows_pandas
-from .logs_rates import EXTRA_NAMES, price_table
+from .logs_rates import EXTRA_NAMES, price_table, rates
 from .logs_reconcile import RECONCILE_TOLERANCE, reconcile
 from .logs_rows import COST_COLUMNS, COUNTS, ENGINES, GROUPS, KEYS, M, UNREPORTED, \
     check_engine
@@ -139,6 +139,7 @@ class LogBill:
     as_of: date | None = None
     no_batch_models: tuple = ()     # models read from a gateway export with no batch API (OpenRouter)
     _reconciled: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _own_rates: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_usd(self) -> float:
@@ -205,6 +206,13 @@ class LogBill:
         if self._reconciled is None:
             self._reconciled = reconcile(self)
         return self._reconciled.copy()
+
+    def own_rates(self) -> pd.DataFrame:
+        """The rates each line was priced at (:func:`~course_lib.logs_rates.rates` with no override), worked out
+        once: every what-if re-prices the lines at them, and so does reconciliation. Not to be changed in place."""
+        if self._own_rates is None:
+            self._own_rates = rates(self.lines)
+        return self._own_rates
 
     def what_if(self, levers: list[str] | None = None) -> pd.DataFrame:
         """:func:`what_if` on this bill's traffic."""

@@ -54,9 +54,9 @@ def _unpriced_note(unpriced: list, under: str) -> str:
             f"of this total (USD {usd:,.4f} at the bill's own rates), so the saving is unknown by that much")
 
 
-def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tuple[float, str]:
+def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=(), own=None) -> tuple[float, str]:
     """The total under one lever, and what it assumes. ``gateway_models``: models read from a gateway export with no
-    batch API (OpenRouter)."""
+    batch API (OpenRouter); ``own``: the lines' own rates, where already worked out."""
     t = lines.copy()
     if name == "model":
         fell, unpriced = [], []
@@ -85,7 +85,7 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
         t["cache_read_tokens"] = np.where(ok, read, t["cache_read_tokens"])
         t["cache_write_tokens"] = np.minimum(t["cache_write_tokens"], t["input_tokens"] - t["cache_read_tokens"])
         t["cache_write_1h_tokens"] = np.minimum(t["cache_write_1h_tokens"], t["cache_write_tokens"])
-        return float(reprice(lines, tokens=t).sum()), (
+        return float(reprice(lines, tokens=t, at=own).sum()), (
             f"{x:.0%} of each request's input is a stable prefix that is read from cache; only where a request's "
             "input reaches the provider's minimum cacheable prefix and its request count is known; cache writes as "
             "recorded")
@@ -119,7 +119,7 @@ def _lever(lines: pd.DataFrame, name: str, value: str, gateway_models=()) -> tup
         t["output_tokens"] = new_out
         t["reasoning_tokens"] = t["reasoning_tokens"] * scale
         t["output_audio_tokens"] = t["output_audio_tokens"] * scale
-        total = float(reprice(lines, tokens=t).sum())
+        total = float(reprice(lines, tokens=t, at=own).sum())
         risk = ""
         if thinks.any():
             share = float(t.loc[thinks, "reasoning_tokens"].sum() / lines.loc[thinks, "output_tokens"].sum())
@@ -146,12 +146,13 @@ def what_if(b: LogBill, levers: list[str] | None = None) -> pd.DataFrame:
     if levers is None:
         levers = [f"cache={assumption('logs_cache_hit_rate')}", f"batch={assumption('logs_batch_share')}",
                   f"cap={int(assumption('logs_output_cap'))}"]
-    base = float(reprice(b.lines).sum())
+    own = b.own_rates() if hasattr(b, "own_rates") else None
+    base = float(reprice(b.lines, at=own).sum())
     gateway = getattr(b, "no_batch_models", ())
     rows = []
     for text in levers:
         name, value = parse_lever(text)
-        total, assumes = _lever(b.lines, name, value, gateway)
+        total, assumes = _lever(b.lines, name, value, gateway, own)
         saving = base - total
         kind = "saving"
         if "risk, not saving" in assumes and abs(saving) <= 1e-12:

@@ -197,14 +197,16 @@ RATE_COLUMNS = ["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_au
 
 
 def reprice(lines: pd.DataFrame, overrides: dict | None = None, tokens: pd.DataFrame | None = None,
-            *, batch_fallback: bool = False, fell_back: list | None = None, unpriced: list | None = None) -> pd.Series:
+            *, batch_fallback: bool = False, fell_back: list | None = None, unpriced: list | None = None,
+            at: pd.DataFrame | None = None) -> pd.Series:
     """The total USD of each line at the rates after ``overrides`` (see :func:`rates`) and the counts of
     ``tokens`` (default: the lines' own); lines that fell back to interactive prices are counted into
     ``fell_back``, and lines with a search or audio count the new rates do not price into ``unpriced`` (as
     ``(lines, what those counts cost at the lines' own rates)``: left out of the total, never priced 0).
-    Taught in notebook ``06_your_own_bill``."""
+    ``at``: the rates, where already worked out (:meth:`~course_lib.logs.LogBill.own_rates`). Taught in notebook
+    ``06_your_own_bill``."""
     t = lines if tokens is None else tokens
-    r = rates(lines, overrides, batch_fallback=batch_fallback)
+    r = rates(lines, overrides, batch_fallback=batch_fallback) if at is None else at
     return _repriced(lines, t, r, fell_back, unpriced)
 
 

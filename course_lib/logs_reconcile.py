@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import money, prices
-from .logs_rates import rates, reprice_each
+from .logs_rates import reprice_each
 from .logs_rows import M
 
 if TYPE_CHECKING:
@@ -29,6 +29,10 @@ _COMPONENT_NAMES = {"total_usd": "all", "input_usd": "uncached input", "output_u
 #: Each pricing rule the re-price applied, and the sign of (reported - re-priced) if the other side did not apply
 #: it: a rule explains a difference only with that sign and its own size.
 _RULE_SIGN = {"cache-write premium": -1, "long-context tier": -1, "batch discount": +1, "peak premium": -1}
+
+
+#: The columns of a reconciliation.
+_COLUMNS = ["day", "model", "line", "reported_by", "repriced_usd", "reported_usd", "difference_usd", "explained_by"]
 
 
 def _explain(diff: float, rules: dict, bounds: list, tol: float) -> str:
@@ -61,8 +65,10 @@ def reconcile(b: LogBill, tolerance: float = RECONCILE_TOLERANCE) -> pd.DataFram
     split: the cache-read discount) that contains it; else it says "not explained". Taught in notebook
     ``06_your_own_bill``.
     """
+    if not len(b.reported) and not (b.lines["reported_rows"] > 0).any():   # nothing reported: nothing to compare
+        return pd.DataFrame([], columns=_COLUMNS)
     lines = b.lines.reset_index(drop=True)   # positions: each group's lines are picked as arrays, not frames
-    parts = _line_parts(lines)
+    parts = _line_parts(lines, b.own_rates().reset_index(drop=True))
     cols = {**{c: lines[c].to_numpy(dtype=float) for c in {*_COMPONENT_NAMES, "requests", "rows", "cache_read_unreported"}},
             **{c: parts[c].to_numpy() for c in parts}}
     rows = []
@@ -87,8 +93,7 @@ def reconcile(b: LogBill, tolerance: float = RECONCILE_TOLERANCE) -> pd.DataFram
             rows.append(_recon_row(day, f"(all {provider})", f"cost report ({g['source'].iloc[0]})",
                                    by_provider.get((day, provider), none), float(g["amount_usd"].sum()), cols,
                                    tolerance))
-    return pd.DataFrame(rows, columns=["day", "model", "line", "reported_by", "repriced_usd", "reported_usd",
-                                       "difference_usd", "explained_by"])
+    return pd.DataFrame(rows, columns=_COLUMNS)
 
 
 def _sum(a: np.ndarray) -> float:
@@ -129,16 +134,15 @@ def _recon_row(day, model, by, at: np.ndarray, theirs: float, cols: dict, tolera
     return {**row, "explained_by": _explain(diff, rules, bounds, tol)}
 
 
-def _line_parts(lines: pd.DataFrame) -> pd.DataFrame:
+def _line_parts(lines: pd.DataFrame, r: pd.DataFrame) -> pd.DataFrame:
     """Per line, what each pricing rule added or saved (the rules that can explain a difference), and the ends of
     what the export hides: every call at peak, every request in band 0 or in the top band, all input read from
-    cache."""
+    cache. ``r``: the lines' own rates."""
     tiers = {(m, d): len(prices.quote(m, d).tiers) for m, d in set(zip(lines["model"], lines["price_day"], strict=True))}
     top_band = np.array([tiers[k] for k in zip(lines["model"], lines["price_day"], strict=True)])
     ways = [{"band": 0}, {"batch": False}, {"period": "standard"}, {"period": "peak"}]
     base, interactive, standard, at_peak, *top = reprice_each(lines, ways + ([{"band": top_band}] if top_band.any() else []))
     top = top[0] if top else lines["total_usd"]
-    r = rates(lines)
     uncached = lines["input_tokens"] - lines["cache_read_tokens"].fillna(0) - lines["cache_write_tokens"].fillna(0)
     return pd.DataFrame({
         "cache-write premium": lines["cache_write_usd"] - lines["cache_write_tokens"] * r["r_in"] / M,
