@@ -74,6 +74,9 @@ def _p(d: dict, key: str) -> dict:
 BEFORE_PANEL = {"27be84b": "the panel before it kept its bills and charts",
                 "8001c48": "the panel before the engines' fixed cost per bill was cut (pandas' checks built in one "
                            "frame, small files priced by pandas; the panel itself unchanged)",
+                "8724a47": "the panel before a bill's own rates were shared by its what-ifs and its reconciliation "
+                           "(worked out four times for each new bill), and before a bill with no reported cost skipped "
+                           "reconciliation",
                 "1067893": "the panel before its reconciliation and chart were made cheaper (re-pricings summed on "
                            "arrays and sharing one price lookup, the chart's margins measured from its labels instead "
                            "of tight_layout)"}
