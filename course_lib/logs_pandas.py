@@ -44,12 +44,13 @@ def _bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return val, bad
 
 
-def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_rows(df: pd.DataFrame, as_of: date | str | None = None,
+               texts: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows typed and checked: (good rows with day, hour, price_day, tier_tokens; errors).
 
     Every value is read from its text against :data:`~course_lib.logs_rows.CHECKS`, as the DuckDB engine reads
-    it; the first problem of each row is reported (field, message, what is accepted). Taught in notebook
-    ``06_your_own_bill``.
+    it; the first problem of each row is reported (field, message, what is accepted). ``texts``: the columns of
+    ``df`` already read as text (a dict that gains the ones read here). Taught in notebook ``06_your_own_bill``.
     """
     missing = [c for c in exports.REQUIRED if c not in df.columns]
     if missing:
@@ -65,7 +66,7 @@ def check_rows(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.Da
         for i in np.flatnonzero(mask):
             err_field[i], err_msg[i] = check_message(code, None if text is None else text.iat[i])
 
-    texts: dict[str, pd.Series] = {}
+    texts = {} if texts is None else texts
 
     def text(c: str) -> pd.Series:   # each column read as text once
         if c not in texts:
@@ -144,10 +145,11 @@ def _key_errors(good: pd.DataFrame, key_err: dict) -> tuple[pd.DataFrame, pd.Dat
     return good[~bad], errors
 
 
-def price_rows_pandas(df: pd.DataFrame, as_of: date | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every row priced in memory: (priced rows with the band, period and cost columns; errors). Taught in
-    notebook ``06_your_own_bill``."""
-    good, errors = check_rows(df, as_of)
+def price_rows_pandas(df: pd.DataFrame, as_of: date | str | None = None,
+                      texts: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every row priced in memory: (priced rows with the band, period and cost columns; errors); ``texts`` as for
+    :func:`check_rows`. Taught in notebook ``06_your_own_bill``."""
+    good, errors = check_rows(df, as_of, texts)
     table, key_err = price_table(good, extras=tuple(c for c in EXTRAS if good[c].fillna(0).gt(0).any()))
     good, kerr = _key_errors(good, key_err)
     merged = good.merge(table, on=[*PRICE_KEYS, "hour"], how="inner")
@@ -197,9 +199,10 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
     stride = duplicate_stride(len(path_or_df) if isinstance(path_or_df, pd.DataFrame) else rows_at_most(path_or_df))
     parts, errs, hashes = [], [], []
     for chunk in chunks:
-        h = _row_hashes(chunk)
+        texts: dict = {}   # each column read as text once, for the repeats and for the checks
+        h = _row_hashes(chunk, texts)
         hashes.append(h if stride == 1 else h[h % np.uint64(stride) == 0])
-        priced, e = price_rows_pandas(chunk, as_of)
+        priced, e = price_rows_pandas(chunk, as_of, texts)
         parts.append(_lines_of(priced))
         errs.append(e)
     lines = parts[0]   # one chunk's lines are already summed by KEYS
@@ -212,10 +215,14 @@ def pandas_lines(path_or_df, as_of, chunk_rows: int = CHUNK_ROWS):
     return lines, errors, len(errors), (len(compared) - len(np.unique(compared)), len(compared), stride)
 
 
-def _row_hashes(df: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row of its canonical cells as text (trimmed, empty as missing), as DuckDB hashes them."""
-    texts = pd.DataFrame({c: _text(df, c) for c in exports.CANONICAL if c in df.columns}, index=df.index)
-    return pd.util.hash_pandas_object(texts, index=False).to_numpy()
+def _row_hashes(df: pd.DataFrame, texts: dict) -> np.ndarray:
+    """One 64-bit hash per row of its canonical cells as text (trimmed, empty as missing), as DuckDB hashes them;
+    ``texts`` gains the columns read as text."""
+    for c in exports.CANONICAL:
+        if c in df.columns and c not in texts:
+            texts[c] = _text(df, c)
+    cells_ = pd.DataFrame({c: texts[c] for c in exports.CANONICAL if c in df.columns}, index=df.index)
+    return pd.util.hash_pandas_object(cells_, index=False).to_numpy()
 
 
 def _numbered(chunks):

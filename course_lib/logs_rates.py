@@ -170,17 +170,24 @@ def _keyed(lines: pd.DataFrame, o: dict, batch_fallback: bool) -> tuple[pd.DataF
     return k, table
 
 
-def _picked(lines: pd.DataFrame, k: pd.DataFrame, table: pd.DataFrame, o: dict) -> pd.DataFrame:
-    """The rate columns for each line from its keys ``k`` and their ``table``, at the period and band of ``o``."""
-    k = k.reset_index(drop=True).reset_index(names="line")   # "line": the line's position
+def _picked(lines: pd.DataFrame, k: pd.DataFrame, table: pd.DataFrame, o: dict,
+            merged: dict | None = None) -> pd.DataFrame:
+    """The rate columns for each line from its keys ``k`` and their ``table``, at the period and band of ``o``.
+    ``merged``: where given, the keys joined to the table are kept in it, by whether ``o`` moves the period, for the
+    next call with the same keys and table."""
+    merged = {} if merged is None else merged
     if "period" in o:   # the same calls at another time of day: any hour of that period, else the standard price
-        t = table.drop(columns="hour").drop_duplicates([*PRICE_KEYS, "band", "period"])
-        m = k.merge(t, on=PRICE_KEYS, how="left")
+        if "period" not in merged:
+            t = table.drop(columns="hour").drop_duplicates([*PRICE_KEYS, "band", "period"])
+            merged["period"] = _lined(k).merge(t, on=PRICE_KEYS, how="left")
+        m = merged["period"].copy()
         m["pref"] = m["period"] == o["period"]
         m = m[m["pref"] | (m["period"] == "standard")]
         m = m.sort_values(["line", "band", "pref"], ascending=[True, True, False]).drop_duplicates(["line", "band"])
     else:
-        m = k.merge(table, on=[*PRICE_KEYS, "hour"], how="left")
+        if "hour" not in merged:
+            merged["hour"] = _lined(k).merge(table, on=[*PRICE_KEYS, "hour"], how="left")
+        m = merged["hour"]
     if "model" in o:    # the new model's tiers, chosen by tokens per request
         per_req = np.floor(lines["input_tokens"] / lines["requests"].where(lines["requests"] > 0)).fillna(0)
         tt = per_req.to_numpy()[m["line"].to_numpy()]
@@ -191,6 +198,11 @@ def _picked(lines: pd.DataFrame, k: pd.DataFrame, table: pd.DataFrame, o: dict) 
     out = m.set_index("line").reindex(range(len(lines)))
     out.index = lines.index
     return out
+
+
+def _lined(k: pd.DataFrame) -> pd.DataFrame:
+    """The keys with each line's position, ``line``."""
+    return k.reset_index(drop=True).reset_index(names="line")
 
 
 RATE_COLUMNS = ["r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
@@ -219,8 +231,9 @@ def reprice_each(lines: pd.DataFrame, overrides: list[dict]) -> list[pd.Series]:
     for o in overrides:
         moved = tuple((name, repr(o[name])) for name in ("model", "price_day", "batch") if name in o)
         if moved not in keyed:
-            keyed[moved] = _keyed(lines, o, False)
-        out.append(_repriced(lines, lines, _picked(lines, *keyed[moved], o), None, None))
+            keyed[moved] = (*_keyed(lines, o, False), {})
+        k, table, merged = keyed[moved]
+        out.append(_repriced(lines, lines, _picked(lines, k, table, o, merged), None, None))
     return out
 
 

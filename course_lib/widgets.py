@@ -301,8 +301,12 @@ class _Kept:
     def chart(self, by: str) -> bytes:
         with _MPL_LOCK:   # matplotlib is not thread-safe: one figure at a time in this process
             if by not in self._charts:
+                import matplotlib
+
                 from . import plots
-                self._charts[by] = _png(plots.bill_breakdown(self.bill, by))
+                # made at the PNG's resolution: the labels measured for the margins are not laid out again to save
+                with matplotlib.rc_context({"figure.dpi": CHART_DPI}):
+                    self._charts[by] = _png(plots.bill_breakdown(self.bill, by))
             return self._charts[by]
 
     def what_if(self, levers: list[str]):

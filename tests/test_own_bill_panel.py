@@ -23,7 +23,8 @@ def fresh(panel) -> tuple[str, bytes]:
     widgets._KEPT.clear()
     try:
         values = panel.values()
-        lines, fig, table = widgets.own_bill_answer(**values)
+        with matplotlib.rc_context({"figure.dpi": widgets.CHART_DPI}):   # drawn at the PNG's resolution, as the panel
+            lines, fig, table = widgets.own_bill_answer(**values)
         return widgets._answer_html(lines, panel._shown(values), table), widgets._png(fig)
     finally:
         widgets._KEPT.clear()
