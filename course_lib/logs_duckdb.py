@@ -83,10 +83,10 @@ _YEARS_US = (-2_208_988_800_000_000, 7_258_118_400_000_000)
 
 def _values(types: dict) -> tuple[list[str], list[str], list[str]]:
     """SQL for each row's typed values, in three steps: each count's and the amount's cell read as a whole number
-    (``<name>_u``, NULL where it is not one), and a date-time of the shape most exports write (``ts_zulu``); counts and amount where their text matches its pattern whole
-    (spaces around allowed, as trimmed), and the date-time in microseconds since 1970 (UTC); then whether each cell
-    is empty, the hour since 1970 and whether a time of day is given, the long-context tier, the requests a row
-    stands for and which extras (searches, audio) it uses."""
+    (``<name>_u``, NULL where it is not one), and a date-time of the shape most exports write (``ts_zulu``); counts
+    and amount where their text matches its pattern whole (spaces around allowed, as trimmed), and the date-time in
+    microseconds since 1970 (UTC); then whether each cell is empty, the hour since 1970 and whether a time of day is
+    given, the long-context tier, the requests a row stands for and which extras (searches, audio) it uses."""
     def matches(c, pattern):
         return f"regexp_full_match(\"r_{c}\", ' *({pattern}) *')"
     whole, first, then = [], [], []
