@@ -147,9 +147,11 @@ def _month(d: date) -> tuple[date, date]:
 
 
 def _charges(b: LogBill) -> pd.DataFrame:
-    """The bill's lines summed over the hours of a day that share one price (same period and tier), with the rate
-    columns of each (:func:`course_lib.logs_rates.rates`, the rates the bill itself was priced at)."""
-    keys = ["day", "provider", "model", "project", "api_key", "feature", "batch", "period", "band", "price_day"]
+    """The bill's lines summed over the hours of a day that share one price (same period, long-context tier and
+    service tier), with the rate columns of each (:func:`course_lib.logs_rates.rates`, the rates the bill itself
+    was priced at)."""
+    keys = ["day", "provider", "model", "project", "api_key", "feature", "batch", "service_tier", "period", "band",
+            "price_day"]
     counts = ["rows", "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
               "output_tokens", "reasoning_tokens", "input_audio_tokens", "output_audio_tokens", "web_searches",
               "total_usd", "reasoning_unreported"]
@@ -190,6 +192,9 @@ def focus_rows(b: LogBill, *, billing_account: str | None = None,
         counts = {"uncached": ch.input_tokens - ch.cache_read_tokens - ch.cache_write_tokens,
                   "cache_write_5m": ch.cache_write_tokens - ch.cache_write_1h_tokens}
         how = ["batch" if ch.batch else "interactive"]
+        tier = str(ch.service_tier)
+        if tier != "standard":   # flex, priority: a price of its own (SkuPriceId and details say which)
+            how.append(f"{tier} tier")
         if ch.period != "standard":
             how.append(f"{ch.period} hours")
         if ch.band:
@@ -227,9 +232,12 @@ def focus_rows(b: LogBill, *, billing_account: str | None = None,
                 "ServiceProviderName": provider, "ServiceSubcategory": SERVICE_SUBCATEGORY,
                 "SkuId": str(ch.model), "SkuMeter": kind,
                 "SkuPriceDetails": json.dumps({"x_Batch": bool(ch.batch), "x_Period": str(ch.period),
-                                               "x_ContextTier": int(ch.band)}, sort_keys=True),
+                                               "x_ContextTier": int(ch.band),
+                                               **({"x_ServiceTier": tier} if tier != "standard" else {})},
+                                              sort_keys=True),
                 "SkuPriceId": (f"{ch.model}/{kind.lower().replace(' ', '-')}/"
-                               f"{'batch' if ch.batch else 'interactive'}/{ch.period}/tier-{int(ch.band)}"),
+                               f"{'batch' if ch.batch else 'interactive'}/{ch.period}/tier-{int(ch.band)}"
+                               + (f"/{tier}" if tier != "standard" else "")),
                 "SubAccountId": ch.project or None, "SubAccountName": ch.project or None,
                 "Tags": json.dumps(tags, sort_keys=True) if tags else None,
                 "ProviderName": provider, "PublisherName": provider,

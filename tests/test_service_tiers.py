@@ -159,3 +159,25 @@ def test_levers_on_tier_lines(tmp_path, engine):
     assert "1 batch or service-tier row(s) priced interactive at the standard tier" in w.loc["model=gpt-4.1", "assumes"]
     assert w.loc["date=2026-06-15", "total_usd"] == pytest.approx(3 * usd(1.25, 10.00), rel=1e-12)
     assert "2 batch or service-tier row(s)" in w.loc["date=2026-06-15", "assumes"]
+
+
+def test_the_focus_export_prices_each_call_at_its_tier(tmp_path):
+    """The FOCUS rows of a flex call and a standard call of the same day are two charges, each at its printed
+    rate, summing to the bill (the export once grouped them and priced both at the standard rate)."""
+    from course_lib import focus
+    path = tmp_path / "tiers.csv"
+    pd.DataFrame([{"timestamp": f"{DAY}T10:00:00Z", "model": "gpt-5", "input_tokens": 100_000, "output_tokens": 10_000,
+                   "service_tier": "flex"},
+                  {"timestamp": f"{DAY}T11:00:00Z", "model": "gpt-5", "input_tokens": 100_000, "output_tokens": 10_000,
+                   "service_tier": ""}]).to_csv(path, index=False)
+    b = logs.bill(path)
+    rows, _ = focus.focus_rows(b)
+    want = {tier: (100_000 * PRINTED[("gpt-5", tier)][0] + 10_000 * PRINTED[("gpt-5", tier)][2]) / M
+            for tier in ("flex", "standard")}
+    assert float(sum(rows["BilledCost"])) == pytest.approx(sum(want.values()), abs=1e-12)
+    assert b.total_usd == pytest.approx(sum(want.values()), abs=1e-12)
+    flex = rows[rows["SkuPriceId"].str.endswith("/flex")]
+    assert float(sum(flex["BilledCost"])) == pytest.approx(want["flex"], abs=1e-12)
+    assert all(json.loads(d)["x_ServiceTier"] == "flex" for d in flex["SkuPriceDetails"])
+    assert all("flex tier" in d for d in flex["ChargeDescription"])
+    assert focus.check_focus(rows) == []
