@@ -174,11 +174,11 @@ def _open(source, as_of, fmt: str):
         rel = "src_df"
     else:
         rel = relation(Path(source))
-        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
-        if fmt != "csv":
-            rel = f"({SQL_MAPPINGS[fmt][1](types, rel)})"
-        elif rel.startswith("read_csv"):   # sniffed once: the readings that follow are told the columns
-            rel = relation(Path(source), list(types))
+        sniffed = rel.startswith("read_csv") and "auto_detect=false" not in rel   # a header with odd names
+        if fmt != "csv" or sniffed:
+            types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
+            # a gateway's columns mapped in SQL; a sniffed CSV's columns told to the readings that follow
+            rel = f"({SQL_MAPPINGS[fmt][1](types, rel)})" if fmt != "csv" else relation(Path(source), list(types))
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
     missing = [c for c in exports.REQUIRED if c not in types]
     if missing:

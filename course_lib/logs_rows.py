@@ -108,8 +108,7 @@ def cells(values) -> list:
 
 def key_error_field(message: str) -> str:
     """The field a price-book refusal names: ``batch``, ``as_of`` or ``service_tier`` where the message starts so,
-    else the model
-    (notebook ``06_your_own_bill``)."""
+    else the model (notebook ``06_your_own_bill``)."""
     return message.split(":")[0] if message.startswith(("batch", "as_of", "service_tier")) else "model"
 
 

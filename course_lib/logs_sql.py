@@ -85,8 +85,8 @@ def relation(path: Path, columns: list | None = None) -> str:
         columns = names
     given = ""
     if columns:
-        names = ", ".join("'{}': 'VARCHAR'".format(c.replace("'", "''")) for c in columns)
-        given = f", auto_detect=false, columns={{{names}}}"
+        typed = ", ".join("'{}': 'VARCHAR'".format(c.replace("'", "''")) for c in columns)
+        given = f", auto_detect=false, columns={{{typed}}}"
     return f"read_csv('{p}', all_varchar=true, header=true, delim='{sep}', quote='\"', escape='\"'{given})"
 
 

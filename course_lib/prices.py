@@ -239,11 +239,11 @@ def _gp_value(v) -> tuple[float | None, dict]:
     return float(v), {}
 
 
-def _tier_context(info, provider_id: str, ts: datetime, as_of: date, batch: bool, tier: str) -> dict | None:
-    """genai-prices' price context for ``tier`` (``None`` for the standard tier), or a refusal naming the model, the
-    tier and the tiers that do have a price for it on that date."""
+def _price_context(info, provider_id: str, ts: datetime, as_of: date, batch: bool, tier: str) -> dict | None:
+    """genai-prices' price context for a call at ``tier`` (batch, or none, for the standard tier), or a refusal naming
+    the model, the tier and the tiers that do have a price for it on that date."""
     if tier == "standard":
-        return None
+        return {"processing": "batch"} if batch else None
     if tier in _CONTRACT_TIERS:
         raise ValueError(f"service_tier: no {tier} price for {info.id} ({provider_id}): {_CONTRACT_TIERS[tier]}")
     if batch:
@@ -282,8 +282,7 @@ def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, tier: 
     if period == "peak" and _peak_rule(provider.id, as_of) is None:
         note.append(f"no peak pricing in force for {provider.id} on {as_of}")
     ts = _quote_time(provider.id, as_of, period)
-    ctx = _tier_context(info, provider.id, ts, as_of, batch, tier) or ({"processing": "batch"} if batch else None)
-    mp = info.get_prices(ts, ctx)
+    mp = info.get_prices(ts, _price_context(info, provider.id, ts, as_of, batch, tier))
     discount = 1.0
     source = f"genai-prices {GENAI_PRICES_VERSION} ({provider.name}, {info.id})"
     if tier != "standard":
@@ -581,8 +580,7 @@ def _model_price(model: str, day: date, batch: bool, period: str, tier: str | No
     except LookupError:
         return None
     ts = _quote_time(provider.id, day, period)
-    return info.get_prices(ts, _tier_context(info, provider.id, ts, day, batch, service_tier(tier))
-                           or ({"processing": "batch"} if batch else None))
+    return info.get_prices(ts, _price_context(info, provider.id, ts, day, batch, service_tier(tier)))
 
 
 def unpriced_extras(model: str, as_of: date | str | None, extras, *, batch: bool = False, period: str = "standard",

@@ -376,3 +376,16 @@ def test_the_common_timestamp_shape_is_read_as_the_pattern_reads_it(tmp_path):
     assert listed == {r: e for r, e in _errors(a).items() if r in listed} and len(listed) == min(10_000, d.error_count)
     by_hour = ["day", "hour"]
     assert a.lines.groupby(by_hour)["rows"].sum().to_dict() == d.lines.groupby(by_hour)["rows"].sum().to_dict()
+
+
+@pytest.mark.parametrize("header", ["\ufefftimestamp,model,input_tokens,output_tokens",
+                                    "timestamp,model,input_tokens,output_tokens,model"],
+                         ids=["byte-order-mark", "a-name-twice"])
+def test_a_header_duckdb_must_sniff_gives_the_same_bill(tmp_path, header):
+    """A header whose names cannot be given to DuckDB as written (a byte-order mark, a name twice) is read by DuckDB's
+    own sniffer, once, and the file priced as pandas prices it."""
+    path = tmp_path / "odd.csv"
+    path.write_text(header + "\n" + "2026-10-28T10:00:00Z,gpt-5.5,1000,100" + (",x" if header.count(",") == 4 else "")
+                    + "\n", encoding="utf-8")
+    bills = [logs.bill(path, engine=e) for e in logs.ENGINES]
+    assert [b.total_usd for b in bills] == [pytest.approx(OK_USD, rel=1e-12)] * 2
