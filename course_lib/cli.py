@@ -112,7 +112,7 @@ def _read_body(path: str):
 
 def cmd_usage(a: argparse.Namespace) -> dict:
     from .billing import cost
-    from .usage import normalize, service_tier_of
+    from .usage import batch_or_tier, normalize, service_tier_of
     body = _read_body(a.body)
     u = normalize(body, provider=a.provider)
     model = a.model or u.model
@@ -122,7 +122,8 @@ def cmd_usage(a: argparse.Namespace) -> dict:
         "reasoning_tokens", "web_searches", "reported_cost_usd")}, "modalities": dict(u.modalities),
         "not_reported": list(u.unreported)}
     if model:
-        bill = cost(u, model, a.as_of, tier=tier if tier != "batch" else None, batch=tier == "batch")
+        priced_tier, batch = batch_or_tier(tier)
+        bill = cost(u, model, a.as_of, tier=priced_tier, batch=batch)
         out.update(as_of=str(bill.as_of), total_usd=_round(bill.total_usd),
                    total_cny=_round(bill.total("CNY")), unpriced=list(bill.unpriced))
     if not a.json:

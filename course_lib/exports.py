@@ -202,9 +202,8 @@ def _openai_usage(records, path) -> Export:
                 out.error(n, "input_uncached_tokens", f"{c['input_uncached_tokens']} + input_cached_tokens "
                           f"{c['input_cached_tokens']} is not input_tokens {c['input_tokens']}")
                 continue
-            batch = _flag(r.get("batch"))
-            if tier == "batch":
-                batch, tier = True, None
+            tier, by_tier = usage_mod.batch_or_tier(tier)
+            batch = True if by_tier else _flag(r.get("batch"))
             out.add(n, timestamp=when, model=r["model"], requests=c["num_model_requests"], service_tier=tier,
                     input_tokens=c["input_tokens"] + audio_in, output_tokens=c["output_tokens"] + audio_out,
                     # OpenAI bills no cache write; the Usage API gives no reasoning split
@@ -575,9 +574,8 @@ def _responses(records, path) -> Export:
         if when is None:
             out.error(n, "timestamp", 'the body has no "created" time; wrap it as {"timestamp": ..., "body": ...}')
             continue
-        tier, batch = usage_mod.service_tier_of(body), meta.get("batch", False)
-        if isinstance(tier, str) and tier.lower() == "batch":   # Anthropic writes a batch call's tier so
-            tier, batch = None, True
+        tier, by_tier = usage_mod.batch_or_tier(usage_mod.service_tier_of(body))
+        batch = True if by_tier else meta.get("batch", False)
         out.add(n, timestamp=_iso(when), model=meta.get("model") or u.model, requests=1, service_tier=tier,
                 input_tokens=u.input_tokens, output_tokens=u.output_tokens, cache_read_tokens=u.cache_read_tokens,
                 cache_write_tokens=u.cache_write_tokens, cache_write_1h_tokens=u.cache_write_1h_tokens,

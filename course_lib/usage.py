@@ -428,6 +428,15 @@ def service_tier_of(body) -> str | None:
     return None
 
 
+def batch_or_tier(tier) -> tuple[str | None, bool]:
+    """A reported service tier as (the tier to price, whether the call was batch): OpenAI's Usage API and
+    Anthropic's usage write a batch call's tier as "batch", a call at no service tier of its own. Taught in notebook
+    ``06_your_own_bill``."""
+    if isinstance(tier, str) and tier.strip().lower() == "batch":
+        return None, True
+    return tier, False
+
+
 def normalize(body: Any, shape: str | None = None, model: str | None = None, *,
               provider: str | None = None) -> Usage:
     """A :class:`Usage` from a raw response body, its ``usage`` block, an SDK object,

@@ -181,3 +181,18 @@ def test_the_focus_export_prices_each_call_at_its_tier(tmp_path):
     assert all(json.loads(d)["x_ServiceTier"] == "flex" for d in flex["SkuPriceDetails"])
     assert all("flex tier" in d for d in flex["ChargeDescription"])
     assert focus.check_focus(rows) == []
+
+
+@pytest.mark.parametrize("word", ["batch", " Batch "])
+def test_the_usage_command_prices_a_body_whose_tier_is_batch_as_a_batch_call(tmp_path, word, capsys):
+    """A Claude body that reports its tier as "batch" is a batch call (Anthropic's batch API: half the price), in the
+    usage command as in the readers (one rule, usage.batch_or_tier)."""
+    from course_lib.cli import main
+    body = json.loads((DATA / "own_logs" / "responses_recorded.jsonl").read_text().splitlines()[0])["body"]
+    got = {}
+    for name, tier in (("standard", "standard"), ("batch", word)):
+        p = tmp_path / f"{name}.json"
+        p.write_text(json.dumps(body).replace('"service_tier": "standard"', json.dumps({"service_tier": tier})[1:-1]))
+        main(["usage", str(p), "--json"])
+        got[name] = json.loads(capsys.readouterr().out)["total_usd"]
+    assert got["batch"] == pytest.approx(got["standard"] / 2, rel=1e-6)
