@@ -146,7 +146,7 @@ def what_if(b: LogBill, levers: list[str] | None = None) -> pd.DataFrame:
     if levers is None:
         levers = [f"cache={assumption('logs_cache_hit_rate')}", f"batch={assumption('logs_batch_share')}",
                   f"cap={int(assumption('logs_output_cap'))}"]
-    own = b.own_rates() if hasattr(b, "own_rates") else None
+    own = b.own_rates()
     base = float(reprice(b.lines, at=own).sum())
     gateway = getattr(b, "no_batch_models", ())
     rows = []
