@@ -80,11 +80,11 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
     def per_unit(model, day, batch, period, extra, scale, tier):
         return _per_unit(model, day, batch, period, extra, scale, tier) if extra in extras else np.nan
 
-    rows, errors = [], {}
+    rows, errors = [], {}   # one tuple per price row, in the order of _TABLE_COLUMNS
     for model, day_text, batch, tier in key_set:
         day = date.fromisoformat(day_text)
-        try:
-            base = prices.quote(model, day, batch=bool(batch), tier=tier)
+        try:   # the standard period asked as the periods below ask it: one quote, kept, where there is no peak
+            base = prices.quote(model, day, batch=bool(batch), period="standard", tier=tier)
         except ValueError as e:
             errors[(model, day_text, bool(batch), tier)] = str(e)
             continue
@@ -96,16 +96,19 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
                                         per_unit(model, day, bool(batch), period, "input_audio_tokens", M, tier) * M,
                                         per_unit(model, day, bool(batch), period, "output_audio_tokens", M, tier) * M)
                 per_period[period] = [
-                    {"band": band, "t_lo": lo, "t_hi": hi, "period": period, "provider": p.provider,
-                     "r_in": p.rate("input", lo + 1), "r_read": p.rate("cache_read", lo + 1),
-                     "r_write": p.rate("cache_write", lo + 1), "r_w1h": rate_1h(p, lo + 1),
-                     "r_out": p.rate("output", lo + 1), "r_search": r_search, "r_audio_in": r_ai,
-                     "r_audio_out": r_ao} for band, lo, hi in _bands(p)]
-            rows += [{"model": model, "price_day": day_text, "batch": bool(batch), "service_tier": tier, "hour": hour,
-                      **band} for band in per_period[period]]
-    cols = ["model", "price_day", "batch", "service_tier", "hour", "band", "t_lo", "t_hi", "period", "provider",
-            "r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out"]
-    return pd.DataFrame(rows, columns=cols), errors
+                    (band, lo, hi, period, p.provider, p.rate("input", lo + 1), p.rate("cache_read", lo + 1),
+                     p.rate("cache_write", lo + 1), rate_1h(p, lo + 1), p.rate("output", lo + 1), r_search, r_ai,
+                     r_ao) for band, lo, hi in _bands(p)]
+            key = (model, day_text, bool(batch), tier, hour)
+            rows += [key + band for band in per_period[period]]
+    if not rows:
+        return pd.DataFrame(columns=list(_TABLE_COLUMNS)), errors
+    return pd.DataFrame(dict(zip(_TABLE_COLUMNS, zip(*rows, strict=True), strict=True))), errors
+
+
+#: The columns of :func:`price_table`: a price row's key, hour and band, then its rates.
+_TABLE_COLUMNS = ("model", "price_day", "batch", "service_tier", "hour", "band", "t_lo", "t_hi", "period", "provider",
+                  "r_in", "r_read", "r_write", "r_w1h", "r_out", "r_search", "r_audio_in", "r_audio_out")
 
 
 def costs(df: pd.DataFrame) -> pd.DataFrame:
@@ -253,14 +256,14 @@ def _total(t: pd.DataFrame, r: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def tier_edges() -> tuple[int, ...]:
     """Every long-context threshold in genai-prices' data (input tokens per request above which a tier's rates
     apply), sorted: the buckets in which the DuckDB engine sums rows before it joins their prices. A hint only: a
     price row with another threshold has the rows summed again with it. Taught in notebook ``06_your_own_bill``."""
-    from genai_prices import data_snapshot
     from genai_prices.types import TieredPrices
     edges = set()
-    for provider in data_snapshot.get_snapshot().providers:
+    for provider in prices.snapshot().providers:
         for model in provider.models:
             for variant in model.prices if isinstance(model.prices, list) else [model.prices]:
                 for value in vars(getattr(variant, "prices", variant)).values():

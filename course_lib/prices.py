@@ -18,6 +18,7 @@ Two corrections to genai-prices are applied here, both listed in
 from __future__ import annotations
 
 import difflib
+import gc
 import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
@@ -177,9 +178,28 @@ def course_table() -> pd.DataFrame:
     return pd.DataFrame(data_rows("course_prices.csv"))
 
 
+def snapshot():
+    """genai-prices' price data, loaded on first use (notebook ``01_token_billing``).
+
+    It is some 80,000 Python objects that live as long as the process. On first load they are frozen out of the
+    cyclic garbage collector's reach (:func:`gc.freeze`), with every object alive then: otherwise each full
+    collection afterwards walks them all, and a bill over a million rows stalled 25 ms in one
+    (``benchmarks/own_logs.py``). Objects frozen are still freed when nothing refers to them; only a reference
+    cycle among them that becomes garbage later stays.
+    """
+    snap = data_snapshot.get_snapshot()
+    _freeze_once()
+    return snap
+
+
+@lru_cache(maxsize=1)
+def _freeze_once() -> None:
+    gc.freeze()
+
+
 @lru_cache(maxsize=1)
 def _gp_model_ids() -> tuple[str, ...]:
-    snap = data_snapshot.get_snapshot()
+    snap = snapshot()
     return tuple(sorted({m.id for p in snap.providers for m in p.models}))
 
 
@@ -265,7 +285,7 @@ def _price_context(info, provider_id: str, ts: datetime, as_of: date, batch: boo
 
 def _from_genai_prices(model: str, as_of: date, batch: bool, period: str, tier: str = "standard",
                        provider_id: str | None = None) -> Price | None:
-    snap = data_snapshot.get_snapshot()
+    snap = snapshot()
     try:
         provider, info = snap.find_provider_model(model, None, provider_id, None)
     except LookupError:
@@ -458,7 +478,7 @@ def _spellings(model: str) -> list[str]:
 def _dated_changes() -> tuple:
     from genai_prices.types import StartDateConstraint
     out = [date.fromisoformat(r["valid_from"]) for r in data_rows("course_prices.csv")]
-    for p in data_snapshot.get_snapshot().providers:
+    for p in snapshot().providers:
         for m in p.models:
             for cp in (m.prices if isinstance(m.prices, list) else []):
                 c = getattr(cp, "constraint", None)
@@ -549,7 +569,7 @@ def embedding_rate(model: str = "text-embedding-3-small", provider: str = "opena
                    as_of: date | str | None = None) -> tuple[float, str]:
     """USD per million input tokens of an embedding model, and its source (notebook ``02_review_assistant``)."""
     day = as_date(as_of)
-    snap = data_snapshot.get_snapshot()
+    snap = snapshot()
     try:
         prov = snap.find_provider(model, provider, None)
         info = prov.find_model(model)
@@ -574,7 +594,7 @@ def _needs_own_price(extra: str) -> bool:
 
 def _model_price(model: str, day: date, batch: bool, period: str, tier: str | None):
     """genai-prices' price of ``model`` on ``day`` at that time of day and service tier; ``None`` if not in it."""
-    snap = data_snapshot.get_snapshot()
+    snap = snapshot()
     try:
         provider, info = snap.find_provider_model(model, None, None, None)
     except LookupError:
