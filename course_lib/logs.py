@@ -282,7 +282,7 @@ def bill(paths, format: str = "auto", as_of: date | str | None = None, *, engine
                    else pandas_lines(ex.rows, as_of))
     if not parts:
         raise ValueError("paths: no usage rows to price" + _why_no_rows(errs, reported, notes))
-    lines = pd.concat(parts, ignore_index=True)
+    lines = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy(deep=False)
     for c in ("hour", "band"):
         lines[c] = lines[c].astype(np.int64)
     lines["batch"] = lines["batch"].astype(bool)

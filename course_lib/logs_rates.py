@@ -80,7 +80,8 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
     def per_unit(model, day, batch, period, extra, scale, tier):
         return _per_unit(model, day, batch, period, extra, scale, tier) if extra in extras else np.nan
 
-    rows, errors = [], {}   # one tuple per price row, in the order of _TABLE_COLUMNS
+    bands, errors = [], {}   # one tuple per (key, period, band), in the order of _TABLE_COLUMNS without the hour
+    take, hours = [], []     # the price rows: which of those, at which hour
     for model, day_text, batch, tier in key_set:
         day = date.fromisoformat(day_text)
         try:   # the standard period asked as the periods below ask it: one quote, kept, where there is no peak
@@ -88,22 +89,25 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
         except ValueError as e:
             errors[(model, day_text, bool(batch), tier)] = str(e)
             continue
-        per_period = {}   # period -> its band rows (the same for every hour of that period)
+        per_period = {}   # period -> the positions of its band rows (the same for every hour of that period)
         for hour, period in _hours_periods(base.provider, day):
             if period not in per_period:
                 p = prices.quote(model, day, batch=bool(batch), period=period, tier=tier)
                 r_search, r_ai, r_ao = (per_unit(model, day, bool(batch), period, "web_searches", 1000, tier),
                                         per_unit(model, day, bool(batch), period, "input_audio_tokens", M, tier) * M,
                                         per_unit(model, day, bool(batch), period, "output_audio_tokens", M, tier) * M)
-                per_period[period] = [
-                    (band, lo, hi, period, p.provider, p.rate("input", lo + 1), p.rate("cache_read", lo + 1),
-                     p.rate("cache_write", lo + 1), rate_1h(p, lo + 1), p.rate("output", lo + 1), r_search, r_ai,
-                     r_ao) for band, lo, hi in _bands(p)]
-            key = (model, day_text, bool(batch), tier, hour)
-            rows += [key + band for band in per_period[period]]
-    if not rows:
+                per_period[period] = range(len(bands), len(bands) + len(_bands(p)))
+                bands += [(model, day_text, bool(batch), tier, band, lo, hi, period, p.provider, p.rate("input", lo + 1),
+                           p.rate("cache_read", lo + 1), p.rate("cache_write", lo + 1), rate_1h(p, lo + 1),
+                           p.rate("output", lo + 1), r_search, r_ai, r_ao) for band, lo, hi in _bands(p)]
+            take += per_period[period]
+            hours += [hour] * len(per_period[period])
+    if not take:
         return pd.DataFrame(columns=list(_TABLE_COLUMNS)), errors
-    return pd.DataFrame(dict(zip(_TABLE_COLUMNS, zip(*rows, strict=True), strict=True))), errors
+    names = [c for c in _TABLE_COLUMNS if c != "hour"]
+    table = pd.DataFrame(dict(zip(names, zip(*bands, strict=True), strict=True))).take(take).reset_index(drop=True)
+    table.insert(_TABLE_COLUMNS.index("hour"), "hour", np.array(hours, dtype=np.int64))
+    return table, errors
 
 
 #: The columns of :func:`price_table`: a price row's key, hour and band, then its rates.

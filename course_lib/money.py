@@ -9,6 +9,7 @@ never blocked by a missing exchange rate.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -50,12 +51,12 @@ def fx_rate(on: date | str | None = None, rate: float | None = None) -> FxRate:
         if not isinstance(rate, (int, float)) or rate <= 0:
             raise ValueError(f"rate must be a positive number of CNY per USD, got {rate!r}")
         return FxRate(day, float(rate), "rate given by the caller")
-    earlier = [r for r in _rates() if r.day <= day]
-    if not earlier:
-        first = _rates()[0].day
-        raise ValueError(f"on: no USD/CNY rate on or before {day}; data/fx_rates.csv starts {first}")
-    last = earlier[-1]
-    if last is _rates()[-1] and day > last.day:
+    rates = _rates()
+    at = bisect_right(rates, day, key=lambda r: r.day)   # the rates on or before the day: rates[:at]
+    if not at:
+        raise ValueError(f"on: no USD/CNY rate on or before {day}; data/fx_rates.csv starts {rates[0].day}")
+    last = rates[at - 1]
+    if at == len(rates) and day > last.day:
         return FxRate(last.day, last.rate, last.source,
                       f"{day} is after the last rate in data/fx_rates.csv: the rate of {last.day} is used")
     return last

@@ -154,9 +154,15 @@ def model_name(name) -> str:
     web page, a byte-order mark) or a space inside is refused with ``ValueError`` naming the character and its
     position, rather than matched to a model it only looks like. The one name check of ``price``, ``runs`` and
     ``bill``. Taught in notebook ``01_token_billing``."""
-    import unicodedata
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"model must be a non-empty model id, got {name!r}")
+    return _model_name(name)
+
+
+@lru_cache(maxsize=4096)
+def _model_name(name: str) -> str:
+    """:func:`model_name` of a non-empty text, kept: a bill asks for the same few names hundreds of times."""
+    import unicodedata
     text = unicodedata.normalize("NFKC", name).strip()
     for i, ch in enumerate(text):
         cat = unicodedata.category(ch)
