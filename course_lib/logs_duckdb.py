@@ -348,9 +348,7 @@ def duckdb_lines(source, as_of=None, *, fmt: str = "csv",
             if not more:
                 break
             edges = tuple(sorted(set(edges) | more))
-        lines = _price_groups(con, types, edges)
-        good = lines["ok"] & ~lines["unpriced"]
-        n_err = int(lines.loc[~good, "rows"].sum())
+        lines, n_err = _price_groups(con, types, edges, table)
         errors = pd.DataFrame(columns=["source_row", "field", "message"])
         if n_err:
             _row_views(con, types, as_of)
@@ -359,9 +357,7 @@ def duckdb_lines(source, as_of=None, *, fmt: str = "csv",
                 raise RuntimeError(f"duckdb_lines: {n_err} rows refused by the sums but {listed} by the listing")
     finally:
         _close_later(con)
-    if not good.all():
-        lines = lines[good].reset_index(drop=True)
-    return (lines.drop(columns=["ok", "unpriced"]), errors, n_err,
+    return (lines, errors, n_err,
             (repeats, compared, stride))
 
 
@@ -420,10 +416,10 @@ def _sum_groups(con, types: dict, edges: tuple, as_of, stride: int) -> None:
           GROUP BY ALL))""")
 
 
-def _price_groups(con, types: dict, edges: tuple) -> pd.DataFrame:
-    """The sums of ``g`` joined to their price rows and summed again by :data:`KEYS` (groups whose labels differ
-    only as written, or whose buckets share a band, make one line); a good group without a price row is
-    ``unpriced``."""
+def _price_groups(con, types: dict, edges: tuple, table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The sums of ``g`` joined to their price rows (``table``, registered as ``p``) and summed again by
+    :data:`KEYS` (groups whose labels differ only as written, or whose buckets share a band, make one line), in
+    the order of :data:`KEYS`; and the rows of the groups refused (a check failed) or unpriced (no price row)."""
     def n(c):
         if c == "requests":
             return "g.requests"
@@ -442,17 +438,29 @@ def _price_groups(con, types: dict, edges: tuple) -> pd.DataFrame:
     assert list(sums) == _LINE_SUMS
     zero = [k for k, v in sums.items() if v in ("0", "0.0")]   # a count the file lacks: 0 on every line, not summed
     summed = {k: v for k, v in sums.items() if k not in zero}
-    keys = ", ".join(f"q.{k}" if k in ("band", "period", "provider") else f"g.{k}" for k in KEYS)
-    lines = con.execute(f"""
-      SELECT ok, unpriced, {', '.join(KEYS)}, {', '.join(f'CAST(sum({k}) AS DOUBLE) AS {k}' for k in summed)}
-      FROM (SELECT g.ok, g.ok AND q.pid IS NULL AS unpriced, {keys},
-              {', '.join(f'{v} AS {k}' for k, v in summed.items())}
-            FROM g LEFT JOIN p q ON g.ok AND {_same_price_key("g", "q")} AND g.hour = q.hour AND q.t_lo < {rep} AND {rep} <= q.t_hi)
-      GROUP BY ALL ORDER BY {', '.join(KEYS)}""").fetchnumpy()
-    # as NumPy arrays, then a DataFrame: 10 ms less than DuckDB's own .df() on 23,000 lines (a whole number that
-    # may be empty, as the hour and band of a refused group, comes as a float; bill() makes them whole)
-    lines = pd.DataFrame(lines)
-    return lines.assign(**dict.fromkeys(zero, 0.0))[["ok", "unpriced", *KEYS, *_LINE_SUMS]]
+    # a priced line's price row (pid) gives its model, price day, batch, tier, hour, band, period and provider: the
+    # lines are summed by it and the labels of g alone, and those keys are read from the price table (fetching them
+    # as text from DuckDB, 23,000 lines at 1,000,000 rows, took more time than the sums)
+    own = [k for k in KEYS if k not in _FROM_PRICE_ROW]
+    order = ", ".join(f"p.{k}" if k in _FROM_PRICE_ROW else f"a.{k}" for k in KEYS)
+    got = pd.DataFrame(con.execute(f"""
+      SELECT a.* FROM (
+        SELECT ok, unpriced, {', '.join(own)}, pid, {', '.join(f'CAST(sum({k}) AS DOUBLE) AS {k}' for k in summed)}
+        FROM (SELECT g.ok, g.ok AND q.pid IS NULL AS unpriced, {', '.join(f'g.{k}' for k in own)}, q.pid,
+                {', '.join(f'{v} AS {k}' for k, v in summed.items())}
+              FROM g LEFT JOIN p q ON g.ok AND {_same_price_key("g", "q")} AND g.hour = q.hour AND q.t_lo < {rep} AND {rep} <= q.t_hi)
+        GROUP BY ALL) a LEFT JOIN p USING (pid)
+      ORDER BY {order}""").fetchnumpy())
+    good = got["ok"] & ~got["unpriced"]
+    n_refused = int(got.loc[~good, "rows"].sum())
+    got = got[good].reset_index(drop=True)
+    keys = table[list(_FROM_PRICE_ROW)].take(got.pop("pid").to_numpy(dtype=np.int64)).reset_index(drop=True)
+    lines = pd.concat([got, keys], axis=1).assign(**dict.fromkeys(zero, 0.0))
+    return lines[[*KEYS, *_LINE_SUMS]], n_refused
+
+
+#: The keys of a bill line that its price row fixes (the rest are the labels of the rows).
+_FROM_PRICE_ROW = ("model", "price_day", "batch", "service_tier", "hour", "band", "period", "provider")
 
 
 _LINE_SUMS = ["rows", *COUNTS, *COST_COLUMNS, "reported_cost_usd", "reported_rows", "requests_unknown",
