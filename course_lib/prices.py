@@ -187,11 +187,11 @@ def course_table() -> pd.DataFrame:
 def snapshot():
     """genai-prices' price data, loaded on first use (notebook ``01_token_billing``).
 
-    It is some 80,000 Python objects that live as long as the process. On first load they are frozen out of the
-    cyclic garbage collector's reach (:func:`gc.freeze`), with every object alive then: otherwise each full
-    collection afterwards walks them all, and a bill over a million rows stalled 25 ms in one
-    (``benchmarks/own_logs.py``). Objects frozen are still freed when nothing refers to them; only a reference
-    cycle among them that becomes garbage later stays.
+    It is some 16,000 Python objects that live as long as the process. On first load they are frozen out of the
+    cyclic garbage collector's reach (:func:`gc.freeze`) with every object alive then (the modules loaded, some
+    85,000 objects in all in a bill's process): otherwise each full collection afterwards walks them all, and a
+    bill of 1,000,000 rows (``benchmarks/own_logs.py``) stalled 25 ms in one. Objects frozen are still freed when
+    nothing refers to them; only a reference cycle among them that becomes garbage later stays.
     """
     snap = data_snapshot.get_snapshot()
     _freeze_once()
