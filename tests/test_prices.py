@@ -193,3 +193,25 @@ def test_names_are_unicode_normalised():
     full_width = "ｃｌａｕｄｅ-sonnet-4-6"
     assert prices.model_name(full_width) == "claude-sonnet-4-6"
     assert prices.quote(full_width).input == prices.quote("claude-sonnet-4-6").input
+
+
+def test_the_rate_of_every_day_is_the_latest_on_or_before_it():
+    """money.fx_rate finds a day's rate by bisection: on every day from before the first rate to after the last,
+    it is the rate of the latest row of data/fx_rates.csv on or before that day (read directly, tests/fx_history.py)."""
+    day, last = date.fromisoformat(ROWS[0][0]) - timedelta(days=3), date.fromisoformat(ROWS[-1][0]) + timedelta(days=3)
+    while day <= last:
+        earlier = [r for d, r in ROWS if d <= day.isoformat()]
+        if not earlier:
+            with pytest.raises(ValueError, match="no USD/CNY rate on or before"):
+                money.fx_rate(day)
+        else:
+            assert money.fx_rate(day).rate == earlier[-1], day
+        day += timedelta(days=1)
+
+
+def test_the_price_data_is_frozen_out_of_the_garbage_collector_once_loaded():
+    """genai-prices' data lives as long as the process: once loaded it is frozen (gc.freeze), so that full
+    collections no longer walk it (course_lib.prices.snapshot)."""
+    import gc
+    assert prices.snapshot() is prices.snapshot()
+    assert gc.get_freeze_count() > 10_000
