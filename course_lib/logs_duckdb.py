@@ -457,7 +457,7 @@ def _price_groups(con, types: dict, edges: tuple, table: pd.DataFrame) -> tuple[
 
 
 #: The keys of a bill line that its price row fixes (the rest are the labels of the rows).
-_FROM_PRICE_ROW = ("model", "price_day", "batch", "service_tier", "hour", "band", "period", "provider")
+_FROM_PRICE_ROW = (*_PRICE_KEYS, "hour", "band", "period", "provider")
 
 
 _LINE_SUMS = ["rows", *COUNTS, *COST_COLUMNS, "reported_cost_usd", "reported_rows", "requests_unknown",

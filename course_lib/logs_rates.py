@@ -96,10 +96,11 @@ def _price_table(key_set: tuple, extras: tuple, local_version: int = 0) -> tuple
                 r_search, r_ai, r_ao = (per_unit(model, day, bool(batch), period, "web_searches", 1000, tier),
                                         per_unit(model, day, bool(batch), period, "input_audio_tokens", M, tier) * M,
                                         per_unit(model, day, bool(batch), period, "output_audio_tokens", M, tier) * M)
-                per_period[period] = range(len(bands), len(bands) + len(_bands(p)))
+                its = _bands(p)
+                per_period[period] = range(len(bands), len(bands) + len(its))
                 bands += [(model, day_text, bool(batch), tier, band, lo, hi, period, p.provider, p.rate("input", lo + 1),
                            p.rate("cache_read", lo + 1), p.rate("cache_write", lo + 1), rate_1h(p, lo + 1),
-                           p.rate("output", lo + 1), r_search, r_ai, r_ao) for band, lo, hi in _bands(p)]
+                           p.rate("output", lo + 1), r_search, r_ai, r_ao) for band, lo, hi in its]
             take += per_period[period]
             hours += [hour] * len(per_period[period])
     if not take:
@@ -259,7 +260,6 @@ def _total(t: pd.DataFrame, r: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return a["total_usd"], a["extras_unpriced"].astype(bool)
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def tier_edges() -> tuple[int, ...]:
     """Every long-context threshold in genai-prices' data (input tokens per request above which a tier's rates
